@@ -1,0 +1,32 @@
+#pragma once
+// TagResource, UntagResource and ListTagsForResource on every taggable
+// resource, addressed by ARN (compute environment, job queue, job definition,
+// scheduling policy; jobs join with issue 3). AWS limits: at most 50 tags per
+// resource, keys 1..128 and values 0..256 characters, no "aws:" prefix.
+//
+// Runs on the control thread; one Store transaction per call.
+#include <string>
+#include <vector>
+
+#include "core/arn.h"
+#include "core/common_types.h"
+#include "core/result.h"
+#include "store/store.h"
+
+namespace barge::control {
+
+class TagService {
+ public:
+  TagService(Store& store, const ArnFormatter& arns);  // Not owned.
+
+  // kInvalidArgument (not a batch ARN, bad tags), kNotFound.
+  Status Tag(const std::string& arn, const Tags& tags);
+  Status Untag(const std::string& arn, const std::vector<std::string>& keys);
+  Result<Tags> List(const std::string& arn);
+
+ private:
+  Store& store_;
+  const ArnFormatter& arns_;
+};
+
+}  // namespace barge::control
