@@ -1,0 +1,20 @@
+// The one `barge` binary: `barge server ...` runs the control plane; every
+// other verb is the command-line client.
+#include <cstdio>
+#include <exception>
+#include <string_view>
+
+#include "apps/server_main.h"
+#include "cli/cli.h"
+
+int main(int argc, char** argv) {
+  try {
+    if (argc >= 2 && std::string_view(argv[1]) == "server") {
+      return barge::apps::RunServer(argc - 1, argv + 1);
+    }
+    return barge::cli::Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "barge: fatal: %s\n", e.what());
+    return 70;
+  }
+}
