@@ -1,0 +1,220 @@
+#include "testing/in_memory_store.h"
+
+#include <string_view>
+#include <vector>
+
+#include "core/check.h"
+
+namespace barge::testing {
+namespace {
+
+template <typename Row>
+using NamedRows = std::map<std::string, Row>;
+using DefinitionKey = std::pair<std::string, int32_t>;
+
+std::string DefinitionName(const std::string& name, int32_t revision) {
+  return name + ":" + std::to_string(revision);
+}
+
+// SqliteStore keeps an empty ARN as NULL, which UNIQUE ignores; mirror that.
+template <typename Row>
+bool ArnTakenByAnother(const NamedRows<Row>& rows, const Row& row) {
+  if (row.arn.empty()) return false;
+  for (const auto& [name, other] : rows) {
+    if (name != row.name && other.arn == row.arn) return true;
+  }
+  return false;
+}
+
+template <typename Row>
+Result<Row> GetNamed(const NamedRows<Row>& rows, std::string_view noun, const std::string& name) {
+  auto it = rows.find(name);
+  if (it == rows.end()) return NotFound(std::string(noun) + " " + name + " does not exist");
+  return it->second;
+}
+
+template <typename Key, typename Row>
+std::vector<Row> ListAll(const std::map<Key, Row>& rows) {
+  std::vector<Row> out;
+  out.reserve(rows.size());
+  for (const auto& [key, row] : rows) out.push_back(row);
+  return out;
+}
+
+template <typename Row>
+Status InsertNamed(NamedRows<Row>& rows, std::string_view noun, const Row& row) {
+  if (rows.contains(row.name)) {
+    return AlreadyExists(std::string(noun) + " " + row.name + " already exists");
+  }
+  if (ArnTakenByAnother(rows, row)) {
+    return AlreadyExists(std::string(noun) + " with arn " + row.arn + " already exists");
+  }
+  Row stored = row;
+  stored.version = 1;
+  rows.emplace(row.name, std::move(stored));
+  return Ok();
+}
+
+template <typename Row>
+Status UpdateNamed(NamedRows<Row>& rows, std::string_view noun, const Row& row) {
+  auto it = rows.find(row.name);
+  if (it == rows.end()) return NotFound(std::string(noun) + " " + row.name + " does not exist");
+  if (it->second.version != row.version) {
+    return Conflict(std::string(noun) + " " + row.name + " changed since version " +
+                    std::to_string(row.version));
+  }
+  if (ArnTakenByAnother(rows, row)) {
+    return AlreadyExists(std::string(noun) + " with arn " + row.arn + " already exists");
+  }
+  it->second = row;
+  it->second.version = row.version + 1;
+  return Ok();
+}
+
+template <typename Row>
+Status DeleteNamed(NamedRows<Row>& rows, std::string_view noun, const std::string& name) {
+  if (rows.erase(name) == 0) return NotFound(std::string(noun) + " " + name + " does not exist");
+  return Ok();
+}
+
+// Reads and writes one State: the copy that Transact swaps in on success.
+class InMemoryTransaction final : public StoreTransaction {
+ public:
+  explicit InMemoryTransaction(InMemoryStore::State& state) : state_(state) {}
+
+  Result<ComputeEnvironment> GetComputeEnvironment(const std::string& name) override {
+    return GetNamed(state_.compute_environments, kCe, name);
+  }
+  Result<std::vector<ComputeEnvironment>> ListComputeEnvironments() override {
+    return ListAll(state_.compute_environments);
+  }
+  Status InsertComputeEnvironment(const ComputeEnvironment& ce) override {
+    return InsertNamed(state_.compute_environments, kCe, ce);
+  }
+  Status UpdateComputeEnvironment(const ComputeEnvironment& ce) override {
+    return UpdateNamed(state_.compute_environments, kCe, ce);
+  }
+  Status DeleteComputeEnvironment(const std::string& name) override {
+    return DeleteNamed(state_.compute_environments, kCe, name);
+  }
+
+  Result<JobQueue> GetJobQueue(const std::string& name) override {
+    return GetNamed(state_.job_queues, kQueue, name);
+  }
+  Result<std::vector<JobQueue>> ListJobQueues() override { return ListAll(state_.job_queues); }
+  Status InsertJobQueue(const JobQueue& queue) override {
+    return InsertNamed(state_.job_queues, kQueue, queue);
+  }
+  Status UpdateJobQueue(const JobQueue& queue) override {
+    return UpdateNamed(state_.job_queues, kQueue, queue);
+  }
+  Status DeleteJobQueue(const std::string& name) override {
+    return DeleteNamed(state_.job_queues, kQueue, name);
+  }
+
+  Result<SchedulingPolicy> GetSchedulingPolicy(const std::string& name) override {
+    return GetNamed(state_.scheduling_policies, kPolicy, name);
+  }
+  Result<std::vector<SchedulingPolicy>> ListSchedulingPolicies() override {
+    return ListAll(state_.scheduling_policies);
+  }
+  Status InsertSchedulingPolicy(const SchedulingPolicy& policy) override {
+    return InsertNamed(state_.scheduling_policies, kPolicy, policy);
+  }
+  Status UpdateSchedulingPolicy(const SchedulingPolicy& policy) override {
+    return UpdateNamed(state_.scheduling_policies, kPolicy, policy);
+  }
+  Status DeleteSchedulingPolicy(const std::string& name) override {
+    return DeleteNamed(state_.scheduling_policies, kPolicy, name);
+  }
+
+  Result<JobDefinition> GetJobDefinition(const std::string& name, int32_t revision) override {
+    auto it = state_.job_definitions.find(DefinitionKey{name, revision});
+    if (it == state_.job_definitions.end()) {
+      return NotFound("job definition " + DefinitionName(name, revision) + " does not exist");
+    }
+    return it->second;
+  }
+
+  Result<std::vector<JobDefinition>> ListJobDefinitions(
+      const JobDefinitionFilter& filter) override {
+    std::vector<JobDefinition> out;
+    for (const auto& [key, definition] : state_.job_definitions) {
+      if (filter.name && key.first != *filter.name) continue;
+      if (filter.status && definition.status != *filter.status) continue;
+      out.push_back(definition);
+    }
+    return out;
+  }
+
+  Result<int32_t> MaxJobDefinitionRevision(const std::string& name) override {
+    // Keys sort by (name, revision): the last key below (name + 1, *) wins.
+    auto it = state_.job_definitions.upper_bound(DefinitionKey{name, INT32_MAX});
+    if (it == state_.job_definitions.begin()) return 0;
+    --it;
+    return it->first.first == name ? it->first.second : 0;
+  }
+
+  Status InsertJobDefinition(const JobDefinition& definition) override {
+    JobDefinition stored = definition;
+    stored.version = 1;
+    auto [it, inserted] = state_.job_definitions.emplace(
+        DefinitionKey{definition.name, definition.revision}, std::move(stored));
+    if (!inserted) {
+      return AlreadyExists("job definition " +
+                           DefinitionName(definition.name, definition.revision) +
+                           " already exists");
+    }
+    return Ok();
+  }
+
+  Status UpdateJobDefinition(const JobDefinition& definition) override {
+    std::string key_text = DefinitionName(definition.name, definition.revision);
+    auto it = state_.job_definitions.find(DefinitionKey{definition.name, definition.revision});
+    if (it == state_.job_definitions.end()) {
+      return NotFound("job definition " + key_text + " does not exist");
+    }
+    if (it->second.version != definition.version) {
+      return Conflict("job definition " + key_text + " changed since version " +
+                      std::to_string(definition.version));
+    }
+    it->second = definition;
+    it->second.version = definition.version + 1;
+    return Ok();
+  }
+
+ private:
+  static constexpr std::string_view kCe = "compute environment";
+  static constexpr std::string_view kQueue = "job queue";
+  static constexpr std::string_view kPolicy = "scheduling policy";
+
+  InMemoryStore::State& state_;
+};
+
+}  // namespace
+
+Status InMemoryStore::Transact(const Work& work) {
+  BARGE_CHECK(!in_transaction_, "Transact called from inside a transaction");
+  State copy = state_;
+  Status status = Ok();
+  {
+    // Cleared on every exit, including an exception escaping `work`.
+    struct Reentry {
+      bool& flag;
+      ~Reentry() { flag = false; }
+    } reentry{in_transaction_};
+    in_transaction_ = true;
+    InMemoryTransaction txn(copy);
+    status = work(txn);
+  }
+  if (!status) return status;
+  if (!commit_failures_.empty()) {
+    Error error = std::move(commit_failures_.front());
+    commit_failures_.pop_front();
+    return error;
+  }
+  state_ = std::move(copy);
+  return Ok();
+}
+
+}  // namespace barge::testing
