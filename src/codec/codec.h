@@ -45,6 +45,10 @@ Result<SchedulingPolicy> SchedulingPolicyFromJson(const Json& json);
 Result<ComputeEnvironmentUpdate> ComputeEnvironmentUpdateFromJson(const Json& json);
 Result<JobQueueUpdate> JobQueueUpdateFromJson(const Json& json);
 Result<SchedulingPolicyUpdate> SchedulingPolicyUpdateFromJson(const Json& json);
+// The same bodies as a client sends them (cli/): only the members that are set.
+Json ToJson(const ComputeEnvironmentUpdate& update);
+Json ToJson(const JobQueueUpdate& update);
+Json ToJson(const SchedulingPolicyUpdate& update);
 
 // Pieces reused by later request shapes (SubmitJob overrides).
 Json ToJson(const ContainerProperties& container);

@@ -156,6 +156,19 @@ std::optional<std::map<std::string, std::string>> JsonReader::StringMap(
   return out;
 }
 
+std::map<std::string, std::string> JsonReader::AsStringMap() {
+  std::map<std::string, std::string> out;
+  if (!json_.is_object()) return out;
+  for (const auto& [key, element] : json_.items()) {
+    if (!element.is_string()) {
+      Fail(MemberPath(key) + " must be a string");
+      return {};
+    }
+    out.emplace(key, element.get_ref<const std::string&>());
+  }
+  return out;
+}
+
 AwsOnlyFields JsonReader::AwsOnly(std::span<const AwsOnlyMember> table) {
   AwsOnlyFields out;
   for (const AwsOnlyMember& entry : table) {

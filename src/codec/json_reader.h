@@ -78,6 +78,9 @@ class JsonReader {
   std::optional<std::vector<std::string>> StringList(std::string_view member);
   std::optional<std::map<std::string, std::string>> StringMap(std::string_view member);
 
+  // This whole object as a map of strings ("tags"): each member must be a string.
+  std::map<std::string, std::string> AsStringMap();
+
   // A string member that must be one of a fixed set: `parse` maps the wire
   // text, and `allowed` ("MANAGED, UNMANAGED") goes into
   // "<path> must be one of <allowed>".
@@ -139,6 +142,13 @@ class JsonReader {
   std::optional<Error>* error_;  // &own_error_ at the root, the root's slot in children.
 };
 
+// The value of `value`, or an empty T when it is not set: for list and map
+// members where "absent" and "empty" mean the same.
+template <typename T>
+T OrEmpty(std::optional<T> value) {
+  return value ? std::move(*value) : T{};
+}
+
 // Runs `decode` (returning Result<T>) and turns any exception that escapes it
 // into an error, so no exception leaves the codec: a JSON library exception
 // becomes kInvalidArgument, anything else kInternal.
@@ -153,6 +163,20 @@ auto NoThrow(Decode&& decode) noexcept -> std::invoke_result_t<Decode&> {
   } catch (...) {
     return Internal("decoding failed");
   }
+}
+
+// Decodes the object `json` found at `path` with `read(JsonReader&)`, as the
+// public XxxFromJson functions do: type errors become kInvalidArgument and no
+// exception escapes.
+template <typename Read>
+auto DecodeObject(const Json& json, std::string_view path, Read&& read)
+    -> Result<std::invoke_result_t<Read&, JsonReader&>> {
+  return NoThrow([&]() -> Result<std::invoke_result_t<Read&, JsonReader&>> {
+    JsonReader reader(json, std::string(path));
+    auto value = read(reader);
+    if (Status status = reader.status(); !status) return status.error();
+    return value;
+  });
 }
 
 }  // namespace barge::codec
