@@ -1,0 +1,61 @@
+#include "store/sqlite_store.h"
+
+#include <utility>
+
+#include "core/check.h"
+#include "store/migrations.h"
+#include "store/sqlite_db.h"
+#include "store/sqlite_transaction.h"
+
+namespace barge {
+
+SqliteStore::SqliteStore(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
+
+SqliteStore::~SqliteStore() = default;
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  Result<std::unique_ptr<sqlite::Database>> db = sqlite::Database::Open(path);
+  if (!db) return db.error();
+  auto store = std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db).value()));
+  sqlite::Database& database = *store->db_;
+  // busy_timeout first, so the pragmas below wait for a lock instead of failing.
+  BARGE_RETURN_IF_ERROR(database.Exec("PRAGMA busy_timeout = 5000"));
+  // WAL lets readers run beside the writer; with synchronous=FULL every
+  // commit syncs the log, which is what makes an OK commit power-loss safe
+  // (NORMAL would be enough for kill -9 but not for power loss).
+  // An in-memory database reports "memory" and keeps it, which is fine.
+  BARGE_RETURN_IF_ERROR(database.Exec("PRAGMA journal_mode = WAL"));
+  BARGE_RETURN_IF_ERROR(database.Exec("PRAGMA synchronous = FULL"));
+  BARGE_RETURN_IF_ERROR(database.Exec("PRAGMA foreign_keys = ON"));
+  if (Status migrated = ApplyMigrations(database); !migrated) {
+    Error error = migrated.error();
+    error.message = path + ": " + error.message;
+    return error;
+  }
+  return store;
+}
+
+Status SqliteStore::Transact(const Work& work) {
+  BARGE_CHECK(!in_transaction_, "Transact called from inside a transaction");
+  BARGE_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));  // Take the write lock up front.
+  Status status = Ok();
+  {
+    // Rolls back if `work` throws, so the connection is never left inside a
+    // transaction that the next BEGIN would trip over.
+    struct Guard {
+      SqliteStore& store;
+      ~Guard() {
+        store.in_transaction_ = false;
+        if (store.db_->in_transaction()) (void)store.db_->Exec("ROLLBACK");
+      }
+    } guard{*this};
+    in_transaction_ = true;
+    SqliteTransaction txn(*db_);
+    status = work(txn);
+    if (status) status = db_->Exec("COMMIT");
+    // On any error the guard rolls back; the first error is the one returned.
+  }
+  return status;
+}
+
+}  // namespace barge

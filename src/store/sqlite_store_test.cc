@@ -1,0 +1,226 @@
+// SqliteStore beyond the shared contract: what happens to the file between
+// runs (durability, migrations, databases this binary must refuse).
+#include "store/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+#include "codec/codec.h"
+#include "store/migrations.h"
+#include "store/sqlite_db.h"
+#include "testing/sample_resources.h"
+#include "testing/temp_dir.h"
+
+namespace barge {
+namespace {
+
+template <typename Row>
+void ExpectSameRow(const Row& actual, const Row& expected) {
+  EXPECT_EQ(codec::ToJson(actual).dump(), codec::ToJson(expected).dump());
+  EXPECT_EQ(actual.aws_only, expected.aws_only);
+  EXPECT_EQ(actual.version, expected.version);
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto dir = testing::TempDir::Create();
+    ASSERT_TRUE(dir) << dir.error().message;
+    dir_.emplace(std::move(dir).value());
+    path_ = dir_->File("barge.db");
+  }
+
+  std::unique_ptr<SqliteStore> OpenStore() {
+    auto store = SqliteStore::Open(path_);
+    EXPECT_TRUE(store) << store.error().message;
+    return store ? std::move(store).value() : nullptr;
+  }
+
+  // A plain connection to the same file, bypassing the store, for looking at
+  // or tampering with what is on disk.
+  std::unique_ptr<sqlite::Database> OpenRaw() {
+    auto db = sqlite::Database::Open(path_);
+    EXPECT_TRUE(db) << db.error().message;
+    return db ? std::move(db).value() : nullptr;
+  }
+
+  std::optional<testing::TempDir> dir_;
+  std::string path_;
+};
+
+TEST_F(SqliteStoreTest, DataSurvivesClosingAndReopening) {
+  ComputeEnvironment ce = testing::SampleComputeEnvironment("ce");
+  JobQueue queue = testing::SampleJobQueue("q");
+  SchedulingPolicy policy = testing::SampleSchedulingPolicy("p");
+  JobDefinition first = testing::SampleJobDefinition("d", 1);
+  JobDefinition second = testing::SampleJobDefinition("d", 2);
+  {
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Transact([&](StoreTransaction& txn) -> Status {
+      BARGE_RETURN_IF_ERROR(txn.InsertComputeEnvironment(ce));
+      BARGE_RETURN_IF_ERROR(txn.InsertJobQueue(queue));
+      BARGE_RETURN_IF_ERROR(txn.InsertSchedulingPolicy(policy));
+      BARGE_RETURN_IF_ERROR(txn.InsertJobDefinition(first));
+      return txn.InsertJobDefinition(second);
+    }));
+    // Version 2 for the queue and the first revision, which is deregistered.
+    queue.version = 1;
+    queue.priority = 77;
+    first.version = 1;
+    first.status = JobDefinitionStatus::kInactive;
+    ASSERT_TRUE(store->Transact([&](StoreTransaction& txn) -> Status {
+      BARGE_RETURN_IF_ERROR(txn.UpdateJobQueue(queue));
+      return txn.UpdateJobDefinition(first);
+    }));
+  }
+
+  auto store = OpenStore();
+
+  ASSERT_NE(store, nullptr);
+  Status read = store->Transact([&](StoreTransaction& txn) -> Status {
+    auto got_ce = txn.GetComputeEnvironment("ce");
+    auto got_queue = txn.GetJobQueue("q");
+    auto got_policy = txn.GetSchedulingPolicy("p");
+    auto got_first = txn.GetJobDefinition("d", 1);
+    auto got_second = txn.GetJobDefinition("d", 2);
+    if (!got_ce || !got_queue || !got_policy || !got_first || !got_second) {
+      return Internal("a row is missing after reopening");
+    }
+    ce.version = 1;
+    ExpectSameRow(got_ce.value(), ce);
+    EXPECT_EQ(got_ce->arn, ce.arn);
+    EXPECT_EQ(got_ce->compute_resources->aws_only, ce.compute_resources->aws_only);
+    queue.version = 2;
+    ExpectSameRow(got_queue.value(), queue);
+    policy.version = 1;
+    ExpectSameRow(got_policy.value(), policy);
+    first.version = 2;
+    ExpectSameRow(got_first.value(), first);
+    EXPECT_EQ(got_first->status, JobDefinitionStatus::kInactive);
+    second.version = 1;
+    ExpectSameRow(got_second.value(), second);
+    EXPECT_EQ(got_second->container_properties->aws_only,
+              second.container_properties->aws_only);
+    EXPECT_EQ(txn.MaxJobDefinitionRevision("d").value(), 2);
+    return Ok();
+  });
+  EXPECT_TRUE(read) << read.error().message;
+}
+
+TEST_F(SqliteStoreTest, OpenMigratesANewFileToTheLatestSchemaInWalMode) {
+  ASSERT_NE(OpenStore(), nullptr);  // Opened and closed again.
+
+  auto raw = OpenRaw();
+
+  ASSERT_NE(raw, nullptr);
+  EXPECT_EQ(raw->QueryInt64("PRAGMA user_version").value(), LatestSchemaVersion());
+  EXPECT_EQ(raw->QueryText("PRAGMA journal_mode").value(), "wal");
+}
+
+TEST_F(SqliteStoreTest, ReopeningAnUpToDateFileAppliesNothingAgain) {
+  ASSERT_NE(OpenStore(), nullptr);
+
+  // Re-running 0001 would fail on CREATE TABLE of an existing table.
+  auto store = OpenStore();
+
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(OpenRaw()->QueryInt64("PRAGMA user_version").value(), LatestSchemaVersion());
+}
+
+TEST_F(SqliteStoreTest, RefusesADatabaseWrittenByANewerBarge) {
+  ASSERT_NE(OpenStore(), nullptr);
+  const int64_t future = LatestSchemaVersion() + 1;
+  ASSERT_TRUE(OpenRaw()->Exec("PRAGMA user_version = " + std::to_string(future)));
+
+  auto store = SqliteStore::Open(path_);
+
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().message;
+  EXPECT_NE(store.error().message.find(std::to_string(future)), std::string::npos);
+  EXPECT_EQ(OpenRaw()->QueryInt64("PRAGMA user_version").value(), future);  // Untouched.
+}
+
+TEST_F(SqliteStoreTest, RefusesAFileThatIsNotADatabase) {
+  std::ofstream(path_) << "this is a text file, not a database, and long enough to tell\n";
+
+  auto store = SqliteStore::Open(path_);
+
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, ErrorCode::kInternal);
+}
+
+TEST_F(SqliteStoreTest, ADocumentThatNoLongerDecodesIsAnInternalErrorNamingTheRow) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Transact([](StoreTransaction& txn) {
+    return txn.InsertJobQueue(testing::SampleJobQueue("q"));
+  }));
+  ASSERT_TRUE(OpenRaw()->Exec("UPDATE job_queues SET doc = '{not json' WHERE name = 'q'"));
+
+  Status status = store->Transact([](StoreTransaction& txn) -> Status {
+    auto queue = txn.GetJobQueue("q");
+    if (!queue) return queue.error();
+    return Ok();
+  });
+
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().code, ErrorCode::kInternal);
+  EXPECT_NE(status.error().message.find("job queue q"), std::string::npos)
+      << status.error().message;
+}
+
+TEST_F(SqliteStoreTest, CommittedWorkSurvivesKillMinusNine) {
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // The child commits and dies without closing anything: no destructors,
+    // no checkpoint, no atexit handlers.
+    auto store = SqliteStore::Open(path_);
+    if (!store) _exit(2);
+    Status committed = store.value()->Transact([](StoreTransaction& txn) {
+      return txn.InsertComputeEnvironment(testing::SampleComputeEnvironment("ce"));
+    });
+    if (!committed) _exit(3);
+    raise(SIGKILL);
+    _exit(4);
+  }
+  int wait_status = 0;
+  ASSERT_EQ(waitpid(child, &wait_status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(wait_status)) << "child exited with " << WEXITSTATUS(wait_status);
+  ASSERT_EQ(WTERMSIG(wait_status), SIGKILL);
+
+  auto store = OpenStore();
+
+  ASSERT_NE(store, nullptr);
+  Status read = store->Transact([](StoreTransaction& txn) -> Status {
+    auto ce = txn.GetComputeEnvironment("ce");
+    if (!ce) return ce.error();
+    EXPECT_EQ(ce->version, 1);
+    return Ok();
+  });
+  EXPECT_TRUE(read) << read.error().message;
+}
+
+TEST(MigrationsTest, AreNumberedFromOneInFileOrder) {
+  auto migrations = Migrations();
+
+  ASSERT_FALSE(migrations.empty());
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    EXPECT_EQ(migrations[i].version, static_cast<int32_t>(i + 1));
+    std::string number = std::to_string(i + 1);
+    EXPECT_EQ(migrations[i].name.substr(0, 5), std::string(4 - number.size(), '0') + number + "_");
+    EXPECT_FALSE(migrations[i].sql.empty());
+  }
+  EXPECT_EQ(migrations[0].name, "0001_resources");
+  EXPECT_EQ(LatestSchemaVersion(), static_cast<int32_t>(migrations.size()));
+}
+
+}  // namespace
+}  // namespace barge

@@ -1,0 +1,56 @@
+#pragma once
+// SqliteTransaction: StoreTransaction over one open SQLite transaction.
+// SqliteStore::Transact creates one per unit of work after BEGIN IMMEDIATE and
+// commits or rolls back when the work returns; this class only reads and
+// writes rows.
+//
+// Rows keep the resource as codec JSON in `doc` plus key columns (see
+// migrations/0001_resources.sql). Reads decode `doc` and then take the keys
+// (name, arn, revision, status) and `version` from the columns, so what a
+// read returns always agrees with what SQL filtered on. A document that no
+// longer decodes gives kInternal naming the row.
+//
+// Lives on the stack inside Transact; same thread as the Store.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "store/sqlite_db.h"
+#include "store/store.h"
+
+namespace barge {
+
+class SqliteTransaction final : public StoreTransaction {
+ public:
+  explicit SqliteTransaction(sqlite::Database& db) : db_(db) {}  // Not owned.
+
+  Result<ComputeEnvironment> GetComputeEnvironment(const std::string& name) override;
+  Result<std::vector<ComputeEnvironment>> ListComputeEnvironments() override;
+  Status InsertComputeEnvironment(const ComputeEnvironment& ce) override;
+  Status UpdateComputeEnvironment(const ComputeEnvironment& ce) override;
+  Status DeleteComputeEnvironment(const std::string& name) override;
+
+  Result<JobQueue> GetJobQueue(const std::string& name) override;
+  Result<std::vector<JobQueue>> ListJobQueues() override;
+  Status InsertJobQueue(const JobQueue& queue) override;
+  Status UpdateJobQueue(const JobQueue& queue) override;
+  Status DeleteJobQueue(const std::string& name) override;
+
+  Result<SchedulingPolicy> GetSchedulingPolicy(const std::string& name) override;
+  Result<std::vector<SchedulingPolicy>> ListSchedulingPolicies() override;
+  Status InsertSchedulingPolicy(const SchedulingPolicy& policy) override;
+  Status UpdateSchedulingPolicy(const SchedulingPolicy& policy) override;
+  Status DeleteSchedulingPolicy(const std::string& name) override;
+
+  Result<JobDefinition> GetJobDefinition(const std::string& name, int32_t revision) override;
+  Result<std::vector<JobDefinition>> ListJobDefinitions(
+      const JobDefinitionFilter& filter) override;
+  Result<int32_t> MaxJobDefinitionRevision(const std::string& name) override;
+  Status InsertJobDefinition(const JobDefinition& definition) override;
+  Status UpdateJobDefinition(const JobDefinition& definition) override;
+
+ private:
+  sqlite::Database& db_;
+};
+
+}  // namespace barge
