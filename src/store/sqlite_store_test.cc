@@ -208,6 +208,16 @@ TEST_F(SqliteStoreTest, CommittedWorkSurvivesKillMinusNine) {
   EXPECT_TRUE(read) << read.error().message;
 }
 
+TEST(SqliteErrorTest, LockContentionIsRetryableAndConstraintsAreCollisions) {
+  EXPECT_EQ(sqlite::ToError(nullptr, SQLITE_BUSY, "x").code, ErrorCode::kUnavailable);
+  EXPECT_EQ(sqlite::ToError(nullptr, SQLITE_BUSY_SNAPSHOT, "x").code, ErrorCode::kUnavailable);
+  EXPECT_EQ(sqlite::ToError(nullptr, SQLITE_LOCKED, "x").code, ErrorCode::kUnavailable);
+  EXPECT_EQ(sqlite::ToError(nullptr, SQLITE_CONSTRAINT_UNIQUE, "x").code,
+            ErrorCode::kAlreadyExists);
+  EXPECT_EQ(sqlite::ToError(nullptr, SQLITE_IOERR_FSYNC, "x").code, ErrorCode::kInternal);
+  EXPECT_EQ(sqlite::ToError(nullptr, SQLITE_FULL, "write").message, "write: database or disk is full");
+}
+
 TEST(MigrationsTest, AreNumberedFromOneInFileOrder) {
   auto migrations = Migrations();
 
