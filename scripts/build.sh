@@ -10,6 +10,7 @@ case "$flavour" in
   debug) args=(-DCMAKE_BUILD_TYPE=Debug) ;;
   asan) args=(-DCMAKE_BUILD_TYPE=Debug -DBARGE_SANITIZE=address,undefined -DBARGE_BUILD_BENCH=OFF) ;;
   fuzz) args=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
+              -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link -DBARGE_SANITIZE=address,undefined
               -DBARGE_BUILD_FUZZ=ON -DBARGE_BUILD_TESTS=OFF -DBARGE_BUILD_BENCH=OFF) ;;
   *) echo "usage: $0 release|debug|asan|fuzz" >&2; exit 2 ;;
 esac

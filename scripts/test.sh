@@ -19,5 +19,5 @@ bash scripts/build.sh asan
    ctest --output-on-failure -j2 -L unit)
 
 echo "== fuzzing the request parsing and validation path"
-bash scripts/build.sh fuzz
+bash scripts/build.sh fuzz --target api_request_fuzzer
 bash scripts/fuzz.sh 60
