@@ -1,0 +1,88 @@
+#pragma once
+// A job as the control plane stores it, its attempts, and the AWS Batch job
+// state machine. Plain data, no I/O; `version` belongs to the Store, which
+// bumps it on every successful write. The only way code changes Job::status
+// is Transition(), which refuses edges AWS Batch does not have.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common_types.h"
+#include "core/job_definition.h"
+#include "core/result.h"
+#include "core/time.h"
+
+namespace barge {
+
+// AWS Batch lifecycle, enumerators in happy-path order.
+enum class JobStatus { kSubmitted, kPending, kRunnable, kStarting, kRunning, kSucceeded, kFailed };
+
+std::string_view ToString(JobStatus status);
+std::optional<JobStatus> ParseJobStatus(std::string_view text);
+bool IsTerminal(JobStatus status);
+
+// What a job asks of a host. vCPUs are in thousandths so that Fargate-style
+// fractions (0.25) and whole EC2 vCPUs share one integer type.
+struct Resources {
+  int64_t millicpus = 0;
+  int64_t memory_mib = 0;
+  int64_t gpus = 0;
+  friend bool operator==(const Resources&, const Resources&) = default;
+};
+
+// One trip RUNNABLE -> ... -> terminal (AWS AttemptDetail plus barge's ids).
+struct Attempt {
+  std::string id{};  // UUID; the log stream is "<jobDefinitionName>/default/<id>".
+  int32_t number = 0;  // 1-based; AWS_BATCH_JOB_ATTEMPT.
+  std::string agent_id{};
+  std::string instance_id{};
+  std::string compute_environment{};  // Name.
+  std::optional<Timestamp> started_at{};
+  std::optional<Timestamp> stopped_at{};
+  std::optional<int32_t> exit_code{};
+  std::string reason{};         // container.reason ("OutOfMemoryError: ...").
+  std::string status_reason{};  // Attempt-level reason ("Host EC2 (instance i-1) terminated.").
+  std::string log_stream_name{};
+};
+
+struct Job {
+  std::string id{};  // UUIDv4.
+  std::string name{};
+  std::string queue{};  // Job queue name.
+  std::string job_definition_arn{};
+  std::string job_definition_name{};
+  JobStatus status = JobStatus::kSubmitted;
+  std::string status_reason{};
+  Timestamp created_at{};
+  std::optional<Timestamp> started_at{};
+  std::optional<Timestamp> stopped_at{};
+  // The container as it runs: the definition's with SubmitJob's overrides applied.
+  ContainerProperties container{};
+  std::map<std::string, std::string> parameters{};
+  RetryStrategy retry_strategy{};
+  std::optional<int32_t> attempt_duration_seconds{};
+  Tags tags{};
+  bool propagate_tags = false;
+  int32_t scheduling_priority = 0;
+  std::optional<std::string> share_identifier{};
+  Resources request{};
+  std::vector<Attempt> attempts{};  // Finished ones, then the current one if any.
+  bool is_cancelled = false;
+  bool is_terminated = false;
+  int64_t version = 0;
+
+  // The attempt in flight (STARTING or RUNNING), if any.
+  const Attempt* current_attempt() const;
+  Attempt* current_attempt();
+};
+
+// Moves `job` along one edge of the state machine and stamps the times AWS
+// stamps (startedAt on RUNNING, stoppedAt on a terminal status). An edge the
+// machine does not have gives kFailedPrecondition and leaves `job` untouched.
+Status Transition(Job& job, JobStatus to, Timestamp now, std::string status_reason = {});
+bool IsAllowedEdge(JobStatus from, JobStatus to);
+
+}  // namespace barge
