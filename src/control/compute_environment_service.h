@@ -38,6 +38,10 @@ class ComputeEnvironmentService {
   Status Delete(const std::string& name_or_arn);
 
  private:
+  // Reads the environment `name_or_arn` names. kInvalidArgument when empty,
+  // kNotFound ("compute environment <arn> does not exist") when unknown.
+  Result<ComputeEnvironment> Load(StoreTransaction& txn, const std::string& name_or_arn) const;
+
   Store& store_;
   const ArnFormatter& arns_;
 };

@@ -25,14 +25,30 @@ class JobQueueService {
 
   // `spec.compute_environment_order` may name environments by name or ARN; the
   // stored queue holds ARNs. Status starts CREATING.
-  // kInvalidArgument, kAlreadyExists, kFailedPrecondition (limit).
+  // kInvalidArgument, kAlreadyExists, kFailedPrecondition (limit, or an
+  // environment that is not VALID), kNotFound (an environment or the
+  // scheduling policy does not exist).
   Result<JobQueue> Create(JobQueue spec);
   // By name or ARN; empty = all; unknown ones are left out.
   Result<std::vector<JobQueue>> Describe(const std::vector<std::string>& names_or_arns);
-  Result<JobQueue> Update(const JobQueueUpdate& update);  // kInvalidArgument, kNotFound
-  Status Delete(const std::string& name_or_arn);          // kNotFound, kFailedPrecondition
+  // kInvalidArgument, kNotFound, and the reference errors of Create. An empty
+  // scheduling_policy_arn asks to remove the policy, which is refused.
+  Result<JobQueue> Update(const JobQueueUpdate& update);
+  Status Delete(const std::string& name_or_arn);  // kNotFound, kFailedPrecondition
 
  private:
+  // Reads the queue `name_or_arn` names. kInvalidArgument when empty,
+  // kNotFound ("job queue <arn> does not exist") when unknown.
+  Result<JobQueue> Load(StoreTransaction& txn, const std::string& name_or_arn) const;
+  // Turns computeEnvironmentOrder references into ARNs: each environment must
+  // exist (kNotFound), be VALID (kFailedPrecondition) and appear once, and
+  // FARGATE and EC2 environments do not mix (kInvalidArgument).
+  Result<std::vector<ComputeEnvironmentOrder>> ResolveOrder(
+      StoreTransaction& txn, const std::vector<ComputeEnvironmentOrder>& order) const;
+  // The stored ARN of the scheduling policy `arn` names: kInvalidArgument when
+  // it is not a scheduling-policy ARN, kNotFound when there is no such policy.
+  Result<std::string> ResolvePolicy(StoreTransaction& txn, const std::string& arn) const;
+
   Store& store_;
   const ArnFormatter& arns_;
 };

@@ -19,14 +19,20 @@ class TagService {
  public:
   TagService(Store& store, const ArnFormatter& arns);  // Not owned.
 
-  // kInvalidArgument (not a batch ARN, bad tags), kNotFound.
+  // Merges `tags` into the resource's tags (a key given again gets the new
+  // value). kInvalidArgument (not a batch ARN, a job ARN for now, no tags, bad
+  // tags, more than 50 after the merge), kNotFound ("resource <arn> does not
+  // exist").
   Status Tag(const std::string& arn, const Tags& tags);
+  // Removes `keys`; keys the resource does not have are ignored. The same
+  // errors as Tag (and at least one key).
   Status Untag(const std::string& arn, const std::vector<std::string>& keys);
   Result<Tags> List(const std::string& arn);
 
  private:
   Store& store_;
-  const ArnFormatter& arns_;
+  // Unused until jobs become taggable (#3); then job ARNs are built with it.
+  [[maybe_unused]] const ArnFormatter& arns_;
 };
 
 }  // namespace barge::control
