@@ -9,7 +9,16 @@
 // members are ignored, as AWS does; known AWS-only members (subnets,
 // launchTemplate, ...) are type-checked and kept in `aws_only`.
 // Range and cross-field rules (names, limits, min <= max) are not checked
-// here: they belong to core/validation.h and control/.
+// here: they belong to core/validation.h and control/. Nor is required-ness:
+// an absent member decodes to its default (empty string, nullopt, MANAGED,
+// ENABLED, CREATING, ACTIVE, 0), so control/ reports missing members.
+// Message formats are listed in json_reader.h.
+//
+// Encoding emits only members that are set, always the identity members, and
+// a container's list members even when empty (as AWS does). Output-only
+// members are derived, never stored: containerOrchestrationType ("ECS", or
+// "EKS" with eksConfiguration / eksProperties) and a CE's ecsClusterArn.
+// FromJson(ToJson(x)) equals x except `version`, which the Store keeps apart.
 //
 // Pure functions; any thread.
 #include <nlohmann/json.hpp>

@@ -105,8 +105,8 @@ Json ComputeResourcesUpdateToJson(const ComputeResourcesUpdate& resources) {
 std::string EcsClusterArn(const ComputeEnvironment& ce) {
   std::optional<ParsedArn> arn = ParseArn(ce.arn);
   if (!arn || ce.uuid.empty()) return "";
-  return "arn:aws:ecs:" + arn->region + ":" + arn->account_id + ":cluster/" + ce.name +
-         "_Batch_" + ce.uuid;
+  return "arn:aws:ecs:" + arn->region + ":" + arn->account_id + ":cluster/" + ce.name + "_Batch_" +
+         ce.uuid;
 }
 
 }  // namespace
@@ -119,9 +119,10 @@ Result<ComputeEnvironment> ComputeEnvironmentFromJson(const Json& json) {
         .uuid = r.String("uuid").value_or(""),
         .type = r.Enum("type", ParseComputeEnvironmentType, kTypes)
                     .value_or(ComputeEnvironmentType::kManaged),
-        .state = r.Enum("state", ParseResourceState, kResourceStates).value_or(ResourceState::kEnabled),
-        .status =
-            r.Enum("status", ParseResourceStatus, kResourceStatuses).value_or(ResourceStatus::kCreating),
+        .state =
+            r.Enum("state", ParseResourceState, kResourceStates).value_or(ResourceState::kEnabled),
+        .status = r.Enum("status", ParseResourceStatus, kResourceStatuses)
+                      .value_or(ResourceStatus::kCreating),
         .status_reason = r.String("statusReason").value_or(""),
         .unmanaged_vcpus = r.Int32("unmanagedvCpus"),
         .compute_resources = r.Object("computeResources", ReadComputeResources),

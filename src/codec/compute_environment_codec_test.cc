@@ -32,7 +32,8 @@ ComputeEnvironment FullComputeEnvironment() {
           },
       .service_role = "arn:aws:iam::123456789012:role/batch",
       .tags = {{"team", "barge"}},
-      .aws_only = {{"updatePolicy", R"({"jobExecutionTimeoutMinutes":30,"terminateJobsOnUpdate":false})"},
+      .aws_only = {{"updatePolicy",
+                    R"({"jobExecutionTimeoutMinutes":30,"terminateJobsOnUpdate":false})"},
                    {"context", R"("ctx")"}},
       .version = 7,
   };
@@ -134,7 +135,8 @@ TEST(ComputeEnvironmentCodecTest, MinimalUnmanagedEnvironmentOmitsUnsetMembers) 
 
 TEST(ComputeEnvironmentCodecTest, EksEnvironmentReportsEksAndNoEcsCluster) {
   ComputeEnvironment ce = FullComputeEnvironment();
-  ce.aws_only["eksConfiguration"] = R"({"eksClusterArn":"arn:aws:eks:x","kubernetesNamespace":"n"})";
+  ce.aws_only["eksConfiguration"] =
+      R"({"eksClusterArn":"arn:aws:eks:x","kubernetesNamespace":"n"})";
 
   Json json = ToJson(ce);
 
@@ -192,8 +194,8 @@ TEST(ComputeEnvironmentCodecTest, RejectsUnknownEnumValues) {
 }
 
 TEST(ComputeEnvironmentCodecTest, KeepsComputeResourceTypeAndStrategyAsGiven) {
-  Json body = Json::parse(
-      R"({"computeResources": {"type": "QUANTUM", "allocationStrategy": "WHATEVER"}})");
+  Json body =
+      Json::parse(R"({"computeResources": {"type": "QUANTUM", "allocationStrategy": "WHATEVER"}})");
 
   Result<ComputeEnvironment> ce = ComputeEnvironmentFromJson(body);
 
@@ -226,8 +228,8 @@ TEST(ComputeEnvironmentUpdateCodecTest, DecodesEveryMember) {
   EXPECT_EQ(resources.instance_types, std::vector<std::string>{});
   EXPECT_EQ(resources.allocation_strategy, "BEST_FIT_PROGRESSIVE");
   EXPECT_EQ(resources.bid_percentage, 50);
-  EXPECT_EQ(resources.aws_only, (AwsOnlyFields{{"subnets", R"(["s"])"},
-                                               {"updateToLatestImageVersion", "true"}}));
+  EXPECT_EQ(resources.aws_only,
+            (AwsOnlyFields{{"subnets", R"(["s"])"}, {"updateToLatestImageVersion", "true"}}));
   EXPECT_EQ(update->aws_only, (AwsOnlyFields{{"updatePolicy", R"({"terminateJobsOnUpdate":true})"},
                                              {"context", R"("c")"}}));
   EXPECT_EQ(ToJson(*update)["computeResources"].size(), 9u);

@@ -132,16 +132,15 @@ ContainerProperties ReadContainerProperties(JsonReader& r) {
       .vcpus = r.Int32("vcpus"),
       .memory = r.Int32("memory"),
       .volumes = OrEmpty(r.ObjectList("volumes", ReadVolume)),
-      .mount_points = OrEmpty(r.ObjectList("mountPoints",
-                                           [](JsonReader& e) {
-                                             return MountPoint{
-                                                 .container_path =
-                                                     e.String("containerPath").value_or(""),
-                                                 .read_only = e.Bool("readOnly"),
-                                                 .source_volume =
-                                                     e.String("sourceVolume").value_or(""),
-                                             };
-                                           })),
+      .mount_points =
+          OrEmpty(r.ObjectList("mountPoints",
+                               [](JsonReader& e) {
+                                 return MountPoint{
+                                     .container_path = e.String("containerPath").value_or(""),
+                                     .read_only = e.Bool("readOnly"),
+                                     .source_volume = e.String("sourceVolume").value_or(""),
+                                 };
+                               })),
       .ulimits = OrEmpty(r.ObjectList("ulimits",
                                       [](JsonReader& e) {
                                         return Ulimit{

@@ -28,8 +28,7 @@ NodeProperties ReadNodeProperties(JsonReader& r) {
   return NodeProperties{
       .num_nodes = r.Int32("numNodes").value_or(0),
       .main_node = r.Int32("mainNode").value_or(0),
-      .node_range_properties =
-          OrEmpty(r.ObjectList("nodeRangeProperties", ReadNodeRangeProperty)),
+      .node_range_properties = OrEmpty(r.ObjectList("nodeRangeProperties", ReadNodeRangeProperty)),
   };
 }
 

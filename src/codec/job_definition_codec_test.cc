@@ -94,7 +94,8 @@ JobDefinition MultinodeDefinition() {
               .node_range_properties = {{.target_nodes = "0:3",
                                          .container = node_container,
                                          .instance_types = {"c5.xlarge"},
-                                         .aws_only = {{"ecsProperties", R"({"taskProperties":[]})"}}},
+                                         .aws_only = {{"ecsProperties",
+                                                       R"({"taskProperties":[]})"}}},
                                         {.target_nodes = "3:"}},
           },
   };
@@ -333,7 +334,8 @@ TEST(ContainerPropertiesCodecTest, AlwaysEmitsContainerLists) {
 
 TEST(RetryStrategyCodecTest, DecodesWithPathAndRoundTrips) {
   Result<RetryStrategy> strategy = RetryStrategyFromJson(
-      Json::parse(R"({"attempts": 2, "evaluateOnExit": [{"onExitCode": "137", "action": "EXIT"}]})"),
+      Json::parse(
+          R"({"attempts": 2, "evaluateOnExit": [{"onExitCode": "137", "action": "EXIT"}]})"),
       "retryStrategy");
   Result<RetryStrategy> bad =
       RetryStrategyFromJson(Json::parse(R"({"attempts": 2.5})"), "retryStrategy");

@@ -7,7 +7,6 @@
 namespace barge::codec {
 namespace {
 
-
 constexpr AwsOnlyMember kJobQueueAwsOnly[] = {
     {"serviceEnvironmentOrder", JsonKind::kObjectList},
     {"jobQueueType", JsonKind::kString},
@@ -61,9 +60,10 @@ Result<JobQueue> JobQueueFromJson(const Json& json) {
     return JobQueue{
         .name = r.String("jobQueueName").value_or(""),
         .arn = r.String("jobQueueArn").value_or(""),
-        .state = r.Enum("state", ParseResourceState, kResourceStates).value_or(ResourceState::kEnabled),
-        .status =
-            r.Enum("status", ParseResourceStatus, kResourceStatuses).value_or(ResourceStatus::kCreating),
+        .state =
+            r.Enum("state", ParseResourceState, kResourceStates).value_or(ResourceState::kEnabled),
+        .status = r.Enum("status", ParseResourceStatus, kResourceStatuses)
+                      .value_or(ResourceStatus::kCreating),
         .status_reason = r.String("statusReason").value_or(""),
         .priority = r.Int32("priority").value_or(0),
         .scheduling_policy_arn = r.String("schedulingPolicyArn"),

@@ -15,12 +15,12 @@ JobQueue FullJobQueue() {
       .priority = 10,
       .scheduling_policy_arn = "arn:aws:batch:us-east-1:123456789012:scheduling-policy/p",
       .compute_environment_order =
-          {{.order = 1, .compute_environment = "arn:aws:batch:us-east-1:123456789012:compute-environment/a"},
-           {.order = 2, .compute_environment = "arn:aws:batch:us-east-1:123456789012:compute-environment/b"}},
-      .job_state_time_limit_actions = {{.reason = "stuck",
-                                        .state = "RUNNABLE",
-                                        .max_time_seconds = 600,
-                                        .action = "CANCEL"}},
+          {{.order = 1,
+            .compute_environment = "arn:aws:batch:us-east-1:123456789012:compute-environment/a"},
+           {.order = 2,
+            .compute_environment = "arn:aws:batch:us-east-1:123456789012:compute-environment/b"}},
+      .job_state_time_limit_actions =
+          {{.reason = "stuck", .state = "RUNNABLE", .max_time_seconds = 600, .action = "CANCEL"}},
       .tags = {{"k", "v"}},
       .aws_only = {{"jobQueueType", R"("ECS")"},
                    {"serviceEnvironmentOrder", R"([{"order":1,"serviceEnvironment":"se"}])"}},
@@ -83,7 +83,8 @@ TEST(JobQueueCodecTest, RejectsWrongTypes) {
   EXPECT_EQ(ErrorOf("[]"), "request body must be a JSON object");
   EXPECT_EQ(ErrorOf(R"({"priority": "1"})"), "priority must be an integer");
   EXPECT_EQ(ErrorOf(R"({"priority": 3000000000})"), "priority must be a 32-bit integer");
-  EXPECT_EQ(ErrorOf(R"({"computeEnvironmentOrder": {}})"), "computeEnvironmentOrder must be a list");
+  EXPECT_EQ(ErrorOf(R"({"computeEnvironmentOrder": {}})"),
+            "computeEnvironmentOrder must be a list");
   EXPECT_EQ(ErrorOf(R"({"computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "a"},
                                                      {"order": 1.5, "computeEnvironment": "b"}]})"),
             "computeEnvironmentOrder[1].order must be an integer");
@@ -112,8 +113,8 @@ TEST(JobQueueCodecTest, KeepsTimeLimitStateAndActionAsGiven) {
 
 TEST(JobQueueUpdateCodecTest, DistinguishesAbsentFromEmptyLists) {
   Result<JobQueueUpdate> absent = JobQueueUpdateFromJson(Json::parse(R"({"jobQueue": "q"})"));
-  Result<JobQueueUpdate> empty = JobQueueUpdateFromJson(
-      Json::parse(R"({"jobQueue": "q", "computeEnvironmentOrder": [],
+  Result<JobQueueUpdate> empty =
+      JobQueueUpdateFromJson(Json::parse(R"({"jobQueue": "q", "computeEnvironmentOrder": [],
                       "jobStateTimeLimitActions": []})"));
 
   ASSERT_TRUE(absent);
@@ -146,8 +147,9 @@ TEST(JobQueueUpdateCodecTest, DecodesEveryMemberAndRoundTrips) {
   EXPECT_EQ((*update->compute_environment_order)[0].compute_environment, "ce");
   EXPECT_EQ((*update->job_state_time_limit_actions)[0].max_time_seconds, 700);
   // jobQueueType cannot be updated, so it is not kept.
-  EXPECT_EQ(update->aws_only,
-            (AwsOnlyFields{{"serviceEnvironmentOrder", R"([{"order":1,"serviceEnvironment":"se"}])"}}));
+  EXPECT_EQ(
+      update->aws_only,
+      (AwsOnlyFields{{"serviceEnvironmentOrder", R"([{"order":1,"serviceEnvironment":"se"}])"}}));
   Json reencoded = body;
   reencoded.erase("jobQueueType");
   EXPECT_EQ(ToJson(*update), reencoded);
@@ -158,7 +160,8 @@ TEST(JobQueueUpdateCodecTest, RejectsWrongTypes) {
       Json::parse(R"({"jobQueue": "q", "computeEnvironmentOrder": [{"computeEnvironment": 7}]})"));
 
   ASSERT_FALSE(update);
-  EXPECT_EQ(update.error().message, "computeEnvironmentOrder[0].computeEnvironment must be a string");
+  EXPECT_EQ(update.error().message,
+            "computeEnvironmentOrder[0].computeEnvironment must be a string");
 }
 
 }  // namespace

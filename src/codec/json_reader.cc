@@ -8,12 +8,17 @@ namespace {
 
 std::string_view KindName(JsonKind kind) {
   switch (kind) {
-    case JsonKind::kString: return "a string";
-    case JsonKind::kBool: return "a boolean";
-    case JsonKind::kObject: return "an object";
+    case JsonKind::kString:
+      return "a string";
+    case JsonKind::kBool:
+      return "a boolean";
+    case JsonKind::kObject:
+      return "an object";
     case JsonKind::kStringList:
-    case JsonKind::kObjectList: return "a list";
-    case JsonKind::kStringMap: return "an object";
+    case JsonKind::kObjectList:
+      return "a list";
+    case JsonKind::kStringMap:
+      return "an object";
   }
   return "a value";
 }
@@ -144,8 +149,7 @@ std::optional<std::vector<std::string>> JsonReader::StringList(std::string_view 
   return out;
 }
 
-std::optional<std::map<std::string, std::string>> JsonReader::StringMap(
-    std::string_view member) {
+std::optional<std::map<std::string, std::string>> JsonReader::StringMap(std::string_view member) {
   const Json* value = Find(member);
   if (value == nullptr) return std::nullopt;
   if (!CheckKind(*value, MemberPath(member), JsonKind::kStringMap)) return std::nullopt;
@@ -183,12 +187,20 @@ AwsOnlyFields JsonReader::AwsOnly(std::span<const AwsOnlyMember> table) {
 bool JsonReader::CheckKind(const Json& value, const std::string& path, JsonKind kind) {
   bool shape_ok = false;
   switch (kind) {
-    case JsonKind::kString: shape_ok = value.is_string(); break;
-    case JsonKind::kBool: shape_ok = value.is_boolean(); break;
+    case JsonKind::kString:
+      shape_ok = value.is_string();
+      break;
+    case JsonKind::kBool:
+      shape_ok = value.is_boolean();
+      break;
     case JsonKind::kObject:
-    case JsonKind::kStringMap: shape_ok = value.is_object(); break;
+    case JsonKind::kStringMap:
+      shape_ok = value.is_object();
+      break;
     case JsonKind::kStringList:
-    case JsonKind::kObjectList: shape_ok = value.is_array(); break;
+    case JsonKind::kObjectList:
+      shape_ok = value.is_array();
+      break;
   }
   if (!shape_ok) {
     Fail(path + " must be " + std::string(KindName(kind)));

@@ -116,9 +116,8 @@ TEST(JsonReaderTest, NestedReadersReportFullPaths) {
   JsonReader reader(body, "");
 
   auto names = reader.Object("outer", [](JsonReader& outer) {
-    return OrEmpty(outer.ObjectList("items", [](JsonReader& item) {
-      return item.String("name").value_or("");
-    }));
+    return OrEmpty(outer.ObjectList(
+        "items", [](JsonReader& item) { return item.String("name").value_or(""); }));
   });
 
   ASSERT_TRUE(names.has_value());
@@ -179,10 +178,11 @@ TEST(JsonReaderTest, AwsOnlyChecksKinds) {
     const char* body;
     const char* message;
   };
-  for (const Case& c : {Case{R"({"subnets": "s"})", "cr.subnets must be a list"},
-                        Case{R"({"subnets": [1]})", "cr.subnets[0] must be a string"},
-                        Case{R"({"ec2Configuration": [[]]})", "cr.ec2Configuration[0] must be an object"},
-                        Case{R"({"tags": {"a": 1}})", "cr.tags.a must be a string"}}) {
+  for (const Case& c :
+       {Case{R"({"subnets": "s"})", "cr.subnets must be a list"},
+        Case{R"({"subnets": [1]})", "cr.subnets[0] must be a string"},
+        Case{R"({"ec2Configuration": [[]]})", "cr.ec2Configuration[0] must be an object"},
+        Case{R"({"tags": {"a": 1}})", "cr.tags.a must be a string"}}) {
     Json body = Json::parse(c.body);
     JsonReader reader(body, "cr");
 

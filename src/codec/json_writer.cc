@@ -17,6 +17,7 @@ void PutIfNotEmpty(Json& out, std::string_view member,
 
 void PutAwsOnly(Json& out, const AwsOnlyFields& aws_only) {
   for (const auto& [member, text] : aws_only) {
+    if (out.contains(member)) continue;
     Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (value.is_discarded()) continue;
     out[member] = std::move(value);

@@ -9,12 +9,11 @@
 //
 // Pure functions; any thread. Never throw (other than std::bad_alloc).
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/common_types.h"
 
@@ -36,8 +35,10 @@ void PutIfNotEmpty(Json& out, std::string_view member, const std::vector<std::st
 void PutIfNotEmpty(Json& out, std::string_view member,
                    const std::map<std::string, std::string>& value);
 
-// Puts each AWS-only member back as the JSON it was received as. Text that no
-// longer parses (a corrupt store document) is skipped rather than thrown.
+// Puts each AWS-only member back as the JSON it was received as. A member
+// already in `out` wins (barge's interpreted value is never overwritten), and
+// text that no longer parses (a corrupt store document) is skipped rather than
+// thrown.
 void PutAwsOnly(Json& out, const AwsOnlyFields& aws_only);
 
 }  // namespace barge::codec

@@ -56,7 +56,8 @@ Json ToJson(const SchedulingPolicy& policy) {
   Json out = Json::object();
   out["name"] = policy.name;
   out["arn"] = policy.arn;
-  if (policy.fairshare_policy) out["fairsharePolicy"] = FairsharePolicyToJson(*policy.fairshare_policy);
+  if (policy.fairshare_policy)
+    out["fairsharePolicy"] = FairsharePolicyToJson(*policy.fairshare_policy);
   PutIfNotEmpty(out, "tags", policy.tags);
   PutAwsOnly(out, policy.aws_only);
   return out;
@@ -75,7 +76,8 @@ Result<SchedulingPolicyUpdate> SchedulingPolicyUpdateFromJson(const Json& json) 
 Json ToJson(const SchedulingPolicyUpdate& update) {
   Json out = Json::object();
   out["arn"] = update.arn;
-  if (update.fairshare_policy) out["fairsharePolicy"] = FairsharePolicyToJson(*update.fairshare_policy);
+  if (update.fairshare_policy)
+    out["fairsharePolicy"] = FairsharePolicyToJson(*update.fairshare_policy);
   PutAwsOnly(out, update.aws_only);
   return out;
 }
