@@ -1,0 +1,199 @@
+// `barge server`: the composition root of the control plane. It builds the
+// whole object graph (store, clock, services, reconciler, API, HTTP server),
+// runs the control io_context on this thread and stops gracefully on SIGINT
+// or SIGTERM. Objects are destroyed in reverse order of construction.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio.hpp>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "api/api.h"
+#include "api/credentials_file.h"
+#include "api/http_server.h"
+#include "api/sigv4_verifier.h"
+#include "apps/server_main.h"
+#include "control/compute_environment_service.h"
+#include "control/job_definition_service.h"
+#include "control/job_queue_service.h"
+#include "control/resource_status_reconciler.h"
+#include "control/scheduling_policy_service.h"
+#include "control/tag_service.h"
+#include "core/arn.h"
+#include "core/clock.h"
+#include "store/sqlite_store.h"
+
+namespace barge::apps {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr auto kReconcilePeriod = std::chrono::milliseconds(200);
+// After SIGTERM, connections still busy after this long are cut.
+constexpr auto kShutdownGrace = std::chrono::seconds(5);
+
+struct ServerFlags {
+  std::string listen = "127.0.0.1:8000";
+  std::string data_dir = "./.barge";
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  std::string credentials{};
+  std::string log_level = "info";
+};
+
+// Re-arms itself every `period` on the control thread (STYLE.md example 9).
+void RunEvery(asio::steady_timer& timer, std::chrono::milliseconds period,
+              std::function<void()> tick) {
+  timer.expires_after(period);
+  timer.async_wait([&timer, period, tick = std::move(tick)](boost::system::error_code ec) {
+    if (ec) return;  // Cancelled at shutdown.
+    tick();
+    RunEvery(timer, period, tick);
+  });
+}
+
+int Fail(const std::string& message) {
+  spdlog::critical("{}", message);
+  std::fprintf(stderr, "barge server: %s\n", message.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int RunServer(int argc, char** argv) {
+  ServerFlags flags;
+  CLI::App app{"barge server: the AWS Batch control plane", "barge server"};
+  app.add_option("--listen", flags.listen, "HOST:PORT to serve on; port 0 picks a free one")
+      ->capture_default_str();
+  app.add_option("--data-dir", flags.data_dir, "directory for barge.db (created if missing)")
+      ->capture_default_str();
+  app.add_option("--region", flags.region, "region in ARNs")->capture_default_str();
+  app.add_option("--account-id", flags.account_id, "12-digit account id in ARNs")
+      ->capture_default_str()
+      ->check([](const std::string& id) {
+        bool ok = id.size() == 12 && id.find_first_not_of("0123456789") == std::string::npos;
+        return ok ? std::string() : std::string("account id must be 12 digits");
+      });
+  app.add_option("--credentials", flags.credentials,
+                 "AWS shared-credentials file of the keys allowed to call; without it, "
+                 "signatures are not checked")
+      ->check(CLI::ExistingFile);
+  app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error, critical, off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  CLI11_PARSE(app, argc, argv);
+
+  // Logs go to stderr; stdout carries only the "listening on" line scripts wait for.
+  auto logger = spdlog::stderr_color_mt("barge");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(flags.log_level));
+
+  std::optional<api::Sigv4Verifier> verifier;
+  SystemClock clock;
+  if (!flags.credentials.empty()) {
+    Result<api::CredentialSet> credentials = api::LoadCredentialsFile(flags.credentials);
+    if (!credentials) return Fail(credentials.error().message);
+    spdlog::info("SigV4 signatures are checked against {} key(s) from {}", credentials->size(),
+                 flags.credentials);
+    verifier.emplace(std::move(*credentials), clock);
+  } else {
+    spdlog::warn(
+        "DEVELOPMENT MODE: no --credentials file, so request signatures are NOT checked and "
+        "anyone who can reach {} can use this server", flags.listen);
+  }
+
+  std::error_code dir_error;
+  std::filesystem::create_directories(flags.data_dir, dir_error);
+  if (dir_error) {
+    return Fail("cannot create data directory " + flags.data_dir + ": " + dir_error.message());
+  }
+  std::string db_path = (std::filesystem::path(flags.data_dir) / "barge.db").string();
+  Result<std::unique_ptr<SqliteStore>> opened = SqliteStore::Open(db_path);
+  if (!opened) return Fail("cannot open " + db_path + ": " + opened.error().message);
+  std::unique_ptr<SqliteStore> store = std::move(*opened);
+
+  ArnFormatter arns(flags.region, flags.account_id);
+  control::ComputeEnvironmentService compute_environments(*store, arns);
+  control::JobQueueService job_queues(*store, arns);
+  control::JobDefinitionService job_definitions(*store, arns);
+  control::SchedulingPolicyService scheduling_policies(*store, arns);
+  control::TagService tags(*store, arns);
+  control::ResourceStatusReconciler reconciler(*store);
+
+  asio::io_context control;  // The control thread: this one. Owns all mutable state.
+  auto reconcile = [&reconciler] {
+    if (Result<int> changed = reconciler.Tick(); !changed) {
+      spdlog::warn("status reconciler: {}", changed.error().message);
+    }
+  };
+  // Runs the reconciler right after a mutating request, before the next
+  // request is read, so a created environment is VALID by the client's next
+  // call. Several mutations in one burst share one pass.
+  bool reconcile_posted = false;
+  auto after_mutation = [&] {
+    if (reconcile_posted) return;
+    reconcile_posted = true;
+    asio::post(control, [&] {
+      reconcile_posted = false;
+      reconcile();
+    });
+  };
+
+  api::Api api(api::ApiServices{.compute_environments = compute_environments,
+                                .job_queues = job_queues,
+                                .job_definitions = job_definitions,
+                                .scheduling_policies = scheduling_policies,
+                                .tags = tags},
+               api::ApiOptions{.verifier = verifier ? &*verifier : nullptr,
+                               .after_mutation = after_mutation});
+  reconcile();  // Finish whatever a previous run left CREATING or UPDATING.
+
+  Result<std::unique_ptr<api::HttpServer>> listening =
+      api::HttpServer::Listen(control, flags.listen, api);
+  if (!listening) return Fail(listening.error().message);
+  std::unique_ptr<api::HttpServer> server = std::move(*listening);
+
+  asio::steady_timer reconcile_timer(control);
+  RunEvery(reconcile_timer, kReconcilePeriod, reconcile);
+
+  asio::steady_timer shutdown_guard(control);
+  asio::signal_set signals(control, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int signal_number) {
+    if (ec) return;
+    spdlog::info("signal {}: stopping", signal_number);
+    reconcile_timer.cancel();
+    shutdown_guard.expires_after(kShutdownGrace);
+    shutdown_guard.async_wait([&](boost::system::error_code guard_ec) {
+      if (guard_ec) return;  // Every connection finished in time.
+      spdlog::warn("connections still open after {} s; closing them", kShutdownGrace.count());
+      control.stop();
+    });
+    server->Stop([&] {
+      shutdown_guard.cancel();
+      signals.cancel();
+    });
+    // A second signal does not wait for the connections.
+    signals.async_wait([&](boost::system::error_code again_ec, int) {
+      if (!again_ec) control.stop();
+    });
+  });
+
+  std::printf("barge server listening on %s\n", server->url().c_str());
+  std::fflush(stdout);
+  spdlog::info("barge server listening on {} (data in {}, region {}, account {})", server->url(),
+               db_path, flags.region, flags.account_id);
+
+  control.run();  // Returns after SIGINT/SIGTERM once connections are done.
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace barge::apps

@@ -1,0 +1,179 @@
+#include "api/api.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+
+#include "api/error_response.h"
+#include "api/routes/routes.h"
+
+namespace barge::api {
+namespace {
+
+using Json = nlohmann::json;
+
+// No AWS Batch request shape comes close: the deepest (nodeOverrides) is ~8.
+constexpr size_t kMaxJsonDepth = 64;
+
+// Decodes "a=1&b=%20x" into pairs; nullopt for a malformed escape.
+std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> out;
+  size_t start = 0;
+  while (start < query.size()) {
+    size_t end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    std::string_view pair = query.substr(start, end - start);
+    start = end + 1;
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    std::optional<std::string> name = PercentDecode(pair.substr(0, eq));
+    std::optional<std::string> value =
+        PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    if (!name || !value) return std::nullopt;
+    out.emplace_back(std::move(*name), std::move(*value));
+  }
+  return out;
+}
+
+// The message of a JSON parse error without nlohmann's "[json.exception...] " prefix.
+std::string_view ParseErrorMessage(const Json::parse_error& error) {
+  std::string_view what = error.what();
+  size_t bracket = what.find("] ");
+  return bracket == std::string_view::npos ? what : what.substr(bracket + 2);
+}
+
+// How deeply arrays and objects nest in `json` text, ignoring brackets inside
+// strings. Checked before parsing because the JSON library recurses when it
+// copies, dumps or compares values, and a body of 500k '[' would exhaust the
+// stack.
+size_t NestingDepth(std::string_view json) {
+  size_t depth = 0;
+  size_t max_depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      max_depth = std::max(max_depth, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return max_depth;
+}
+
+std::string_view RequestId(const HttpReply& reply) {
+  std::optional<std::string_view> id = FindHeader(reply.headers, "x-amzn-RequestId");
+  return id ? *id : std::string_view("-");
+}
+
+}  // namespace
+
+Api::Api(ApiServices services, ApiOptions options) : options_(std::move(options)) {
+  AddComputeEnvironmentRoutes(router_, services.compute_environments);
+  AddJobQueueRoutes(router_, services.job_queues);
+  AddJobDefinitionRoutes(router_, services.job_definitions);
+  AddSchedulingPolicyRoutes(router_, services.scheduling_policies);
+  AddTagRoutes(router_, services.tags);
+}
+
+HttpReply Api::Handle(const HttpRequest& request) {
+  auto started = std::chrono::steady_clock::now();
+  std::string_view route_name = "-";
+  bool mutated = false;
+  HttpReply reply;
+  try {
+    reply = Dispatch(request, route_name, mutated);
+    if (mutated && options_.after_mutation) options_.after_mutation();
+  } catch (const std::exception& e) {
+    // A bug below us; the client gets a ServerException and the server lives on.
+    spdlog::error("{} {}: unexpected exception: {}", request.method, route_name, e.what());
+    reply = ErrorReply(Internal("internal error"));
+  } catch (...) {
+    spdlog::error("{} {}: unexpected exception", request.method, route_name);
+    reply = ErrorReply(Internal("internal error"));
+  }
+
+  if (reply.status >= 500) {
+    spdlog::error("{} {} ({}) -> {} {} id={}", request.method, request.target, route_name,
+                  reply.status, reply.body, RequestId(reply));
+  } else if (spdlog::should_log(spdlog::level::debug)) {
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - started)
+                      .count();
+    spdlog::debug("{} {} ({}) -> {} in {} us id={}", request.method, request.target, route_name,
+                  reply.status, micros, RequestId(reply));
+  }
+  return reply;
+}
+
+HttpReply Api::Dispatch(const HttpRequest& request, std::string_view& route_name, bool& mutated) {
+  if (request.body.size() > kMaxRequestBodyBytes) return PayloadTooLargeReply();
+  if (options_.verifier != nullptr) {
+    if (std::optional<AuthFailure> failure = options_.verifier->Verify(request)) {
+      return ErrorReply(failure->http_status, failure->aws_type, failure->message);
+    }
+  }
+
+  std::string_view target = request.target;
+  size_t question = target.find('?');
+  std::string_view path = target.substr(0, question);
+  std::string_view query = question == std::string_view::npos ? "" : target.substr(question + 1);
+
+  RouteMatch match = router_.Match(request.method, path);
+  switch (match.kind) {
+    case RouteMatch::Kind::kNotFound:
+      return ErrorReply(404, kUnknownOperation,
+                        "no operation at " + request.method + " " + std::string(path));
+    case RouteMatch::Kind::kMethodNotAllowed: {
+      HttpReply reply = ErrorReply(
+          405, kMethodNotAllowed,
+          "method " + request.method + " is not allowed on " + std::string(path) + "; use " +
+              match.allowed);
+      reply.headers.emplace_back("Allow", match.allowed);
+      return reply;
+    }
+    case RouteMatch::Kind::kFound:
+      break;
+  }
+  const Route& route = *match.route;
+  route_name = route.name;
+
+  auto query_pairs = ParseQuery(query);
+  if (!query_pairs) return ErrorReply(InvalidArgument("malformed query string"));
+
+  Json body = Json::object();
+  if (route.has_body && !request.body.empty()) {
+    if (NestingDepth(request.body) > kMaxJsonDepth) {
+      return ErrorReply(InvalidArgument("request body nests deeper than " +
+                                        std::to_string(kMaxJsonDepth) + " levels"));
+    }
+    try {
+      body = Json::parse(request.body);
+    } catch (const Json::parse_error& e) {
+      return ErrorReply(InvalidArgument("request body is not valid JSON: " +
+                                        std::string(ParseErrorMessage(e))));
+    }
+    if (!body.is_object()) return ErrorReply(InvalidArgument("request body must be a JSON object"));
+  }
+
+  RouteRequest route_request{.body = body,
+                             .body_bytes = request.body.size(),
+                             .resource_arn = std::move(match.resource_arn),
+                             .query = std::move(*query_pairs)};
+  Result<Json> result = route.handler(route_request);
+  if (!result) return ErrorReply(result.error());
+  mutated = route.effect == RouteEffect::kMutating;
+  return JsonReply(*result);
+}
+
+}  // namespace barge::api

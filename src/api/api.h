@@ -1,0 +1,59 @@
+#pragma once
+// Api: the AWS Batch REST-JSON API as a function from HttpRequest to
+// HttpReply, with no sockets involved. It checks the body size and the SigV4
+// signature, routes (router.h), parses the JSON body, calls the route and
+// turns its result or error into the wire shape (error_response.h). The Beast
+// server (http_server.h) feeds it; unit tests and the fuzz target call Handle
+// directly. It never throws and never crashes on any input.
+//
+// Runs on the control thread, like the services it calls: Handle is not
+// thread-safe.
+#include <functional>
+
+#include "api/http_message.h"
+#include "api/router.h"
+#include "api/sigv4_verifier.h"
+#include "control/compute_environment_service.h"
+#include "control/job_definition_service.h"
+#include "control/job_queue_service.h"
+#include "control/scheduling_policy_service.h"
+#include "control/tag_service.h"
+
+namespace barge::api {
+
+// The services the routes call. Not owned; they outlive the Api.
+struct ApiServices {
+  control::ComputeEnvironmentService& compute_environments;
+  control::JobQueueService& job_queues;
+  control::JobDefinitionService& job_definitions;
+  control::SchedulingPolicyService& scheduling_policies;
+  control::TagService& tags;
+};
+
+struct ApiOptions {
+  // Not owned. Null means development mode: signatures are not checked.
+  const Sigv4Verifier* verifier = nullptr;
+  // Called after each request that succeeded and may have changed a resource
+  // (the server uses it to run the status reconciler at once).
+  std::function<void()> after_mutation{};
+};
+
+class Api {
+ public:
+  Api(ApiServices services, ApiOptions options);
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  // Always returns a complete reply carrying x-amzn-RequestId and
+  // Content-Type: application/json.
+  HttpReply Handle(const HttpRequest& request);
+
+ private:
+  // `route_name` and `mutated` describe what ran, for logging and the hook.
+  HttpReply Dispatch(const HttpRequest& request, std::string_view& route_name, bool& mutated);
+
+  Router router_;
+  ApiOptions options_;
+};
+
+}  // namespace barge::api

@@ -1,0 +1,45 @@
+#include "api/error_response.h"
+
+#include <string>
+
+#include "util/uuid.h"
+
+namespace barge::api {
+namespace {
+
+HttpReply NewReply(int status, std::string body) {
+  HttpReply reply;
+  reply.status = status;
+  reply.headers.reserve(3);
+  reply.headers.emplace_back("x-amzn-RequestId", NewUuid());
+  reply.headers.emplace_back("Content-Type", "application/json");
+  reply.body = std::move(body);
+  return reply;
+}
+
+}  // namespace
+
+std::string DumpJson(const nlohmann::json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+HttpReply JsonReply(const nlohmann::json& body) { return NewReply(200, DumpJson(body)); }
+
+HttpReply ErrorReply(int http_status, std::string_view aws_type, std::string_view message) {
+  nlohmann::json body = {{"__type", aws_type}, {"message", message}};
+  HttpReply reply = NewReply(http_status, DumpJson(body));
+  reply.headers.emplace_back("x-amzn-ErrorType", std::string(aws_type));
+  return reply;
+}
+
+HttpReply ErrorReply(const Error& error) {
+  ErrorShape shape = ToErrorShape(error.code);
+  return ErrorReply(shape.http_status, shape.aws_type, error.message);
+}
+
+HttpReply PayloadTooLargeReply() {
+  return ErrorReply(413, "ClientException",
+                    "request body exceeds " + std::to_string(kMaxRequestBodyBytes) + " bytes");
+}
+
+}  // namespace barge::api

@@ -1,0 +1,70 @@
+#pragma once
+// Router: maps a method and raw path to a route handler. AWS Batch has two
+// route shapes:
+//   POST /v1/<operation in lower case>               every operation but tags
+//   GET | POST | DELETE /v1/tags/{resourceArn}       the ARN percent-encoded in
+//                                                    ONE path segment
+// The ARN segment is decoded whole, so "%2F" inside it stays part of the ARN.
+//
+// Built once by Api at startup, then only read. Not thread-safe to build;
+// Match is const.
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+
+namespace barge::api {
+
+// What a route handler sees of the request.
+struct RouteRequest {
+  const nlohmann::json& body;  // The parsed body, an object ({} when the body was empty).
+  size_t body_bytes = 0;       // Size of the raw body, for size limits.
+  std::string resource_arn{};  // Decoded {resourceArn} of the tags routes.
+  // Decoded query parameters in order, repeats kept (?tagKeys=a&tagKeys=b).
+  std::vector<std::pair<std::string, std::string>> query{};
+};
+
+// Returns the reply body (sent with 200) or an Error (mapped by error_response.h).
+using RouteHandler = std::function<Result<nlohmann::json>(const RouteRequest&)>;
+
+// Whether a successful call may have changed resources (the server then runs
+// the status reconciler at once).
+enum class RouteEffect { kReadOnly, kMutating };
+
+struct Route {
+  std::string name{};  // "CreateComputeEnvironment", for logs.
+  RouteEffect effect = RouteEffect::kReadOnly;
+  RouteHandler handler{};
+  bool has_body = true;  // False for GET/DELETE tags: the body is ignored.
+};
+
+struct RouteMatch {
+  enum class Kind { kFound, kNotFound, kMethodNotAllowed };
+  Kind kind = Kind::kNotFound;
+  const Route* route = nullptr;  // When kFound.
+  std::string resource_arn{};    // Decoded, for the tags routes.
+  std::string allowed{};         // "POST" or "DELETE, GET, POST" when kMethodNotAllowed.
+};
+
+class Router {
+ public:
+  // POST /v1/<op>; `op` is the lower-case operation name ("submitjob").
+  void AddOperation(std::string op, Route route);
+  // `method` /v1/tags/{resourceArn}.
+  void AddTagsMethod(std::string method, Route route);
+
+  // `path` is the raw, still percent-encoded path without the query.
+  RouteMatch Match(std::string_view method, std::string_view path) const;
+
+ private:
+  std::map<std::string, Route, std::less<>> operations_;
+  std::map<std::string, Route, std::less<>> tags_methods_;
+};
+
+}  // namespace barge::api
