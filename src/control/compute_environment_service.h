@@ -24,13 +24,19 @@ class ComputeEnvironmentService {
   ComputeEnvironmentService(Store& store, const ArnFormatter& arns);
 
   // Validates `spec` and stores it with its ARN and a fresh uuid in status
-  // CREATING (ResourceStatusReconciler makes it VALID or INVALID).
+  // CREATING (ResourceStatusReconciler makes it VALID or INVALID). EC2 and
+  // SPOT resources get AWS's defaults: minvCpus 0, desiredvCpus = minvCpus,
+  // allocationStrategy BEST_FIT.
   // kInvalidArgument (bad name or fields), kAlreadyExists, kFailedPrecondition (limit).
   Result<ComputeEnvironment> Create(ComputeEnvironment spec);
 
   // By name or ARN; an empty list means all. Unknown ones are left out, as in AWS.
   Result<std::vector<ComputeEnvironment>> Describe(const std::vector<std::string>& names_or_arns);
 
+  // Applies the members that are set (computeResources members merge into the
+  // stored ones; new min/max bounds pull an unspecified desiredvCpus along)
+  // and sets status UPDATING. BEST_FIT is not an update target, EC2/SPOT
+  // cannot become Fargate or back, unmanagedvCpus is for UNMANAGED only.
   // kInvalidArgument, kNotFound (reported as a client error by api/).
   Result<ComputeEnvironment> Update(const ComputeEnvironmentUpdate& update);
 
