@@ -6,6 +6,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <string>
 #include <utility>
 
@@ -25,6 +26,21 @@ struct HttpClient::Connection {
 namespace {
 
 constexpr size_t kMaxBodyBytes = 256u << 20;
+// The AWS CLI's defaults for --cli-connect-timeout and --cli-read-timeout.
+constexpr auto kConnectTimeout = std::chrono::seconds(60);
+constexpr auto kReadTimeout = std::chrono::seconds(60);
+
+// Runs one asynchronous operation to completion on `io`. Beast's stream
+// timeouts (expires_after) only apply to asynchronous operations, so the
+// client is synchronous on top of them.
+template <typename Start>
+beast::error_code RunOne(net::io_context& io, Start start) {
+  beast::error_code result;
+  start([&result](beast::error_code ec, auto&&...) { result = ec; });
+  io.restart();
+  io.run();
+  return result;
+}
 
 // Why an exchange failed: before the request was fully written on a reused
 // connection (worth one retry on a fresh one), or otherwise.
@@ -57,20 +73,42 @@ Result<HttpResponse> HttpClient::RoundTrip(const HttpRequest& request) {
       beast::error_code ec;
       tcp::resolver resolver(connection->io);
       auto endpoints = resolver.resolve(endpoint_.host, endpoint_.port, ec);
-      if (!ec) connection->stream.connect(endpoints, ec);
+      if (!ec) {
+        connection->stream.expires_after(kConnectTimeout);
+        ec = RunOne(connection->io, [&](auto handler) {
+          connection->stream.async_connect(endpoints, std::move(handler));
+        });
+      }
+      if (ec == beast::error::timeout) {
+        return Unavailable("connect timeout on endpoint URL: " + url);
+      }
       if (ec) return Unavailable("could not connect to the endpoint URL: " + url);
       connection_ = std::move(connection);
     }
 
-    beast::error_code ec;
-    http::write(connection_->stream, message, ec);
+    Connection& connection = *connection_;
+    connection.stream.expires_after(kReadTimeout);
+    beast::error_code ec = RunOne(connection.io, [&](auto handler) {
+      http::async_write(connection.stream, message, std::move(handler));
+    });
     Failure failure = Failure::kNone;
     http::response_parser<http::string_body> parser;
     parser.body_limit(kMaxBodyBytes);
+    if (ec == beast::error::timeout) {
+      connection_.reset();
+      return Unavailable("read timeout on endpoint URL: " + url);
+    }
     if (ec) {
       failure = reused ? Failure::kStale : Failure::kBroken;
     } else {
-      http::read(connection_->stream, connection_->buffer, parser, ec);
+      connection.stream.expires_after(kReadTimeout);
+      ec = RunOne(connection.io, [&](auto handler) {
+        http::async_read(connection.stream, connection.buffer, parser, std::move(handler));
+      });
+      if (ec == beast::error::timeout) {
+        connection_.reset();
+        return Unavailable("read timeout on endpoint URL: " + url);
+      }
       // A reused connection the server already closed reads end-of-stream
       // before any byte of the response.
       if (ec) failure = reused && !parser.got_some() ? Failure::kStale : Failure::kBroken;

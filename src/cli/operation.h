@@ -41,7 +41,7 @@ struct Param {
 // integers under a member named *At print as ISO-8601 UTC.
 enum class CellFormat {
   kPlain,
-  kComputeEnvironmentOrder,  // [{order, computeEnvironment}] -> "ce1,ce2" by order.
+  kComputeEnvironmentOrder,  // [{order, computeEnvironment}] -> "ce1,ce2" by order, ARNs as names.
   kArnResourceName,          // "arn:...:scheduling-policy/fair" -> "fair"
 };
 

@@ -58,6 +58,12 @@ const Json& AtPath(const Json& item, std::string_view path) {
   return *current;
 }
 
+// "arn:aws:batch:r:1:compute-environment/ce1" -> "ce1"; other text unchanged.
+std::string ResourceName(const std::string& text) {
+  if (!text.starts_with("arn:")) return text;
+  return text.substr(text.rfind('/') + 1);
+}
+
 std::string FormatCell(const Json& item, const Column& column) {
   const Json& value = AtPath(item, column.path);
   std::string_view member = column.path.substr(column.path.rfind('.') + 1);
@@ -67,7 +73,8 @@ std::string FormatCell(const Json& item, const Column& column) {
       std::vector<std::pair<int64_t, std::string>> order;
       for (const Json& entry : value) {
         int64_t rank = entry.value("order", int64_t{0});
-        order.emplace_back(rank, Cell(AtPath(entry, "computeEnvironment"), "computeEnvironment"));
+        order.emplace_back(
+            rank, ResourceName(Cell(AtPath(entry, "computeEnvironment"), "computeEnvironment")));
       }
       std::ranges::stable_sort(order, {}, &std::pair<int64_t, std::string>::first);
       std::string joined;
@@ -76,8 +83,7 @@ std::string FormatCell(const Json& item, const Column& column) {
     }
     case CellFormat::kArnResourceName: {
       if (!value.is_string()) return Cell(value, member);
-      std::string arn = value.get<std::string>();
-      return arn.substr(arn.rfind('/') + 1);
+      return ResourceName(value.get<std::string>());
     }
     case CellFormat::kPlain:
       break;

@@ -46,7 +46,7 @@ TEST(OutputFormatterTest, JobQueueEnvironmentsAreListedInOrder) {
 
   EXPECT_EQ(FormatReply(Op("describe-job-queues"), reply, OutputFormat::kTable),
             "NAME  STATE    STATUS  PRIORITY  ENVIRONMENTS\n"
-            "q     ENABLED  VALID   10        first,arn:aws:batch:r:1:compute-environment/second\n");
+            "q     ENABLED  VALID   10        first,second\n");
 }
 
 TEST(OutputFormatterTest, JobDefinitionsShowTheImage) {
