@@ -108,10 +108,18 @@ Outcome Paginate(Caller& caller, const Invocation& invocation, ApiRequest reques
     Outcome outcome = caller.Call(page);
     if (std::holds_alternative<Failure>(outcome)) return outcome;
     Json& reply = std::get<Json>(outcome);
+    if (!reply.is_object()) {
+      return Failure{.exit_code = kExitFailure,
+                     .message = "the reply to " + std::string(invocation.op->name) +
+                                " is not a JSON object"};
+    }
     if (reply.contains(rows_key) && reply[rows_key].is_array()) {
       for (Json& row : reply[rows_key]) rows.push_back(std::move(row));
     }
-    std::string next = reply.value("nextToken", "");
+    std::string next;
+    if (reply.contains("nextToken") && reply["nextToken"].is_string()) {
+      next = reply["nextToken"].get<std::string>();
+    }
     if (merged.is_null()) merged = std::move(reply);
     if (next.empty()) break;
     if (paging.max_items && static_cast<int64_t>(rows.size()) >= *paging.max_items) {

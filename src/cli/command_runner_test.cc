@@ -219,6 +219,13 @@ TEST_F(CommandRunnerTest, NonJsonSuccessReplyIsAFailure) {
   EXPECT_NE(err_.str().find("could not parse the reply to ListSchedulingPolicies"), std::string::npos);
 }
 
+TEST_F(CommandRunnerTest, PaginatedReplyThatIsNotAnObjectIsAFailure) {
+  replies_.push_back(Ok200("[1,2]"));
+
+  EXPECT_EQ(Run({"describe-job-queues"}), kExitFailure);
+  EXPECT_EQ(err_.str(), "the reply to DescribeJobQueues is not a JSON object\n");
+}
+
 TEST_F(CommandRunnerTest, HttpsEndpointIsAParameterError) {
   EXPECT_EQ(Run({"describe-job-queues", "--endpoint-url", "https://h"}), kExitParamError);
   EXPECT_TRUE(sent_.empty());

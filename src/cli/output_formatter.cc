@@ -72,7 +72,8 @@ std::string FormatCell(const Json& item, const Column& column) {
       if (!value.is_array() || value.empty()) return "-";
       std::vector<std::pair<int64_t, std::string>> order;
       for (const Json& entry : value) {
-        int64_t rank = entry.value("order", int64_t{0});
+        const Json& order_value = AtPath(entry, "order");
+        int64_t rank = order_value.is_number_integer() ? order_value.get<int64_t>() : 0;
         order.emplace_back(
             rank, ResourceName(Cell(AtPath(entry, "computeEnvironment"), "computeEnvironment")));
       }

@@ -49,6 +49,16 @@ TEST(OutputFormatterTest, JobQueueEnvironmentsAreListedInOrder) {
             "q     ENABLED  VALID   10        first,second\n");
 }
 
+TEST(OutputFormatterTest, OddlyShapedRowsStillRender) {
+  Json reply = Json::parse(R"({"jobQueues":[{"jobQueueName":["x"],"computeEnvironmentOrder":[
+      "ce",{"order":"1","computeEnvironment":"b"}]}, 7]})");
+
+  EXPECT_EQ(FormatReply(Op("describe-job-queues"), reply, OutputFormat::kTable),
+            "NAME  STATE  STATUS  PRIORITY  ENVIRONMENTS\n"
+            "x     -      -       -         -,b\n"
+            "-     -      -       -         -\n");
+}
+
 TEST(OutputFormatterTest, JobDefinitionsShowTheImage) {
   Json reply = Json::parse(R"({"jobDefinitions":[{"jobDefinitionName":"jd","revision":3,
       "status":"ACTIVE","type":"container","containerProperties":{"image":"busybox"}}]})");
