@@ -218,7 +218,9 @@ std::vector<Operation> MakeOperations() {
       .params = {{.flag = "job-definition-name", .member = "jobDefinitionName", .required = true},
                  {.flag = "type", .member = "type", .required = true},
                  {.flag = "parameters", .member = "parameters", .kind = K::kStringMap},
-                 {.flag = "scheduling-priority", .member = "schedulingPriority", .kind = K::kInteger},
+                 {.flag = "scheduling-priority",
+                  .member = "schedulingPriority",
+                  .kind = K::kInteger},
                  {.flag = "container-properties",
                   .member = "containerProperties",
                   .kind = K::kStructure,
@@ -284,19 +286,16 @@ std::vector<Operation> MakeOperations() {
                         .member = "fairsharePolicy",
                         .kind = K::kStructure,
                         .shape = "@FairsharePolicy"};
-  const Param quota_share{.flag = "quota-share-policy",
-                          .member = "quotaSharePolicy",
-                          .kind = K::kStructure};
+  const Param quota_share{
+      .flag = "quota-share-policy", .member = "quotaSharePolicy", .kind = K::kStructure};
   const Param policy_arn_required{.flag = "arn", .member = "arn", .required = true};
   ops.push_back({
       .verb = "create-scheduling-policy",
       .name = "CreateSchedulingPolicy",
       .path = "/v1/createschedulingpolicy",
       .summary = "Creates a fair-share scheduling policy.",
-      .params = {{.flag = "name", .member = "name", .required = true},
-                 quota_share,
-                 fairshare,
-                 kTags},
+      .params =
+          {{.flag = "name", .member = "name", .required = true}, quota_share, fairshare, kTags},
   });
   ops.push_back({
       .verb = "describe-scheduling-policies",

@@ -40,7 +40,8 @@ std::optional<FlagSpec> Resolve(std::string_view name, const Operation* op) {
   for (const Param& param : op->params) {
     if (param.kind == ParamKind::kBoolean) {
       if (name == param.flag) {
-        return FlagSpec{.arity = Arity::kNone, .store_as = std::string(param.flag), .implied = "true"};
+        return FlagSpec{
+            .arity = Arity::kNone, .store_as = std::string(param.flag), .implied = "true"};
       }
       if (name.starts_with("no-") && name.substr(3) == param.flag) {
         return FlagSpec{
@@ -50,7 +51,8 @@ std::optional<FlagSpec> Resolve(std::string_view name, const Operation* op) {
     }
     if (name != param.flag) continue;
     bool many = param.kind == ParamKind::kStringList || param.kind == ParamKind::kStructureList;
-    return FlagSpec{.arity = many ? Arity::kMany : Arity::kOne, .store_as = std::string(param.flag)};
+    return FlagSpec{.arity = many ? Arity::kMany : Arity::kOne,
+                    .store_as = std::string(param.flag)};
   }
   return std::nullopt;
 }
@@ -106,7 +108,8 @@ Status ApplyGlobals(FlagWords& words, const Environment& env, Invocation& invoca
 
   std::string paging_flags;
   for (std::string_view flag : kPagingFlags) {
-    if (words.contains(flag)) paging_flags += (paging_flags.empty() ? "--" : ", --") + std::string(flag);
+    if (words.contains(flag))
+      paging_flags += (paging_flags.empty() ? "--" : ", --") + std::string(flag);
   }
   if (auto page_size = take("page-size")) {
     Result<int64_t> value = PositiveInteger("page-size", *page_size);
@@ -136,13 +139,20 @@ Status ApplyGlobals(FlagWords& words, const Environment& env, Invocation& invoca
 
 std::string ValueHint(const Param& param) {
   switch (param.kind) {
-    case ParamKind::kString: return "<string>";
-    case ParamKind::kInteger: return "<integer>";
-    case ParamKind::kBoolean: return "";
-    case ParamKind::kStringList: return "<string> [<string> ...]";
-    case ParamKind::kStructure: return "<key=value,...|JSON>";
-    case ParamKind::kStructureList: return "<key=value,...> [...] | <JSON list>";
-    case ParamKind::kStringMap: return "<key=value,...|JSON>";
+    case ParamKind::kString:
+      return "<string>";
+    case ParamKind::kInteger:
+      return "<integer>";
+    case ParamKind::kBoolean:
+      return "";
+    case ParamKind::kStringList:
+      return "<string> [<string> ...]";
+    case ParamKind::kStructure:
+      return "<key=value,...|JSON>";
+    case ParamKind::kStructureList:
+      return "<key=value,...> [...] | <JSON list>";
+    case ParamKind::kStringMap:
+      return "<key=value,...|JSON>";
   }
   return "";
 }

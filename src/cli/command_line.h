@@ -39,8 +39,8 @@ struct GlobalOptions {
 
 // The AWS CLI's own paging flags (not sent as such).
 struct PagingOptions {
-  std::optional<int64_t> page_size{};       // --page-size: maxResults of each request.
-  std::optional<int64_t> max_items{};       // --max-items: stop after this many items.
+  std::optional<int64_t> page_size{};           // --page-size: maxResults of each request.
+  std::optional<int64_t> max_items{};           // --max-items: stop after this many items.
   std::optional<std::string> starting_token{};  // --starting-token: first nextToken.
 };
 

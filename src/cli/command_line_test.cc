@@ -65,8 +65,9 @@ TEST(CommandLineTest, ListFlagsTakeWordsUpToTheNextFlag) {
 TEST(CommandLineTest, BooleanFlagsHaveANegativeForm) {
   EXPECT_EQ(MustParse({"register-job-definition", "--propagate-tags"}).words.at("propagate-tags"),
             (std::vector<std::string>{"true"}));
-  EXPECT_EQ(MustParse({"register-job-definition", "--no-propagate-tags"}).words.at("propagate-tags"),
-            (std::vector<std::string>{"false"}));
+  EXPECT_EQ(
+      MustParse({"register-job-definition", "--no-propagate-tags"}).words.at("propagate-tags"),
+      (std::vector<std::string>{"false"}));
 }
 
 TEST(CommandLineTest, PagingFlagsAreReadApartFromTheBody) {
@@ -99,12 +100,14 @@ TEST(CommandLineTest, UnknownVerbAndFlagsAreRejected) {
   EXPECT_EQ(ErrorOf({"describe-everything"}),
             "argument command: Invalid choice: 'describe-everything' (see `barge help` for the "
             "commands)");
-  EXPECT_EQ(ErrorOf({"delete-job-queue", "--job-queue", "q", "--bogus"}), "Unknown options: --bogus");
+  EXPECT_EQ(ErrorOf({"delete-job-queue", "--job-queue", "q", "--bogus"}),
+            "Unknown options: --bogus");
   EXPECT_EQ(ErrorOf({}), "the following arguments are required: command");
 }
 
 TEST(CommandLineTest, FlagWithoutItsValueIsAnError) {
-  EXPECT_EQ(ErrorOf({"delete-job-queue", "--job-queue"}), "argument --job-queue: expected one argument");
+  EXPECT_EQ(ErrorOf({"delete-job-queue", "--job-queue"}),
+            "argument --job-queue: expected one argument");
   EXPECT_EQ(ErrorOf({"describe-job-queues", "--job-queues", "--debug"}),
             "argument --job-queues: expected at least one argument");
 }
@@ -120,8 +123,8 @@ TEST(CommandLineTest, HelpAtEitherLevel) {
     ASSERT_TRUE(invocation.help.has_value());
     EXPECT_NE(invocation.help->find("create-compute-environment"), std::string::npos);
   }
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"create-job-queue", "--help"}, {"create-job-queue", "help"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"create-job-queue", "--help"},
+                                                                {"create-job-queue", "help"}}) {
     Invocation invocation = MustParse(args);
     ASSERT_TRUE(invocation.help.has_value());
     EXPECT_NE(invocation.help->find("--compute-environment-order"), std::string::npos);

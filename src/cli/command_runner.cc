@@ -70,7 +70,8 @@ class Caller {
     Json reply = Json::parse(response->body, nullptr, /*allow_exceptions=*/false);
     if (reply.is_discarded()) {
       return Failure{.exit_code = kExitFailure,
-                     .message = "could not parse the reply to " + std::string(invocation_.op->name) +
+                     .message = "could not parse the reply to " +
+                                std::string(invocation_.op->name) +
                                 " as JSON: " + response->body.substr(0, 200)};
     }
     return reply;
@@ -109,9 +110,9 @@ Outcome Paginate(Caller& caller, const Invocation& invocation, ApiRequest reques
     if (std::holds_alternative<Failure>(outcome)) return outcome;
     Json& reply = std::get<Json>(outcome);
     if (!reply.is_object()) {
-      return Failure{.exit_code = kExitFailure,
-                     .message = "the reply to " + std::string(invocation.op->name) +
-                                " is not a JSON object"};
+      return Failure{
+          .exit_code = kExitFailure,
+          .message = "the reply to " + std::string(invocation.op->name) + " is not a JSON object"};
     }
     if (reply.contains(rows_key) && reply[rows_key].is_array()) {
       for (Json& row : reply[rows_key]) rows.push_back(std::move(row));

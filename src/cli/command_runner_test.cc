@@ -1,9 +1,9 @@
 #include "cli/command_runner.h"
 
+#include <gtest/gtest.h>
+
 #include <deque>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 namespace barge::cli {
 namespace {
@@ -30,7 +30,9 @@ class FakeTransport final : public Transport {
   std::deque<HttpResponse>& replies_;
 };
 
-HttpResponse Ok200(const std::string& body) { return {.status = 200, .reason = "OK", .body = body}; }
+HttpResponse Ok200(const std::string& body) {
+  return {.status = 200, .reason = "OK", .body = body};
+}
 
 class CommandRunnerTest : public ::testing::Test {
  protected:
@@ -43,7 +45,8 @@ class CommandRunnerTest : public ::testing::Test {
               endpoint_ = endpoint;
               return std::make_unique<FakeTransport>(sent_, replies_);
             },
-        .now = [] { return std::chrono::system_clock::time_point(std::chrono::seconds(1795579780)); },
+        .now =
+            [] { return std::chrono::system_clock::time_point(std::chrono::seconds(1795579780)); },
     };
     return RunCommand(args, context, out_, err_);
   }
@@ -106,7 +109,8 @@ TEST_F(CommandRunnerTest, TagsGoToTheEncodedArnPathWithoutABody) {
             kExitOk);
 
   EXPECT_EQ(sent_[0].method, "DELETE");
-  EXPECT_EQ(sent_[0].target, "/v1/tags/arn%3Aaws%3Abatch%3Ar%3A1%3Ajob-queue%2Fq?tagKeys=a&tagKeys=b");
+  EXPECT_EQ(sent_[0].target,
+            "/v1/tags/arn%3Aaws%3Abatch%3Ar%3A1%3Ajob-queue%2Fq?tagKeys=a&tagKeys=b");
   EXPECT_EQ(sent_[0].body, "");
   EXPECT_EQ(SentHeader(0, "Content-Type"), "");
 }
@@ -216,7 +220,8 @@ TEST_F(CommandRunnerTest, NonJsonSuccessReplyIsAFailure) {
   replies_.push_back(Ok200("<html>"));
 
   EXPECT_EQ(Run({"list-scheduling-policies", "--no-paginate"}), kExitFailure);
-  EXPECT_NE(err_.str().find("could not parse the reply to ListSchedulingPolicies"), std::string::npos);
+  EXPECT_NE(err_.str().find("could not parse the reply to ListSchedulingPolicies"),
+            std::string::npos);
 }
 
 TEST_F(CommandRunnerTest, PaginatedReplyThatIsNotAnObjectIsAFailure) {

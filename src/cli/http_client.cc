@@ -116,8 +116,10 @@ Result<HttpResponse> HttpClient::RoundTrip(const HttpRequest& request) {
     if (failure != Failure::kNone) {
       connection_.reset();
       if (failure == Failure::kStale) continue;
-      return Unavailable("connection was closed before a valid response was received from "
-                         "endpoint URL: " + url + " (" + ec.message() + ")");
+      return Unavailable(
+          "connection was closed before a valid response was received from "
+          "endpoint URL: " +
+          url + " (" + ec.message() + ")");
     }
 
     http::response<http::string_body> reply = parser.release();

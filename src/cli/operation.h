@@ -52,8 +52,8 @@ struct Column {
 };
 
 struct Operation {
-  std::string_view verb{};     // "describe-job-queues"
-  std::string_view name{};     // "DescribeJobQueues", as in error messages.
+  std::string_view verb{};  // "describe-job-queues"
+  std::string_view name{};  // "DescribeJobQueues", as in error messages.
   std::string_view method = "POST";
   std::string_view path{};     // "/v1/describejobqueues", or a template "/v1/tags/{resourceArn}".
   std::string_view summary{};  // One line for `barge help`.

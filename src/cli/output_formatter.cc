@@ -112,9 +112,8 @@ std::string Render(const std::vector<Row>& rows) {
 void Flatten(const Json& value, const std::string& path, std::string_view member,
              std::vector<Row>& rows) {
   bool nested = (value.is_object() && !value.empty()) ||
-                (value.is_array() && std::ranges::any_of(value, [](const Json& v) {
-                   return v.is_structured();
-                 }));
+                (value.is_array() &&
+                 std::ranges::any_of(value, [](const Json& v) { return v.is_structured(); }));
   if (!nested) {
     rows.push_back({path, Cell(value, member)});
     return;

@@ -132,8 +132,8 @@ Result<Json> ConvertWords(const Param& param, const std::vector<std::string>& ra
       for (const auto& [key, value] : map->items()) {
         if (!value.is_string()) {
           return ParamError(param, "Invalid type for " + std::string(param.member) + "." + key +
-                                       ", value: " + value.dump() + ", type: " +
-                                       TypeName(value) + ", valid types: string");
+                                       ", value: " + value.dump() + ", type: " + TypeName(value) +
+                                       ", valid types: string");
         }
       }
       return map;
@@ -159,8 +159,8 @@ Result<Json> InputJson(const Operation& op, const std::string& word) {
         if (!members.empty()) members += ", ";
         members += param.member;
       }
-      return InvalidArgument("Unknown parameter in input: \"" + key + "\", must be one of: " +
-                             members);
+      return InvalidArgument("Unknown parameter in input: \"" + key +
+                             "\", must be one of: " + members);
     }
   }
   return input;

@@ -30,9 +30,9 @@ namespace barge::cli {
 using FlagWords = std::map<std::string, std::vector<std::string>, std::less<>>;
 
 struct ApiRequest {
-  std::string method{};  // "POST", "GET", "DELETE"
-  std::string path{};    // Percent-encoded: "/v1/tags/arn%3Aaws%3A..."
-  std::string query{};   // Percent-encoded, without '?': "tagKeys=a&tagKeys=b"
+  std::string method{};        // "POST", "GET", "DELETE"
+  std::string path{};          // Percent-encoded: "/v1/tags/arn%3Aaws%3A..."
+  std::string query{};         // Percent-encoded, without '?': "tagKeys=a&tagKeys=b"
   Json body = Json::object();  // Sent only when method is POST.
 };
 

@@ -1,11 +1,10 @@
 #include "cli/request_builder.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "cli/batch_operations.h"
 #include "cli/command_line.h"
@@ -46,8 +45,7 @@ class TempFile {
 
 TEST(RequestBuilderTest, CreateJobQueueMapsIntegerAndShorthandStructureList) {
   ApiRequest request = MustBuild({"create-job-queue", "--job-queue-name", "q1", "--priority", "10",
-                                  "--compute-environment-order",
-                                  "order=1,computeEnvironment=ce1",
+                                  "--compute-environment-order", "order=1,computeEnvironment=ce1",
                                   "order=2,computeEnvironment=ce2", "--state", "ENABLED"});
 
   EXPECT_EQ(request.method, "POST");
@@ -60,18 +58,18 @@ TEST(RequestBuilderTest, CreateJobQueueMapsIntegerAndShorthandStructureList) {
 }
 
 TEST(RequestBuilderTest, StructureListAcceptsJson) {
-  ApiRequest request = MustBuild(
-      {"update-job-queue", "--job-queue", "q1", "--compute-environment-order",
-       R"([{"order":1,"computeEnvironment":"ce1"}])"});
+  ApiRequest request =
+      MustBuild({"update-job-queue", "--job-queue", "q1", "--compute-environment-order",
+                 R"([{"order":1,"computeEnvironment":"ce1"}])"});
 
   EXPECT_EQ(request.body, Json::parse(R"({"jobQueue":"q1",
       "computeEnvironmentOrder":[{"order":1,"computeEnvironment":"ce1"}]})"));
 }
 
 TEST(RequestBuilderTest, StringListTakesOneWordPerElementOrAJsonList) {
-  EXPECT_EQ(MustBuild({"describe-compute-environments", "--compute-environments", "a", "b", "c"})
-                .body,
-            Json::parse(R"({"computeEnvironments":["a","b","c"]})"));
+  EXPECT_EQ(
+      MustBuild({"describe-compute-environments", "--compute-environments", "a", "b", "c"}).body,
+      Json::parse(R"({"computeEnvironments":["a","b","c"]})"));
   EXPECT_EQ(MustBuild({"describe-job-queues", "--job-queues", R"(["a","b"])"}).body,
             Json::parse(R"({"jobQueues":["a","b"]})"));
 }
@@ -92,11 +90,11 @@ TEST(RequestBuilderTest, ComputeResourcesShorthandIsTypedByTheModel) {
 }
 
 TEST(RequestBuilderTest, RegisterJobDefinitionMapsJsonStructureShorthandAndBoolean) {
-  ApiRequest request = MustBuild(
-      {"register-job-definition", "--job-definition-name", "jd", "--type", "container",
-       "--container-properties", R"({"image":"busybox","command":["echo","hi"]})",
-       "--retry-strategy", "attempts=2", "--timeout", "attemptDurationSeconds=60",
-       "--no-propagate-tags", "--parameters", R"({"codec":"mp4"})"});
+  ApiRequest request =
+      MustBuild({"register-job-definition", "--job-definition-name", "jd", "--type", "container",
+                 "--container-properties", R"({"image":"busybox","command":["echo","hi"]})",
+                 "--retry-strategy", "attempts=2", "--timeout", "attemptDurationSeconds=60",
+                 "--no-propagate-tags", "--parameters", R"({"codec":"mp4"})"});
 
   EXPECT_EQ(request.body, Json::parse(R"({
       "jobDefinitionName": "jd", "type": "container", "parameters": {"codec": "mp4"},
@@ -106,10 +104,10 @@ TEST(RequestBuilderTest, RegisterJobDefinitionMapsJsonStructureShorthandAndBoole
 }
 
 TEST(RequestBuilderTest, FairsharePolicyShorthandNestsListsOfStructures) {
-  ApiRequest request = MustBuild(
-      {"create-scheduling-policy", "--name", "fair", "--fairshare-policy",
-       "shareDecaySeconds=3600,computeReservation=1,"
-       "shareDistribution=[{shareIdentifier=A*,weightFactor=0.5},{shareIdentifier=B}]"});
+  ApiRequest request =
+      MustBuild({"create-scheduling-policy", "--name", "fair", "--fairshare-policy",
+                 "shareDecaySeconds=3600,computeReservation=1,"
+                 "shareDistribution=[{shareIdentifier=A*,weightFactor=0.5},{shareIdentifier=B}]"});
 
   EXPECT_EQ(request.body, Json::parse(R"({"name": "fair", "fairsharePolicy": {
       "shareDecaySeconds": 3600, "computeReservation": 1,
@@ -118,9 +116,9 @@ TEST(RequestBuilderTest, FairsharePolicyShorthandNestsListsOfStructures) {
 }
 
 TEST(RequestBuilderTest, CliInputJsonIsTheBaseAndFlagsOverrideIt) {
-  ApiRequest request = MustBuild(
-      {"create-job-queue", "--cli-input-json",
-       R"({"jobQueueName":"from-json","priority":1,"state":"DISABLED"})", "--priority", "5"});
+  ApiRequest request = MustBuild({"create-job-queue", "--cli-input-json",
+                                  R"({"jobQueueName":"from-json","priority":1,"state":"DISABLED"})",
+                                  "--priority", "5"});
 
   EXPECT_EQ(request.body,
             Json::parse(R"({"jobQueueName":"from-json","state":"DISABLED","priority":5})"));
@@ -156,12 +154,13 @@ TEST(RequestBuilderTest, MissingRequiredMembersAreListedByFlag) {
 }
 
 TEST(RequestBuilderTest, RequiredMembersMayComeFromCliInputJson) {
-  EXPECT_TRUE(Build({"delete-compute-environment", "--cli-input-json",
-                     R"({"computeEnvironment":"ce1"})"}));
+  EXPECT_TRUE(
+      Build({"delete-compute-environment", "--cli-input-json", R"({"computeEnvironment":"ce1"})"}));
 }
 
 TEST(RequestBuilderTest, BadValuesAreParameterErrors) {
-  Result<ApiRequest> bad_int = Build({"create-job-queue", "--job-queue-name", "q", "--priority", "x"});
+  Result<ApiRequest> bad_int =
+      Build({"create-job-queue", "--job-queue-name", "q", "--priority", "x"});
   Result<ApiRequest> bad_json =
       Build({"update-job-queue", "--job-queue", "q", "--compute-environment-order", "[{oops"});
   Result<ApiRequest> bad_shorthand =
@@ -172,11 +171,13 @@ TEST(RequestBuilderTest, BadValuesAreParameterErrors) {
       Build({"delete-job-queue", "--job-queue", "file:///nonexistent/barge"});
 
   ASSERT_FALSE(bad_int);
-  EXPECT_EQ(bad_int.error().message, "Error parsing parameter '--priority': invalid integer value: 'x'");
+  EXPECT_EQ(bad_int.error().message,
+            "Error parsing parameter '--priority': invalid integer value: 'x'");
   ASSERT_FALSE(bad_json);
   EXPECT_NE(bad_json.error().message.find("Invalid JSON"), std::string::npos);
   ASSERT_FALSE(bad_shorthand);
-  EXPECT_NE(bad_shorthand.error().message.find("Error parsing parameter '--retry-strategy': Expected: '='"),
+  EXPECT_NE(bad_shorthand.error().message.find(
+                "Error parsing parameter '--retry-strategy': Expected: '='"),
             std::string::npos);
   ASSERT_FALSE(bad_map);
   EXPECT_NE(bad_map.error().message.find("valid types: string"), std::string::npos);
@@ -185,9 +186,9 @@ TEST(RequestBuilderTest, BadValuesAreParameterErrors) {
 }
 
 TEST(RequestBuilderTest, TagResourcePutsTheEncodedArnInOnePathSegment) {
-  ApiRequest request = MustBuild({"tag-resource", "--resource-arn",
-                                  "arn:aws:batch:us-east-1:123456789012:job-queue/my-queue",
-                                  "--tags", "a=1"});
+  ApiRequest request =
+      MustBuild({"tag-resource", "--resource-arn",
+                 "arn:aws:batch:us-east-1:123456789012:job-queue/my-queue", "--tags", "a=1"});
 
   EXPECT_EQ(request.method, "POST");
   EXPECT_EQ(request.path,
@@ -196,9 +197,9 @@ TEST(RequestBuilderTest, TagResourcePutsTheEncodedArnInOnePathSegment) {
 }
 
 TEST(RequestBuilderTest, UntagResourceRepeatsTagKeysInTheQuery) {
-  ApiRequest request = MustBuild({"untag-resource", "--resource-arn",
-                                  "arn:aws:batch:us-east-1:123456789012:job-queue/q1",
-                                  "--tag-keys", "a", "b c"});
+  ApiRequest request =
+      MustBuild({"untag-resource", "--resource-arn",
+                 "arn:aws:batch:us-east-1:123456789012:job-queue/q1", "--tag-keys", "a", "b c"});
 
   EXPECT_EQ(request.method, "DELETE");
   EXPECT_EQ(request.path, "/v1/tags/arn%3Aaws%3Abatch%3Aus-east-1%3A123456789012%3Ajob-queue%2Fq1");

@@ -6,7 +6,9 @@ namespace barge::cli {
 namespace {
 
 HttpResponse Reply(int status, HttpHeaders headers, std::string body) {
-  return {.status = status, .reason = "Bad Request", .headers = std::move(headers),
+  return {.status = status,
+          .reason = "Bad Request",
+          .headers = std::move(headers),
           .body = std::move(body)};
 }
 

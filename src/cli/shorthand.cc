@@ -13,7 +13,9 @@
 namespace barge::cli {
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 // The character classes of awscli's _START_WORD, _FIRST_FOLLOW_CHARS and
 // _SECOND_FOLLOW_CHARS. Bytes >= 0x80 (UTF-8) are allowed everywhere, as the
@@ -47,7 +49,8 @@ std::string RightTrim(std::string text) {
 }
 
 std::string ReplaceAll(std::string text, std::string_view from, std::string_view to) {
-  for (size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+  for (size_t pos = text.find(from); pos != std::string::npos;
+       pos = text.find(from, pos + to.size())) {
     text.replace(pos, from.size(), to);
   }
   return text;
@@ -77,8 +80,8 @@ class ShorthandParser {
   }
   void Fail(std::string_view expected) {
     std::string actual = AtEof() ? "EOF" : std::string(1, text_[index_]);
-    error_ = "Expected: '" + std::string(expected) + "', received: '" + actual +
-             "' for input:\n" + Location(index_);
+    error_ = "Expected: '" + std::string(expected) + "', received: '" + actual + "' for input:\n" +
+             Location(index_);
   }
   bool Expect(char c, bool skip_space) {
     if (skip_space) SkipSpace();
@@ -179,7 +182,8 @@ class ShorthandParser {
     size_t start = index_;
     ++index_;
     while (!AtEof() && text_[index_] != quote) {
-      if (text_[index_] == '\\' && index_ + 1 < text_.size() && text_[index_ + 1] == quote) ++index_;
+      if (text_[index_] == '\\' && index_ + 1 < text_.size() && text_[index_ + 1] == quote)
+        ++index_;
       ++index_;
     }
     if (AtEof()) {
@@ -263,7 +267,7 @@ class ShorthandParser {
 // A parsed shape string (grammar in shorthand.h).
 struct ShapeMember;
 struct ShapeNode {
-  char kind = 's';                    // s i f b [ { <
+  char kind = 's';                     // s i f b [ { <
   std::vector<ShapeMember> members{};  // For '{'.
   std::vector<ShapeNode> element{};    // One entry for '[' and '<'.
 };

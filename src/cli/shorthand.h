@@ -18,10 +18,9 @@
 //           | '@' Name                       a named shape from the library
 //
 // e.g. "[{order:i}]" for computeEnvironmentOrder. Pure functions; any thread.
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 

@@ -1,8 +1,8 @@
 #include "cli/shorthand.h"
 
-#include <array>
-
 #include <gtest/gtest.h>
+
+#include <array>
 
 namespace barge::cli {
 namespace {
@@ -57,9 +57,7 @@ TEST(ShorthandTest, RepeatedKeyIsAnError) {
   EXPECT_NE(parsed.error().message.find("Second instance of key \"a\""), std::string::npos);
 }
 
-TEST(ShorthandTest, UnterminatedQuoteIsAnError) {
-  EXPECT_FALSE(ParseShorthand("a='xyz"));
-}
+TEST(ShorthandTest, UnterminatedQuoteIsAnError) { EXPECT_FALSE(ParseShorthand("a='xyz")); }
 
 TEST(ShorthandTest, ApplyShapeConvertsIntegersFloatsAndBooleans) {
   Json value = Parse("attempts=2,weight=0.5,flag=TRUE,name=x");
@@ -79,7 +77,8 @@ TEST(ShorthandTest, ApplyShapeWrapsASingleValueIntoAList) {
 }
 
 TEST(ShorthandTest, ApplyShapeFollowsListsOfStructures) {
-  Json value = Json::array({Parse("order=1,computeEnvironment=a"), Parse("order=2,computeEnvironment=b")});
+  Json value =
+      Json::array({Parse("order=1,computeEnvironment=a"), Parse("order=2,computeEnvironment=b")});
 
   ASSERT_TRUE(ApplyShape(value, "[{order:i}]", {}));
 

@@ -8,7 +8,8 @@ namespace {
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return std::ranges::equal(a, b, [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
   });
 }
 
@@ -46,7 +47,8 @@ Result<Endpoint> ParseEndpoint(std::string_view url) {
   }
   if (!authority.empty() && authority.front() == '[') {  // [::1]:8000
     size_t close = authority.find(']');
-    if (close == std::string_view::npos) return InvalidArgument("bad endpoint URL: " + endpoint.url);
+    if (close == std::string_view::npos)
+      return InvalidArgument("bad endpoint URL: " + endpoint.url);
     endpoint.host = std::string(authority.substr(1, close - 1));
     authority.remove_prefix(close + 1);
     if (!authority.empty() && authority.front() == ':') endpoint.port = authority.substr(1);

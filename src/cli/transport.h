@@ -14,8 +14,8 @@ namespace barge::cli {
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
-  std::string method{};  // "POST"
-  std::string target{};  // Path and query as sent: "/v1/tags/arn%3A...?tagKeys=a"
+  std::string method{};   // "POST"
+  std::string target{};   // Path and query as sent: "/v1/tags/arn%3A...?tagKeys=a"
   HttpHeaders headers{};  // Host, Content-Type, X-Amz-Date, Authorization...
   std::string body{};
 };
