@@ -104,10 +104,6 @@ int RunServer(int argc, char** argv) {
     spdlog::info("SigV4 signatures are checked against {} key(s) from {}", credentials->size(),
                  flags.credentials);
     verifier.emplace(std::move(*credentials), clock);
-  } else {
-    spdlog::warn(
-        "DEVELOPMENT MODE: no --credentials file, so request signatures are NOT checked and "
-        "anyone who can reach {} can use this server", flags.listen);
   }
 
   std::error_code dir_error;
@@ -186,6 +182,12 @@ int RunServer(int argc, char** argv) {
     });
   });
 
+  if (!verifier) {
+    spdlog::warn(
+        "DEVELOPMENT MODE: no --credentials file, so request signatures are NOT checked and "
+        "anyone who can reach {} can use this server",
+        server->url());
+  }
   std::printf("barge server listening on %s\n", server->url().c_str());
   std::fflush(stdout);
   spdlog::info("barge server listening on {} (data in {}, region {}, account {})", server->url(),
