@@ -2,6 +2,8 @@
 // whole object graph (store, clock, services, reconciler, API, HTTP server),
 // runs the control io_context on this thread and stops gracefully on SIGINT
 // or SIGTERM. Objects are destroyed in reverse order of construction.
+#include "apps/server_main.h"
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -20,7 +22,6 @@
 #include "api/credentials_file.h"
 #include "api/http_server.h"
 #include "api/sigv4_verifier.h"
-#include "apps/server_main.h"
 #include "control/compute_environment_service.h"
 #include "control/job_definition_service.h"
 #include "control/job_queue_service.h"

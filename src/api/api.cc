@@ -135,10 +135,9 @@ HttpReply Api::Dispatch(const HttpRequest& request, std::string_view& route_name
       return ErrorReply(404, kUnknownOperation,
                         "no operation at " + request.method + " " + std::string(path));
     case RouteMatch::Kind::kMethodNotAllowed: {
-      HttpReply reply = ErrorReply(
-          405, kMethodNotAllowed,
-          "method " + request.method + " is not allowed on " + std::string(path) + "; use " +
-              match.allowed);
+      HttpReply reply = ErrorReply(405, kMethodNotAllowed,
+                                   "method " + request.method + " is not allowed on " +
+                                       std::string(path) + "; use " + match.allowed);
       reply.headers.emplace_back("Allow", match.allowed);
       return reply;
     }
@@ -160,8 +159,8 @@ HttpReply Api::Dispatch(const HttpRequest& request, std::string_view& route_name
     try {
       body = Json::parse(request.body);
     } catch (const Json::parse_error& e) {
-      return ErrorReply(InvalidArgument("request body is not valid JSON: " +
-                                        std::string(ParseErrorMessage(e))));
+      return ErrorReply(
+          InvalidArgument("request body is not valid JSON: " + std::string(ParseErrorMessage(e))));
     }
     if (!body.is_object()) return ErrorReply(InvalidArgument("request body must be a JSON object"));
   }

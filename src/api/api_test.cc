@@ -14,8 +14,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::string_view kCeArn =
-    "arn:aws:batch:us-east-1:123456789012:compute-environment/ce1";
+constexpr std::string_view kCeArn = "arn:aws:batch:us-east-1:123456789012:compute-environment/ce1";
 // kCeArn as the AWS clients put it in the tags path: one segment, ':' and '/' escaped.
 constexpr std::string_view kEncodedCeArn =
     "arn%3Aaws%3Abatch%3Aus-east-1%3A123456789012%3Acompute-environment%2Fce1";
@@ -83,8 +82,8 @@ class ApiTest : public ::testing::Test {
 };
 
 TEST_F(ApiTest, CreateComputeEnvironmentRepliesNameAndArnWithAwsHeaders) {
-  HttpReply reply = Post("createcomputeenvironment",
-                         {{"computeEnvironmentName", "ce1"}, {"type", "UNMANAGED"}});
+  HttpReply reply =
+      Post("createcomputeenvironment", {{"computeEnvironmentName", "ce1"}, {"type", "UNMANAGED"}});
 
   ASSERT_EQ(reply.status, 200) << reply.body;
   EXPECT_EQ(Json::parse(reply.body),
@@ -250,8 +249,7 @@ TEST_F(ApiTest, TagsPathWithAnUnencodedSlashIsUnknown) {
 TEST_F(ApiTest, UntagWithoutKeysIsClientException) {
   CreateUnmanaged("ce1");
 
-  ExpectError(Call("DELETE", "/v1/tags/" + std::string(kEncodedCeArn), ""), 400,
-              "ClientException");
+  ExpectError(Call("DELETE", "/v1/tags/" + std::string(kEncodedCeArn), ""), 400, "ClientException");
 }
 
 TEST_F(ApiTest, TagResourceNeedsTags) {
@@ -271,7 +269,8 @@ TEST_F(ApiTest, PaginationWalksEveryEnvironmentOnce) {
   for (int pages = 0; pages < 10; ++pages) {
     Json page = Ok("describecomputeenvironments", request);
     EXPECT_LE(page["computeEnvironments"].size(), 2u);
-    for (const Json& ce : page["computeEnvironments"]) names.push_back(ce["computeEnvironmentName"]);
+    for (const Json& ce : page["computeEnvironments"])
+      names.push_back(ce["computeEnvironmentName"]);
     if (!page.contains("nextToken")) break;
     EXPECT_TRUE(tokens.insert(page["nextToken"].get<std::string>()).second);
     request["nextToken"] = page["nextToken"];
@@ -315,7 +314,8 @@ TEST_F(ApiTest, JobQueueLifecycle) {
 TEST_F(ApiTest, ComputeEnvironmentUpdateAndDelete) {
   CreateUnmanaged("ce1");
 
-  Json updated = Ok("updatecomputeenvironment", {{"computeEnvironment", "ce1"}, {"state", "DISABLED"}});
+  Json updated =
+      Ok("updatecomputeenvironment", {{"computeEnvironment", "ce1"}, {"state", "DISABLED"}});
   Json deleted = Ok("deletecomputeenvironment", {{"computeEnvironment", kCeArn}});
 
   EXPECT_EQ(updated, (Json{{"computeEnvironmentName", "ce1"}, {"computeEnvironmentArn", kCeArn}}));
@@ -333,9 +333,10 @@ TEST_F(ApiTest, JobDefinitionRevisionsAndDeregistration) {
   Json active = Ok("describejobdefinitions", {{"jobDefinitionName", "jd"}, {"status", "ACTIVE"}});
   Json page = Ok("describejobdefinitions", {{"jobDefinitionName", "jd"}, {"maxResults", 1}});
 
-  EXPECT_EQ(first, (Json{{"jobDefinitionName", "jd"},
-                         {"jobDefinitionArn", "arn:aws:batch:us-east-1:123456789012:job-definition/jd:1"},
-                         {"revision", 1}}));
+  EXPECT_EQ(first,
+            (Json{{"jobDefinitionName", "jd"},
+                  {"jobDefinitionArn", "arn:aws:batch:us-east-1:123456789012:job-definition/jd:1"},
+                  {"revision", 1}}));
   EXPECT_EQ(second["revision"], 2);
   ASSERT_EQ(active["jobDefinitions"].size(), 1u);
   EXPECT_EQ(active["jobDefinitions"][0]["revision"], 2);

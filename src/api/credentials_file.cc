@@ -56,8 +56,8 @@ Result<CredentialSet> ParseCredentials(std::string_view text) {
         return InvalidArgument("line " + std::to_string(line_number) + ": malformed section");
       }
       if (profile) BARGE_RETURN_IF_ERROR(AddProfile(*profile, out));
-      profile = Profile{.name = std::string(Trim(line.substr(1, line.size() - 2))),
-                        .line = line_number};
+      profile =
+          Profile{.name = std::string(Trim(line.substr(1, line.size() - 2))), .line = line_number};
       continue;
     }
     size_t eq = line.find('=');

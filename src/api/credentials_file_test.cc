@@ -33,8 +33,9 @@ TEST(CredentialsFileTest, RejectsIncompleteOrConflictingProfiles) {
   EXPECT_FALSE(ParseCredentials("aws_access_key_id = X\n"));
   EXPECT_FALSE(ParseCredentials("[a\naws_access_key_id = X\n"));
   EXPECT_FALSE(ParseCredentials("[a]\nnot a pair\n"));
-  EXPECT_FALSE(ParseCredentials("[a]\naws_access_key_id = X\naws_secret_access_key = 1\n"
-                                "[b]\naws_access_key_id = X\naws_secret_access_key = 2\n"));
+  EXPECT_FALSE(
+      ParseCredentials("[a]\naws_access_key_id = X\naws_secret_access_key = 1\n"
+                       "[b]\naws_access_key_id = X\naws_secret_access_key = 2\n"));
 }
 
 TEST(CredentialsFileTest, LoadsFromDisk) {

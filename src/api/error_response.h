@@ -12,9 +12,8 @@
 // which botocore, the AWS CLI and the JS SDK all understand.
 //
 // Pure functions; any thread.
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "api/http_message.h"
 #include "core/result.h"
@@ -45,7 +44,7 @@ constexpr ErrorShape ToErrorShape(ErrorCode code) {
 inline constexpr std::string_view kUnknownOperation = "UnknownOperationException";  // 404
 inline constexpr std::string_view kMethodNotAllowed = "MethodNotAllowedException";  // 405
 inline constexpr std::string_view kMissingAuthenticationToken =
-    "MissingAuthenticationTokenException";                                              // 403
+    "MissingAuthenticationTokenException";                                                // 403
 inline constexpr std::string_view kIncompleteSignature = "IncompleteSignatureException";  // 403
 inline constexpr std::string_view kUnrecognizedClient = "UnrecognizedClientException";    // 403
 inline constexpr std::string_view kInvalidSignature = "InvalidSignatureException";        // 403

@@ -16,8 +16,8 @@ namespace barge::api {
 using HttpHeader = std::pair<std::string, std::string>;
 
 struct HttpRequest {
-  std::string method{};  // "POST", as on the request line.
-  std::string target{};  // Raw request target: percent-encoded path plus "?query".
+  std::string method{};               // "POST", as on the request line.
+  std::string target{};               // Raw request target: percent-encoded path plus "?query".
   std::vector<HttpHeader> headers{};  // As received; names in any case, repeats kept.
   std::string body{};
 };

@@ -24,8 +24,8 @@ using ErrorCode = boost::system::error_code;
 
 namespace {
 
-constexpr auto kIdleTimeout = std::chrono::seconds(60);      // Between keep-alive requests.
-constexpr auto kRequestTimeout = std::chrono::seconds(30);   // To receive one request body.
+constexpr auto kIdleTimeout = std::chrono::seconds(60);     // Between keep-alive requests.
+constexpr auto kRequestTimeout = std::chrono::seconds(30);  // To receive one request body.
 constexpr auto kWriteTimeout = std::chrono::seconds(30);
 constexpr auto kDrainTimeout = std::chrono::seconds(5);
 constexpr size_t kMaxHeaderBytes = 16 * 1024;
@@ -89,10 +89,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(kMaxHeaderBytes);
     parser_->body_limit(kMaxRequestBodyBytes);
     stream_.expires_after(kIdleTimeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](ErrorCode ec, size_t) {
-                              self->OnHeader(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](ErrorCode ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(ErrorCode ec) {
@@ -117,9 +116,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadBody() {
     stream_.expires_after(kRequestTimeout);
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](ErrorCode ec, size_t) {
-      self->OnRead(ec);
-    });
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](ErrorCode ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(ErrorCode ec) {
@@ -152,7 +150,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Replies and then closes, draining what the client still sends so that it
   // gets to read the reply.
-  void Reject(HttpReply reply) { Write(std::move(reply), 11, /*keep_alive=*/false, /*drain=*/true); }
+  void Reject(HttpReply reply) {
+    Write(std::move(reply), 11, /*keep_alive=*/false, /*drain=*/true);
+  }
 
   void Write(HttpReply reply, unsigned version, bool keep_alive, bool drain = false) {
     phase_ = Phase::kWriting;
@@ -164,10 +164,9 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.keep_alive(keep_alive && !state_->stopping);
     response_.prepare_payload();
     stream_.expires_after(kWriteTimeout);
-    http::async_write(stream_, response_,
-                      [self = shared_from_this(), drain](ErrorCode ec, size_t) {
-                        self->OnWrite(ec, drain);
-                      });
+    http::async_write(stream_, response_, [self = shared_from_this(), drain](ErrorCode ec, size_t) {
+      self->OnWrite(ec, drain);
+    });
   }
 
   void OnWrite(ErrorCode ec, bool drain) {
@@ -306,7 +305,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Listen(asio::io_context& io,
   if (bound.address().is_v6()) host = "[" + host + "]";
   std::string url = "http://" + host + ":" + std::to_string(bound.port());
   state->Accept();
-  return std::unique_ptr<HttpServer>(new HttpServer(std::move(state), std::move(url), bound.port()));
+  return std::unique_ptr<HttpServer>(
+      new HttpServer(std::move(state), std::move(url), bound.port()));
 }
 
 HttpServer::HttpServer(std::shared_ptr<State> state, std::string url, uint16_t port)

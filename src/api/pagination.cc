@@ -76,12 +76,11 @@ Result<PageRequest> ReadPageRequest(const nlohmann::json& body, PageLimits limit
       return InvalidArgument("maxResults must be an integer in " + range);
     }
     // Parsed text gives unsigned for non-negative numbers, built values signed.
-    uint64_t value = max->is_number_unsigned()        ? max->get<uint64_t>()
+    uint64_t value = max->is_number_unsigned() ? max->get<uint64_t>()
                      : max->get<int64_t>() < 0 ? 0
-                                                      : static_cast<uint64_t>(max->get<int64_t>());
+                                               : static_cast<uint64_t>(max->get<int64_t>());
     if (value < 1 || value > limits.max_max_results) {
-      return InvalidArgument("maxResults must be an integer in " + range + ", not " +
-                             max->dump());
+      return InvalidArgument("maxResults must be an integer in " + range + ", not " + max->dump());
     }
     request.max_results = static_cast<size_t>(value);
   }

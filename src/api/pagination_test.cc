@@ -20,8 +20,8 @@ TEST(PaginationTest, TokenRoundTrips) {
 }
 
 TEST(PaginationTest, RejectsTokensItDidNotIssue) {
-  for (std::string_view token : {"", "!!!", "e30=", "eyJvZmZzZXQiOi0xfQ==", "bnVsbA==",
-                                 "eyJvZmZzZXQiOiJ4In0="}) {
+  for (std::string_view token :
+       {"", "!!!", "e30=", "eyJvZmZzZXQiOi0xfQ==", "bnVsbA==", "eyJvZmZzZXQiOiJ4In0="}) {
     Result<size_t> decoded = DecodePageToken(token);
     ASSERT_FALSE(decoded) << token;
     EXPECT_EQ(decoded.error().message, "invalid nextToken");

@@ -10,7 +10,8 @@ namespace barge::api {
 namespace {
 
 AuthFailure Fail(std::string_view type, std::string message) {
-  return AuthFailure{.http_status = 403, .aws_type = std::string(type), .message = std::move(message)};
+  return AuthFailure{
+      .http_status = 403, .aws_type = std::string(type), .message = std::move(message)};
 }
 
 bool ParseDigits(std::string_view text, int& out) {
@@ -76,26 +77,27 @@ std::optional<AuthFailure> Sigv4Verifier::Verify(const HttpRequest& request) con
   }
   std::optional<Timestamp> signed_at = ParseAmzDate(*amz_date);
   if (!signed_at) {
-    return Fail(kIncompleteSignature, "X-Amz-Date must look like 20261125T025012Z, not '" +
-                                          std::string(*amz_date) + "'");
+    return Fail(kIncompleteSignature,
+                "X-Amz-Date must look like 20261125T025012Z, not '" + std::string(*amz_date) + "'");
   }
 
   // AWS checks freshness before the key, so stale replays learn nothing.
   Timestamp now = clock_.Now();
   if (*signed_at < now - kMaxClockSkew) {
-    return Fail(kInvalidSignature, "Signature expired: " + std::string(*amz_date) +
-                                       " is now earlier than " + FormatAmzDate(now - kMaxClockSkew) +
-                                       " (" + FormatAmzDate(now) + " - 15 min.)");
+    return Fail(kInvalidSignature,
+                "Signature expired: " + std::string(*amz_date) + " is now earlier than " +
+                    FormatAmzDate(now - kMaxClockSkew) + " (" + FormatAmzDate(now) + " - 15 min.)");
   }
   if (*signed_at > now + kMaxClockSkew) {
-    return Fail(kInvalidSignature, "Signature not yet current: " + std::string(*amz_date) +
-                                       " is still later than " + FormatAmzDate(now + kMaxClockSkew) +
-                                       " (" + FormatAmzDate(now) + " + 15 min.)");
+    return Fail(kInvalidSignature,
+                "Signature not yet current: " + std::string(*amz_date) + " is still later than " +
+                    FormatAmzDate(now + kMaxClockSkew) + " (" + FormatAmzDate(now) + " + 15 min.)");
   }
   if (auth.date != amz_date->substr(0, 8)) {
-    return Fail(kInvalidSignature, "Date in Credential scope does not match YYYYMMDD from "
-                                   "X-Amz-Date: '" + auth.date + "' != '" +
-                                   std::string(amz_date->substr(0, 8)) + "'");
+    return Fail(kInvalidSignature,
+                "Date in Credential scope does not match YYYYMMDD from "
+                "X-Amz-Date: '" +
+                    auth.date + "' != '" + std::string(amz_date->substr(0, 8)) + "'");
   }
 
   auto secret = credentials_.find(auth.access_key_id);
@@ -117,8 +119,8 @@ std::optional<AuthFailure> Sigv4Verifier::Verify(const HttpRequest& request) con
   sigv4::SigningInput input{
       .method = request.method,
       .raw_path = std::string(target.substr(0, question)),
-      .raw_query =
-          question == std::string_view::npos ? std::string() : std::string(target.substr(question + 1)),
+      .raw_query = question == std::string_view::npos ? std::string()
+                                                      : std::string(target.substr(question + 1)),
       .headers = {},
       .signed_headers = auth.signed_headers,
       .payload_sha256_hex = std::move(payload_hash),

@@ -19,30 +19,32 @@ constexpr std::string_view kTagsTarget =
 // us-east-1, batch) with its clock patched to kAmzDate:
 //   mock.patch('botocore.auth.get_current_datetime', return_value=datetime(2026,11,25,2,50,12))
 HttpRequest BotocoreUntag() {
-  return {.method = "DELETE",
-          .target = std::string(kTagsTarget),
-          .headers = {{"Host", "127.0.0.1:8000"},
-                      {"X-Amz-Date", std::string(kAmzDate)},
-                      {"Authorization",
-                       "AWS4-HMAC-SHA256 Credential=AKIDBARGE/20261125/us-east-1/batch/"
-                       "aws4_request, SignedHeaders=host;x-amz-date, "
-                       "Signature=f5c1d3147b3c8a883290d23922c838c134ebf036d44e2525b56e83208d5f8b25"},
-                      {"Content-Length", "0"}},
-          .body = ""};
+  return {
+      .method = "DELETE",
+      .target = std::string(kTagsTarget),
+      .headers = {{"Host", "127.0.0.1:8000"},
+                  {"X-Amz-Date", std::string(kAmzDate)},
+                  {"Authorization",
+                   "AWS4-HMAC-SHA256 Credential=AKIDBARGE/20261125/us-east-1/batch/"
+                   "aws4_request, SignedHeaders=host;x-amz-date, "
+                   "Signature=f5c1d3147b3c8a883290d23922c838c134ebf036d44e2525b56e83208d5f8b25"},
+                  {"Content-Length", "0"}},
+      .body = ""};
 }
 
 HttpRequest BotocoreDescribeJobQueues() {
-  return {.method = "POST",
-          .target = "/v1/describejobqueues",
-          .headers = {{"host", "127.0.0.1:8000"},
-                      {"Content-Type", "application/json"},
-                      {"X-Amz-Date", std::string(kAmzDate)},
-                      {"Authorization",
-                       "AWS4-HMAC-SHA256 Credential=AKIDBARGE/20261125/us-east-1/batch/"
-                       "aws4_request, SignedHeaders=content-type;host;x-amz-date, "
-                       "Signature=7631ac28365c74a36cd7847910402135888720df5edbbad3b6ef69e908a69e6a"},
-                      {"Content-Length", "21"}},
-          .body = R"({"jobQueues": ["q1"]})"};
+  return {
+      .method = "POST",
+      .target = "/v1/describejobqueues",
+      .headers = {{"host", "127.0.0.1:8000"},
+                  {"Content-Type", "application/json"},
+                  {"X-Amz-Date", std::string(kAmzDate)},
+                  {"Authorization",
+                   "AWS4-HMAC-SHA256 Credential=AKIDBARGE/20261125/us-east-1/batch/"
+                   "aws4_request, SignedHeaders=content-type;host;x-amz-date, "
+                   "Signature=7631ac28365c74a36cd7847910402135888720df5edbbad3b6ef69e908a69e6a"},
+                  {"Content-Length", "21"}},
+      .body = R"({"jobQueues": ["q1"]})"};
 }
 
 // Signs `request` in place the way the JS SDK does: lower-case names, with

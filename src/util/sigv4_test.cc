@@ -59,9 +59,10 @@ TEST(Sigv4Test, PercentEncodedArnPathIsEncodedAgain) {
 
   std::string canonical = CanonicalRequest(input);
 
-  EXPECT_NE(canonical.find(
-                "\n/v1/tags/arn%253Aaws%253Abatch%253Aus-east-1%253A123456789012%253Ajob-queue%252Fq1\n"),
-            std::string::npos)
+  EXPECT_NE(
+      canonical.find(
+          "\n/v1/tags/arn%253Aaws%253Abatch%253Aus-east-1%253A123456789012%253Ajob-queue%252Fq1\n"),
+      std::string::npos)
       << canonical;
 }
 
@@ -105,9 +106,10 @@ TEST(Sigv4Test, RejectsMalformedAuthorizationHeaders) {
   EXPECT_FALSE(ParseAuthorization("", auth));
   EXPECT_FALSE(ParseAuthorization("Basic dGVzdA==", auth));
   EXPECT_FALSE(ParseAuthorization("AWS4-HMAC-SHA256", auth));
-  EXPECT_FALSE(ParseAuthorization("AWS4-HMAC-SHA256 Credential=a/b/c, SignedHeaders=host, "
-                                  "Signature=x",
-                                  auth));
+  EXPECT_FALSE(
+      ParseAuthorization("AWS4-HMAC-SHA256 Credential=a/b/c, SignedHeaders=host, "
+                         "Signature=x",
+                         auth));
   EXPECT_FALSE(ParseAuthorization(
       "AWS4-HMAC-SHA256 Credential=a/20261125/us-east-1/batch/aws4_request, Signature=x", auth));
 }

@@ -17,17 +17,17 @@ Json NameAndArn(const ComputeEnvironment& ce) {
 }  // namespace
 
 void AddComputeEnvironmentRoutes(Router& router, control::ComputeEnvironmentService& service) {
-  router.AddOperation(
-      "createcomputeenvironment",
-      {.name = "CreateComputeEnvironment",
-       .effect = RouteEffect::kMutating,
-       .handler = [&service](const RouteRequest& request) -> Result<Json> {
-         Result<ComputeEnvironment> spec = codec::ComputeEnvironmentFromJson(request.body);
-         if (!spec) return spec.error();
-         Result<ComputeEnvironment> created = service.Create(std::move(*spec));
-         if (!created) return created.error();
-         return NameAndArn(*created);
-       }});
+  router.AddOperation("createcomputeenvironment",
+                      {.name = "CreateComputeEnvironment",
+                       .effect = RouteEffect::kMutating,
+                       .handler = [&service](const RouteRequest& request) -> Result<Json> {
+                         Result<ComputeEnvironment> spec =
+                             codec::ComputeEnvironmentFromJson(request.body);
+                         if (!spec) return spec.error();
+                         Result<ComputeEnvironment> created = service.Create(std::move(*spec));
+                         if (!created) return created.error();
+                         return NameAndArn(*created);
+                       }});
 
   router.AddOperation(
       "describecomputeenvironments",
@@ -44,32 +44,31 @@ void AddComputeEnvironmentRoutes(Router& router, control::ComputeEnvironmentServ
                           [](const ComputeEnvironment& ce) { return codec::ToJson(ce); });
        }});
 
-  router.AddOperation(
-      "updatecomputeenvironment",
-      {.name = "UpdateComputeEnvironment",
-       .effect = RouteEffect::kMutating,
-       .handler = [&service](const RouteRequest& request) -> Result<Json> {
-         Result<ComputeEnvironmentUpdate> update =
-             codec::ComputeEnvironmentUpdateFromJson(request.body);
-         if (!update) return update.error();
-         if (update->compute_environment.empty()) {
-           return InvalidArgument("computeEnvironment is required");
-         }
-         Result<ComputeEnvironment> updated = service.Update(*update);
-         if (!updated) return updated.error();
-         return NameAndArn(*updated);
-       }});
+  router.AddOperation("updatecomputeenvironment",
+                      {.name = "UpdateComputeEnvironment",
+                       .effect = RouteEffect::kMutating,
+                       .handler = [&service](const RouteRequest& request) -> Result<Json> {
+                         Result<ComputeEnvironmentUpdate> update =
+                             codec::ComputeEnvironmentUpdateFromJson(request.body);
+                         if (!update) return update.error();
+                         if (update->compute_environment.empty()) {
+                           return InvalidArgument("computeEnvironment is required");
+                         }
+                         Result<ComputeEnvironment> updated = service.Update(*update);
+                         if (!updated) return updated.error();
+                         return NameAndArn(*updated);
+                       }});
 
-  router.AddOperation(
-      "deletecomputeenvironment",
-      {.name = "DeleteComputeEnvironment",
-       .effect = RouteEffect::kMutating,
-       .handler = [&service](const RouteRequest& request) -> Result<Json> {
-         Result<std::string> name = RequiredString(request.body, "computeEnvironment");
-         if (!name) return name.error();
-         BARGE_RETURN_IF_ERROR(service.Delete(*name));
-         return Json::object();
-       }});
+  router.AddOperation("deletecomputeenvironment",
+                      {.name = "DeleteComputeEnvironment",
+                       .effect = RouteEffect::kMutating,
+                       .handler = [&service](const RouteRequest& request) -> Result<Json> {
+                         Result<std::string> name =
+                             RequiredString(request.body, "computeEnvironment");
+                         if (!name) return name.error();
+                         BARGE_RETURN_IF_ERROR(service.Delete(*name));
+                         return Json::object();
+                       }});
 }
 
 }  // namespace barge::api

@@ -25,19 +25,19 @@ Result<control::JobDefinitionQuery> ReadQuery(const Json& body) {
 }  // namespace
 
 void AddJobDefinitionRoutes(Router& router, control::JobDefinitionService& service) {
-  router.AddOperation(
-      "registerjobdefinition",
-      {.name = "RegisterJobDefinition",
-       .effect = RouteEffect::kMutating,
-       .handler = [&service](const RouteRequest& request) -> Result<Json> {
-         Result<JobDefinition> spec = codec::JobDefinitionFromJson(request.body);
-         if (!spec) return spec.error();
-         Result<JobDefinition> registered = service.Register(std::move(*spec), request.body_bytes);
-         if (!registered) return registered.error();
-         return Json{{"jobDefinitionName", registered->name},
-                     {"jobDefinitionArn", registered->arn},
-                     {"revision", registered->revision}};
-       }});
+  router.AddOperation("registerjobdefinition",
+                      {.name = "RegisterJobDefinition",
+                       .effect = RouteEffect::kMutating,
+                       .handler = [&service](const RouteRequest& request) -> Result<Json> {
+                         Result<JobDefinition> spec = codec::JobDefinitionFromJson(request.body);
+                         if (!spec) return spec.error();
+                         Result<JobDefinition> registered =
+                             service.Register(std::move(*spec), request.body_bytes);
+                         if (!registered) return registered.error();
+                         return Json{{"jobDefinitionName", registered->name},
+                                     {"jobDefinitionArn", registered->arn},
+                                     {"revision", registered->revision}};
+                       }});
 
   router.AddOperation(
       "describejobdefinitions",
@@ -50,20 +50,21 @@ void AddJobDefinitionRoutes(Router& router, control::JobDefinitionService& servi
          if (!page_request) return page_request.error();
          Result<std::vector<JobDefinition>> all = service.Describe(*query);
          if (!all) return all.error();
-         return PageReply("jobDefinitions", TakePage(std::move(*all), *page_request),
-                          [](const JobDefinition& definition) { return codec::ToJson(definition); });
+         return PageReply(
+             "jobDefinitions", TakePage(std::move(*all), *page_request),
+             [](const JobDefinition& definition) { return codec::ToJson(definition); });
        }});
 
-  router.AddOperation(
-      "deregisterjobdefinition",
-      {.name = "DeregisterJobDefinition",
-       .effect = RouteEffect::kMutating,
-       .handler = [&service](const RouteRequest& request) -> Result<Json> {
-         Result<std::string> definition = RequiredString(request.body, "jobDefinition");
-         if (!definition) return definition.error();
-         BARGE_RETURN_IF_ERROR(service.Deregister(*definition));
-         return Json::object();
-       }});
+  router.AddOperation("deregisterjobdefinition",
+                      {.name = "DeregisterJobDefinition",
+                       .effect = RouteEffect::kMutating,
+                       .handler = [&service](const RouteRequest& request) -> Result<Json> {
+                         Result<std::string> definition =
+                             RequiredString(request.body, "jobDefinition");
+                         if (!definition) return definition.error();
+                         BARGE_RETURN_IF_ERROR(service.Deregister(*definition));
+                         return Json::object();
+                       }});
 }
 
 }  // namespace barge::api

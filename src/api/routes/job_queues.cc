@@ -46,7 +46,8 @@ void AddJobQueueRoutes(Router& router, control::JobQueueService& service) {
                       {.name = "UpdateJobQueue",
                        .effect = RouteEffect::kMutating,
                        .handler = [&service](const RouteRequest& request) -> Result<Json> {
-                         Result<JobQueueUpdate> update = codec::JobQueueUpdateFromJson(request.body);
+                         Result<JobQueueUpdate> update =
+                             codec::JobQueueUpdateFromJson(request.body);
                          if (!update) return update.error();
                          if (update->job_queue.empty()) {
                            return InvalidArgument("jobQueue is required");

@@ -18,9 +18,8 @@ Result<std::vector<std::string>> OptionalStringList(const nlohmann::json& body,
   std::vector<std::string> values = codec::OrEmpty(reader.StringList(member));
   BARGE_RETURN_IF_ERROR(reader.status());
   if (values.size() > max_items) {
-    return InvalidArgument(std::string(member) + " may list at most " +
-                           std::to_string(max_items) + " items, not " +
-                           std::to_string(values.size()));
+    return InvalidArgument(std::string(member) + " may list at most " + std::to_string(max_items) +
+                           " items, not " + std::to_string(values.size()));
   }
   return values;
 }

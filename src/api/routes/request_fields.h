@@ -5,11 +5,10 @@
 //
 // Pure functions; any thread.
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "api/pagination.h"
 #include "core/result.h"

@@ -17,32 +17,32 @@ constexpr PageLimits kListLimits{.default_max_results = 100, .max_max_results = 
 }  // namespace
 
 void AddSchedulingPolicyRoutes(Router& router, control::SchedulingPolicyService& service) {
-  router.AddOperation(
-      "createschedulingpolicy",
-      {.name = "CreateSchedulingPolicy",
-       .effect = RouteEffect::kMutating,
-       .handler = [&service](const RouteRequest& request) -> Result<Json> {
-         Result<SchedulingPolicy> spec = codec::SchedulingPolicyFromJson(request.body);
-         if (!spec) return spec.error();
-         Result<SchedulingPolicy> created = service.Create(std::move(*spec));
-         if (!created) return created.error();
-         return Json{{"name", created->name}, {"arn", created->arn}};
-       }});
+  router.AddOperation("createschedulingpolicy",
+                      {.name = "CreateSchedulingPolicy",
+                       .effect = RouteEffect::kMutating,
+                       .handler = [&service](const RouteRequest& request) -> Result<Json> {
+                         Result<SchedulingPolicy> spec =
+                             codec::SchedulingPolicyFromJson(request.body);
+                         if (!spec) return spec.error();
+                         Result<SchedulingPolicy> created = service.Create(std::move(*spec));
+                         if (!created) return created.error();
+                         return Json{{"name", created->name}, {"arn", created->arn}};
+                       }});
 
-  router.AddOperation(
-      "describeschedulingpolicies",
-      {.name = "DescribeSchedulingPolicies",
-       .effect = RouteEffect::kReadOnly,
-       .handler = [&service](const RouteRequest& request) -> Result<Json> {
-         auto arns = OptionalStringList(request.body, "arns", 100);
-         if (!arns) return arns.error();
-         if (arns->empty()) return InvalidArgument("arns is required");
-         Result<std::vector<SchedulingPolicy>> policies = service.Describe(*arns);
-         if (!policies) return policies.error();
-         Json items = Json::array();
-         for (const SchedulingPolicy& policy : *policies) items.push_back(codec::ToJson(policy));
-         return Json{{"schedulingPolicies", std::move(items)}};
-       }});
+  router.AddOperation("describeschedulingpolicies",
+                      {.name = "DescribeSchedulingPolicies",
+                       .effect = RouteEffect::kReadOnly,
+                       .handler = [&service](const RouteRequest& request) -> Result<Json> {
+                         auto arns = OptionalStringList(request.body, "arns", 100);
+                         if (!arns) return arns.error();
+                         if (arns->empty()) return InvalidArgument("arns is required");
+                         Result<std::vector<SchedulingPolicy>> policies = service.Describe(*arns);
+                         if (!policies) return policies.error();
+                         Json items = Json::array();
+                         for (const SchedulingPolicy& policy : *policies)
+                           items.push_back(codec::ToJson(policy));
+                         return Json{{"schedulingPolicies", std::move(items)}};
+                       }});
 
   router.AddOperation(
       "listschedulingpolicies",
@@ -54,21 +54,23 @@ void AddSchedulingPolicyRoutes(Router& router, control::SchedulingPolicyService&
          Result<std::vector<SchedulingPolicy>> all = service.List();
          if (!all) return all.error();
          return PageReply("schedulingPolicies", TakePage(std::move(*all), *page_request),
-                          [](const SchedulingPolicy& policy) { return Json{{"arn", policy.arn}}; });
+                          [](const SchedulingPolicy& policy) {
+                            return Json{{"arn", policy.arn}};
+                          });
        }});
 
-  router.AddOperation(
-      "updateschedulingpolicy",
-      {.name = "UpdateSchedulingPolicy",
-       .effect = RouteEffect::kMutating,
-       .handler = [&service](const RouteRequest& request) -> Result<Json> {
-         Result<SchedulingPolicyUpdate> update = codec::SchedulingPolicyUpdateFromJson(request.body);
-         if (!update) return update.error();
-         if (update->arn.empty()) return InvalidArgument("arn is required");
-         Result<SchedulingPolicy> updated = service.Update(*update);
-         if (!updated) return updated.error();
-         return Json::object();
-       }});
+  router.AddOperation("updateschedulingpolicy",
+                      {.name = "UpdateSchedulingPolicy",
+                       .effect = RouteEffect::kMutating,
+                       .handler = [&service](const RouteRequest& request) -> Result<Json> {
+                         Result<SchedulingPolicyUpdate> update =
+                             codec::SchedulingPolicyUpdateFromJson(request.body);
+                         if (!update) return update.error();
+                         if (update->arn.empty()) return InvalidArgument("arn is required");
+                         Result<SchedulingPolicy> updated = service.Update(*update);
+                         if (!updated) return updated.error();
+                         return Json::object();
+                       }});
 
   router.AddOperation("deleteschedulingpolicy",
                       {.name = "DeleteSchedulingPolicy",
