@@ -220,8 +220,8 @@ class AwsCliTest(unittest.TestCase):
         self.assertIn("nextToken", one)
 
     def test_invalid_names_and_duplicates(self):
-        err = self.client_error("create-compute-environment", "--compute-environment-name",
-                                "-bad", "--type", "UNMANAGED")
+        err = self.client_error("create-compute-environment",
+                                "--compute-environment-name=-bad", "--type", "UNMANAGED")
         self.assertIn("-bad", err)
         self.client_error("create-compute-environment", "--compute-environment-name",
                           "x" * 129, "--type", "UNMANAGED")

@@ -69,10 +69,13 @@ test('compute environment, queue, job definition, policy and tags round trip', a
   const q = await client.send(new CreateJobQueueCommand({
     jobQueueName: 'js-q', priority: 1, schedulingPolicyArn: pol.arn,
     computeEnvironmentOrder: [{ order: 1, computeEnvironment: ce.computeEnvironmentArn }],
+    jobStateTimeLimitActions: [{ reason: 'stuck', state: 'RUNNABLE', maxTimeSeconds: 600, action: 'CANCEL' }],
   }));
   await client.send(new UpdateJobQueueCommand({ jobQueue: q.jobQueueArn, priority: 9 }));
   const { jobQueues } = await client.send(new DescribeJobQueuesCommand({ jobQueues: ['js-q'] }));
   assert.equal(jobQueues[0].priority, 9);
+  assert.equal(jobQueues[0].jobStateTimeLimitActions[0].maxTimeSeconds, 600);
+  assert.equal(jobQueues[0].computeEnvironmentOrder[0].computeEnvironment, ce.computeEnvironmentArn);
 
   for (let i = 0; i < 5; i++) {
     await client.send(new RegisterJobDefinitionCommand({
