@@ -1,0 +1,67 @@
+#pragma once
+// The snapshot one scheduling pass works on: the RUNNABLE jobs and the agents
+// (nodes) they may go to, and what the pass decides. Plain values built by
+// the scheduling loop (control/dispatcher.h) from the store and the agent
+// registry; the planner and its policies see only these: no Store, no Clock,
+// no sockets.
+//
+// The loop has already filtered what the planner must not consider: jobs of
+// DISABLED queues and nodes of environments that are not ENABLED and VALID
+// never appear here.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/job.h"
+#include "core/time.h"
+
+namespace barge::scheduler {
+
+struct PendingJob {
+  std::string id{};
+  std::string queue{};
+  int32_t queue_priority = 0;  // Higher is served first (AWS Batch semantics).
+  // The queue's compute environments (names), in computeEnvironmentOrder.
+  std::vector<std::string> compute_environments{};
+  Resources request{};
+  Timestamp runnable_since{};       // FIFO key within a queue: the job's createdAt.
+  int32_t scheduling_priority = 0;  // Fair-share queues only; ignored by FIFO.
+};
+
+struct NodeView {
+  std::string agent_id{};
+  std::string compute_environment{};  // Name.
+  Resources capacity{};               // What the agent has when empty.
+  Resources free{};                   // Capacity minus what its current attempts reserve.
+  bool accepting_work = true;         // False while draining.
+};
+
+struct Snapshot {
+  std::vector<PendingJob> jobs{};
+  std::vector<NodeView> nodes{};
+};
+
+struct Placement {
+  std::string job_id{};
+  std::string agent_id{};
+  std::string compute_environment{};
+};
+
+// A job that stays RUNNABLE with an AWS-style statusReason.
+struct Unplaceable {
+  std::string job_id{};
+  std::string reason{};
+};
+
+struct PlanResult {
+  std::vector<Placement> placements{};  // In the order the jobs were served.
+  std::vector<Unplaceable> unplaceable{};
+};
+
+// `free` covers `request` in every dimension.
+inline bool Covers(const Resources& free, const Resources& request) {
+  return free.millicpus >= request.millicpus && free.memory_mib >= request.memory_mib &&
+         free.gpus >= request.gpus;
+}
+
+}  // namespace barge::scheduler

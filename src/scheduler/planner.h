@@ -1,0 +1,53 @@
+#pragma once
+// Planner: one scheduling pass as a pure function of a snapshot. Same inputs,
+// same output, so it is tested with plain values and no fakes.
+//
+// The pass: the QueueOrderPolicy sorts the jobs; each job in turn tries its
+// queue's compute environments in computeEnvironmentOrder, and in the first
+// environment that has a node every NodeFilter admits, goes to the node the
+// NodeScorer ranks highest. The node's free capacity shrinks by the request
+// before the next job is looked at, so a pass never over-commits a node.
+// A job that does not fit now is skipped and later, smaller jobs may still
+// start (AWS Batch's FIFO queues behave so: "later jobs may start first when
+// they fit").
+//
+// A job that could not run on any node of its environments even if that node
+// were empty gets Unplaceable with kJobResourceRequirementReason. A job whose
+// environments have no nodes at all gets nothing: capacity may still join.
+//
+// Filters must be monotone (a node that does not admit a request does not
+// admit a larger one, and a placement never makes a node admit more): the
+// pass skips a job outright when a smaller request for the same environments
+// already found no node.
+//
+// Thread-safety: Plan is const and the policies are stateless; any thread.
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "scheduler/cluster_view.h"
+#include "scheduler/policy.h"
+
+namespace barge::scheduler {
+
+inline constexpr std::string_view kJobResourceRequirementReason =
+    "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT - The job resource requirement (vCPU/memory/GPU) "
+    "is higher than that can be met by the CE(s) attached to the job queue.";
+
+class Planner {
+ public:
+  Planner(std::unique_ptr<QueueOrderPolicy> order, std::vector<std::unique_ptr<NodeFilter>> filters,
+          std::unique_ptr<NodeScorer> scorer);
+
+  // Priority FIFO order, accepting-work and free-capacity filters, best fit.
+  static Planner Standard();
+
+  PlanResult Plan(Snapshot snapshot) const;
+
+ private:
+  std::unique_ptr<QueueOrderPolicy> order_;
+  std::vector<std::unique_ptr<NodeFilter>> filters_;
+  std::unique_ptr<NodeScorer> scorer_;
+};
+
+}  // namespace barge::scheduler
