@@ -119,6 +119,33 @@ std::optional<int32_t> JsonReader::Int32(std::string_view member) {
   return static_cast<int32_t>(number);
 }
 
+std::optional<int64_t> JsonReader::Int64(std::string_view member) {
+  const Json* value = Find(member);
+  if (value == nullptr) return std::nullopt;
+  if (value->is_number_unsigned()) {
+    uint64_t raw = value->get<uint64_t>();
+    if (raw <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return static_cast<int64_t>(raw);
+    }
+  } else if (value->is_number_integer()) {
+    return value->get<int64_t>();
+  } else if (value->is_number_float()) {
+    double raw = value->get<double>();
+    // 2^63 is exactly representable; anything at or past it is out of range.
+    constexpr double kLimit = 9223372036854775808.0;
+    if (!std::isfinite(raw) || std::trunc(raw) != raw) {
+      Fail(MemberPath(member) + " must be an integer");
+      return std::nullopt;
+    }
+    if (raw >= -kLimit && raw < kLimit) return static_cast<int64_t>(raw);
+  } else {
+    Fail(MemberPath(member) + " must be an integer");
+    return std::nullopt;
+  }
+  Fail(MemberPath(member) + " must be a 64-bit integer");
+  return std::nullopt;
+}
+
 std::optional<double> JsonReader::Double(std::string_view member) {
   const Json* value = Find(member);
   if (value == nullptr) return std::nullopt;

@@ -72,6 +72,8 @@ class JsonReader {
 
   std::optional<std::string> String(std::string_view member);
   std::optional<int32_t> Int32(std::string_view member);
+  // Like Int32 over the whole int64 range (epoch milliseconds); "must be a 64-bit integer".
+  std::optional<int64_t> Int64(std::string_view member);
   std::optional<double> Double(std::string_view member);
   std::optional<bool> Bool(std::string_view member);
   std::optional<std::vector<std::string>> StringList(std::string_view member);

@@ -70,8 +70,13 @@ struct Job {
   std::optional<std::string> share_identifier{};
   Resources request{};
   std::vector<Attempt> attempts{};  // Finished ones, then the current one if any.
+  std::vector<std::string> platform_capabilities{};  // From the job definition (EC2, FARGATE).
   bool is_cancelled = false;
+  // Set by TerminateJob. On a STARTING or RUNNING job it means "stop
+  // requested": the job keeps its status until the agent reports the exit
+  // (or its lease expires), and then fails with `stop_reason`.
   bool is_terminated = false;
+  std::optional<std::string> stop_reason{};  // TerminateJob's reason while the stop is pending.
   int64_t version = 0;
 
   // The attempt in flight (STARTING or RUNNING), if any.

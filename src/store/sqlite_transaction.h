@@ -5,9 +5,10 @@
 // writes rows.
 //
 // Rows keep the resource as codec JSON in `doc` plus key columns (see
-// migrations/0001_resources.sql). Reads decode `doc` and then take the keys
-// (name, arn, revision, status) and `version` from the columns, so what a
-// read returns always agrees with what SQL filtered on. A document that no
+// migrations/0001_resources.sql and 0002_jobs.sql). Reads decode `doc` and
+// then take the keys (name, arn, revision, status; a job's id, queue,
+// status, name, created_at) and `version` from the columns, so what a read
+// returns always agrees with what SQL filtered on. A document that no
 // longer decodes gives kInternal naming the row.
 //
 // Lives on the stack inside Transact; same thread as the Store.
@@ -48,6 +49,14 @@ class SqliteTransaction final : public StoreTransaction {
   Result<int32_t> MaxJobDefinitionRevision(const std::string& name) override;
   Status InsertJobDefinition(const JobDefinition& definition) override;
   Status UpdateJobDefinition(const JobDefinition& definition) override;
+
+  // Jobs and log lines: sqlite_job_rows.cc.
+  Result<Job> GetJob(const std::string& id) override;
+  Result<std::vector<Job>> ListJobs(const JobListFilter& filter) override;
+  Status InsertJob(const Job& job) override;
+  Status UpdateJob(const Job& job) override;
+  Status AppendLogEvents(const std::string& stream, const std::vector<LogEvent>& events) override;
+  Result<std::vector<LogEvent>> ReadLogEvents(const LogQuery& query) override;
 
  private:
   sqlite::Database& db_;

@@ -12,16 +12,61 @@
 #include <vector>
 
 #include "core/compute_environment.h"
+#include "core/job.h"
 #include "core/job_definition.h"
 #include "core/job_queue.h"
 #include "core/result.h"
 #include "core/scheduling_policy.h"
+#include "core/time.h"
 
 namespace barge {
 
 struct JobDefinitionFilter {
   std::optional<std::string> name{};
   std::optional<JobDefinitionStatus> status{};
+};
+
+// A position in a job listing, for keyset pagination: jobs are ordered by
+// (created_at, id), which never changes for a job.
+struct JobListCursor {
+  Timestamp created_at{};
+  std::string id{};
+};
+
+enum class JobOrder { kOldestFirst, kNewestFirst };
+
+struct JobListFilter {
+  std::optional<std::string> queue{};         // queue name
+  std::vector<JobStatus> statuses{};          // any of these; empty = all
+  std::optional<Timestamp> created_after{};   // inclusive
+  std::optional<Timestamp> created_before{};  // inclusive
+  size_t limit = 0;                           // 0 = no limit
+  // Only jobs strictly past this position in `order` (the last job of the
+  // previous page).
+  std::optional<JobListCursor> start_after{};
+  JobOrder order = JobOrder::kOldestFirst;  // by (created_at, id)
+};
+
+// One line of an attempt's output, shaped for CloudWatch Logs' GetLogEvents.
+struct LogEvent {
+  int64_t sequence = 0;     // Position in its stream, set by the writer; unique per stream.
+  Timestamp timestamp{};    // When the job wrote it (agent clock).
+  Timestamp ingested_at{};  // When the server stored it.
+  std::string message{};    // One line, without its newline.
+};
+
+enum class LogDirection { kForward, kBackward };
+
+struct LogQuery {
+  std::string stream{};
+  // Where to start, inclusive: kForward reads sequences >= it (from the first
+  // line when unset), kBackward reads sequences <= it (from the last line).
+  std::optional<int64_t> from_sequence{};
+  LogDirection direction = LogDirection::kForward;
+  // CloudWatch's startTime (inclusive) and endTime (exclusive), on `timestamp`.
+  std::optional<Timestamp> start_time{};
+  std::optional<Timestamp> end_time{};
+  size_t limit = 0;  // 0 = no limit
 };
 
 // Typed reads and writes inside one transaction.
@@ -67,6 +112,26 @@ class StoreTransaction {
   virtual Result<int32_t> MaxJobDefinitionRevision(const std::string& name) = 0;
   virtual Status InsertJobDefinition(const JobDefinition& definition) = 0;  // kAlreadyExists
   virtual Status UpdateJobDefinition(const JobDefinition& definition) = 0;  // kConflict, kNotFound
+
+  // Jobs, keyed by id. The whole Job is stored, attempts included.
+  // ListJobs is ordered by (created_at, id), or its reverse (filter.order).
+  virtual Result<Job> GetJob(const std::string& id) = 0;  // kNotFound
+  virtual Result<std::vector<Job>> ListJobs(const JobListFilter& filter) = 0;
+  virtual Status InsertJob(const Job& job) = 0;  // kAlreadyExists; stores version 1
+  virtual Status UpdateJob(const Job& job) = 0;  // compare-and-set: kConflict, kNotFound
+
+  // Log streams ("<jobDefinitionName>/default/<attemptId>"). A stream exists
+  // once a line was appended to it; lines are never changed.
+  // Appends `events` to `stream`. An event whose sequence the stream already
+  // holds is skipped, so a re-sent batch is harmless (the first copy wins).
+  // `ingested_at` is stored as given.
+  virtual Status AppendLogEvents(const std::string& stream,
+                                 const std::vector<LogEvent>& events) = 0;
+  // At most `limit` events of `query.stream` from `from_sequence` in
+  // `direction`, returned in ascending sequence order either way (backward
+  // reads pick the latest lines, as GetLogEvents without startFromHead does).
+  // An unknown stream reads as empty.
+  virtual Result<std::vector<LogEvent>> ReadLogEvents(const LogQuery& query) = 0;
 };
 
 class Store {

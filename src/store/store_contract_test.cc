@@ -13,40 +13,13 @@
 #include "codec/codec.h"
 #include "store/sqlite_store.h"
 #include "store/store.h"
+#include "store/store_test_backends.h"
 #include "testing/in_memory_store.h"
 #include "testing/sample_resources.h"
 #include "testing/temp_dir.h"
 
 namespace barge {
 namespace {
-
-// A store plus whatever it lives in. `dir` is declared first so the store is
-// closed before its directory is removed.
-struct Backend {
-  std::optional<testing::TempDir> dir{};
-  std::unique_ptr<Store> store{};
-};
-
-struct InMemoryBackend {
-  static Backend Make() { return {.store = std::make_unique<testing::InMemoryStore>()}; }
-};
-struct SqliteMemoryBackend {
-  static Backend Make() {
-    auto store = SqliteStore::Open(":memory:");
-    EXPECT_TRUE(store) << store.error().message;
-    return {.store = store ? std::move(store).value() : nullptr};
-  }
-};
-struct SqliteFileBackend {
-  static Backend Make() {
-    auto dir = testing::TempDir::Create();
-    EXPECT_TRUE(dir) << dir.error().message;
-    if (!dir) return {};
-    auto store = SqliteStore::Open(dir->File("barge.db"));
-    EXPECT_TRUE(store) << store.error().message;
-    return {.dir = std::move(dir).value(), .store = store ? std::move(store).value() : nullptr};
-  }
-};
 
 // Everything a row-level test needs to know about one name-keyed kind.
 struct ComputeEnvironments {

@@ -1,5 +1,8 @@
 #include "testing/in_memory_store.h"
 
+#include <algorithm>
+#include <iterator>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -75,6 +78,69 @@ template <typename Row>
 Status DeleteNamed(NamedRows<Row>& rows, std::string_view noun, const std::string& name) {
   if (rows.erase(name) == 0) return NotFound(std::string(noun) + " " + name + " does not exist");
   return Ok();
+}
+
+bool JobMatches(const Job& job, const JobListFilter& filter) {
+  if (filter.queue && job.queue != *filter.queue) return false;
+  if (!filter.statuses.empty() && std::find(filter.statuses.begin(), filter.statuses.end(),
+                                            job.status) == filter.statuses.end()) {
+    return false;
+  }
+  if (filter.created_after && job.created_at < *filter.created_after) return false;
+  if (filter.created_before && job.created_at > *filter.created_before) return false;
+  return true;
+}
+
+std::vector<Job> ListMatchingJobs(const std::map<std::string, Job>& jobs,
+                                  const JobListFilter& filter) {
+  using Key = std::pair<Timestamp, std::string>;
+  bool newest_first = filter.order == JobOrder::kNewestFirst;
+  std::optional<Key> cursor;
+  if (filter.start_after) cursor = Key{filter.start_after->created_at, filter.start_after->id};
+  std::vector<const Job*> matching;
+  for (const auto& [id, job] : jobs) {
+    if (!JobMatches(job, filter)) continue;
+    Key key{job.created_at, job.id};
+    if (cursor && (newest_first ? key >= *cursor : key <= *cursor)) continue;
+    matching.push_back(&job);
+  }
+  std::sort(matching.begin(), matching.end(), [&](const Job* a, const Job* b) {
+    Key ka{a->created_at, a->id};
+    Key kb{b->created_at, b->id};
+    return newest_first ? kb < ka : ka < kb;
+  });
+  if (filter.limit != 0 && matching.size() > filter.limit) matching.resize(filter.limit);
+  std::vector<Job> out;
+  out.reserve(matching.size());
+  for (const Job* job : matching) out.push_back(*job);
+  return out;
+}
+
+std::vector<LogEvent> ReadStream(const std::map<std::string, std::map<int64_t, LogEvent>>& streams,
+                                 const LogQuery& query) {
+  std::vector<LogEvent> out;
+  auto stream = streams.find(query.stream);
+  if (stream == streams.end()) return out;
+  auto admits = [&](const LogEvent& event) {
+    if (query.start_time && event.timestamp < *query.start_time) return false;
+    if (query.end_time && event.timestamp >= *query.end_time) return false;
+    return true;
+  };
+  auto full = [&] { return query.limit != 0 && out.size() >= query.limit; };
+  const std::map<int64_t, LogEvent>& lines = stream->second;
+  if (query.direction == LogDirection::kForward) {
+    auto it = query.from_sequence ? lines.lower_bound(*query.from_sequence) : lines.begin();
+    for (; it != lines.end() && !full(); ++it) {
+      if (admits(it->second)) out.push_back(it->second);
+    }
+    return out;
+  }
+  auto end = query.from_sequence ? lines.upper_bound(*query.from_sequence) : lines.end();
+  for (auto it = std::make_reverse_iterator(end); it != lines.rend() && !full(); ++it) {
+    if (admits(it->second)) out.push_back(it->second);
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
 }
 
 // Reads and writes one State: the copy that Transact swaps in on success.
@@ -181,6 +247,46 @@ class InMemoryTransaction final : public StoreTransaction {
     it->second = definition;
     it->second.version = definition.version + 1;
     return Ok();
+  }
+
+  Result<Job> GetJob(const std::string& id) override {
+    auto it = state_.jobs.find(id);
+    if (it == state_.jobs.end()) return NotFound("job " + id + " does not exist");
+    return it->second;
+  }
+
+  Result<std::vector<Job>> ListJobs(const JobListFilter& filter) override {
+    return ListMatchingJobs(state_.jobs, filter);
+  }
+
+  Status InsertJob(const Job& job) override {
+    Job stored = job;
+    stored.version = 1;
+    if (!state_.jobs.emplace(job.id, std::move(stored)).second) {
+      return AlreadyExists("job " + job.id + " already exists");
+    }
+    return Ok();
+  }
+
+  Status UpdateJob(const Job& job) override {
+    auto it = state_.jobs.find(job.id);
+    if (it == state_.jobs.end()) return NotFound("job " + job.id + " does not exist");
+    if (it->second.version != job.version) {
+      return Conflict("job " + job.id + " changed since version " + std::to_string(job.version));
+    }
+    it->second = job;
+    it->second.version = job.version + 1;
+    return Ok();
+  }
+
+  Status AppendLogEvents(const std::string& stream, const std::vector<LogEvent>& events) override {
+    std::map<int64_t, LogEvent>& lines = state_.log_streams[stream];
+    for (const LogEvent& event : events) lines.emplace(event.sequence, event);  // First copy wins.
+    return Ok();
+  }
+
+  Result<std::vector<LogEvent>> ReadLogEvents(const LogQuery& query) override {
+    return ReadStream(state_.log_streams, query);
   }
 
  private:

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "core/compute_environment.h"
+#include "core/job.h"
 #include "core/job_definition.h"
 #include "core/job_queue.h"
 #include "core/result.h"
@@ -34,6 +35,8 @@ class InMemoryStore final : public Store {
     std::map<std::string, JobQueue> job_queues{};
     std::map<std::string, SchedulingPolicy> scheduling_policies{};
     std::map<std::pair<std::string, int32_t>, JobDefinition> job_definitions{};
+    std::map<std::string, Job> jobs{};
+    std::map<std::string, std::map<int64_t, LogEvent>> log_streams{};  // stream -> sequence -> line
   };
 
   InMemoryStore() = default;

@@ -1,0 +1,285 @@
+// Job: the store document, the JobDetail and JobSummary wire shapes, and the
+// SubmitJob request.
+#include "codec/job_codec.h"
+
+#include "codec/codec.h"
+#include "codec/codec_parts.h"
+#include "codec/json_reader.h"
+#include "codec/json_writer.h"
+
+namespace barge::codec {
+namespace {
+
+constexpr AwsOnlyMember kSubmissionAwsOnly[] = {
+    {"nodeOverrides", JsonKind::kObject},
+    {"ecsPropertiesOverride", JsonKind::kObject},
+    {"eksPropertiesOverride", JsonKind::kObject},
+    {"consumableResourcePropertiesOverride", JsonKind::kObject},
+};
+
+constexpr std::string_view kJobStatuses =
+    "SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED";
+
+void PutTime(Json& out, std::string_view member, const std::optional<Timestamp>& at) {
+  if (at) out[std::string(member)] = ToEpochMillis(*at);
+}
+
+std::optional<Timestamp> ReadTime(JsonReader& r, std::string_view member) {
+  std::optional<int64_t> ms = r.Int64(member);
+  if (!ms) return std::nullopt;
+  return FromEpochMillis(*ms);
+}
+
+std::vector<KeyValuePair> ReadEnvironment(JsonReader& r) {
+  return OrEmpty(r.ObjectList("environment", [](JsonReader& e) {
+    return KeyValuePair{.name = e.String("name").value_or(""),
+                        .value = e.String("value").value_or("")};
+  }));
+}
+
+std::vector<ResourceRequirement> ReadResourceRequirements(JsonReader& r) {
+  return OrEmpty(r.ObjectList("resourceRequirements", [](JsonReader& e) {
+    return ResourceRequirement{.type = e.String("type").value_or(""),
+                               .value = e.String("value").value_or("")};
+  }));
+}
+
+bool HasRetryStrategy(const RetryStrategy& strategy) {
+  return strategy.attempts.has_value() || !strategy.evaluate_on_exit.empty();
+}
+
+// Store document of one attempt: every field.
+Json AttemptToJson(const Attempt& attempt) {
+  Json out = Json::object();
+  out["attemptId"] = attempt.id;
+  out["number"] = attempt.number;
+  PutIfNotEmpty(out, "agentId", attempt.agent_id);
+  PutIfNotEmpty(out, "instanceId", attempt.instance_id);
+  PutIfNotEmpty(out, "computeEnvironment", attempt.compute_environment);
+  PutTime(out, "startedAt", attempt.started_at);
+  PutTime(out, "stoppedAt", attempt.stopped_at);
+  PutIfSet(out, "exitCode", attempt.exit_code);
+  PutIfNotEmpty(out, "reason", attempt.reason);
+  PutIfNotEmpty(out, "statusReason", attempt.status_reason);
+  PutIfNotEmpty(out, "logStreamName", attempt.log_stream_name);
+  return out;
+}
+
+Attempt ReadAttempt(JsonReader& r) {
+  return Attempt{
+      .id = r.String("attemptId").value_or(""),
+      .number = r.Int32("number").value_or(0),
+      .agent_id = r.String("agentId").value_or(""),
+      .instance_id = r.String("instanceId").value_or(""),
+      .compute_environment = r.String("computeEnvironment").value_or(""),
+      .started_at = ReadTime(r, "startedAt"),
+      .stopped_at = ReadTime(r, "stoppedAt"),
+      .exit_code = r.Int32("exitCode"),
+      .reason = r.String("reason").value_or(""),
+      .status_reason = r.String("statusReason").value_or(""),
+      .log_stream_name = r.String("logStreamName").value_or(""),
+  };
+}
+
+// Members the store document and JobDetail share, written the same way.
+void PutCommon(Json& out, const Job& job) {
+  out["jobName"] = job.name;
+  out["jobId"] = job.id;
+  out["status"] = ToString(job.status);
+  PutIfNotEmpty(out, "statusReason", job.status_reason);
+  out["createdAt"] = ToEpochMillis(job.created_at);
+  PutTime(out, "startedAt", job.started_at);
+  PutTime(out, "stoppedAt", job.stopped_at);
+  out["jobDefinition"] = job.job_definition_arn;
+  out["parameters"] = job.parameters;
+  if (HasRetryStrategy(job.retry_strategy)) out["retryStrategy"] = ToJson(job.retry_strategy);
+  if (job.attempt_duration_seconds) {
+    out["timeout"] = Json{{"attemptDurationSeconds", *job.attempt_duration_seconds}};
+  }
+  PutIfNotEmpty(out, "tags", job.tags);
+  out["propagateTags"] = job.propagate_tags;
+  PutIfNotEmpty(out, "platformCapabilities", job.platform_capabilities);
+  out["schedulingPriority"] = job.scheduling_priority;
+  PutIfSet(out, "shareIdentifier", job.share_identifier);
+  out["isCancelled"] = job.is_cancelled;
+  out["isTerminated"] = job.is_terminated;
+}
+
+// The ECS-style ARNs AWS shows per attempt; barge's "container instance" is
+// the agent's host and its "task" the attempt.
+std::string EcsArn(const ArnFormatter& arns, std::string_view type, std::string_view id) {
+  return "arn:aws:ecs:" + arns.region() + ":" + arns.account_id() + ":" + std::string(type) + "/" +
+         std::string(id);
+}
+
+Json AttemptDetailToJson(const Attempt& attempt, const ArnFormatter& arns) {
+  Json container = Json::object();
+  PutIfSet(container, "exitCode", attempt.exit_code);
+  PutIfNotEmpty(container, "reason", attempt.reason);
+  PutIfNotEmpty(container, "logStreamName", attempt.log_stream_name);
+  if (!attempt.instance_id.empty()) {
+    container["containerInstanceArn"] = EcsArn(arns, "container-instance", attempt.instance_id);
+  }
+  if (!attempt.id.empty()) container["taskArn"] = EcsArn(arns, "task", attempt.id);
+  Json out = Json::object();
+  out["container"] = std::move(container);
+  PutTime(out, "startedAt", attempt.started_at);
+  PutTime(out, "stoppedAt", attempt.stopped_at);
+  PutIfNotEmpty(out, "statusReason", attempt.status_reason);
+  return out;
+}
+
+ContainerOverrides ReadContainerOverrides(JsonReader& r) {
+  return ContainerOverrides{
+      .command = r.StringList("command"),
+      .environment = ReadEnvironment(r),
+      .resource_requirements = ReadResourceRequirements(r),
+      .vcpus = r.Int32("vcpus"),
+      .memory = r.Int32("memory"),
+      .instance_type = r.String("instanceType"),
+  };
+}
+
+}  // namespace
+
+Json ToJson(const Job& job) {
+  Json out = Json::object();
+  PutCommon(out, job);
+  out["jobQueue"] = job.queue;
+  out["jobDefinitionName"] = job.job_definition_name;
+  out["container"] = ToJson(job.container);
+  out["resources"] = Json{{"millicpus", job.request.millicpus},
+                          {"memoryMib", job.request.memory_mib},
+                          {"gpus", job.request.gpus}};
+  Json& attempts = out["attempts"] = Json::array();
+  for (const Attempt& attempt : job.attempts) attempts.push_back(AttemptToJson(attempt));
+  PutIfSet(out, "stopReason", job.stop_reason);
+  return out;
+}
+
+Result<Job> JobFromJson(const Json& json) {
+  return DecodeObject(json, "", [](JsonReader& r) {
+    Job job{
+        .id = r.String("jobId").value_or(""),
+        .name = r.String("jobName").value_or(""),
+        .queue = r.String("jobQueue").value_or(""),
+        .job_definition_arn = r.String("jobDefinition").value_or(""),
+        .job_definition_name = r.String("jobDefinitionName").value_or(""),
+        .status = r.Enum("status", &ParseJobStatus, kJobStatuses).value_or(JobStatus::kSubmitted),
+        .status_reason = r.String("statusReason").value_or(""),
+        .created_at = ReadTime(r, "createdAt").value_or(Timestamp{}),
+        .started_at = ReadTime(r, "startedAt"),
+        .stopped_at = ReadTime(r, "stoppedAt"),
+        .container = r.Object("container", ReadContainerProperties).value_or(ContainerProperties{}),
+        .parameters = OrEmpty(r.StringMap("parameters")),
+        .retry_strategy = r.Object("retryStrategy", ReadRetryStrategy).value_or(RetryStrategy{}),
+        .attempt_duration_seconds = std::nullopt,
+        .tags = OrEmpty(r.StringMap("tags")),
+        .propagate_tags = r.Bool("propagateTags").value_or(false),
+        .scheduling_priority = r.Int32("schedulingPriority").value_or(0),
+        .share_identifier = r.String("shareIdentifier"),
+        .request = r.Object("resources",
+                            [](JsonReader& res) {
+                              return Resources{
+                                  .millicpus = res.Int64("millicpus").value_or(0),
+                                  .memory_mib = res.Int64("memoryMib").value_or(0),
+                                  .gpus = res.Int64("gpus").value_or(0),
+                              };
+                            })
+                       .value_or(Resources{}),
+        .attempts = OrEmpty(r.ObjectList("attempts", ReadAttempt)),
+        .platform_capabilities = OrEmpty(r.StringList("platformCapabilities")),
+        .is_cancelled = r.Bool("isCancelled").value_or(false),
+        .is_terminated = r.Bool("isTerminated").value_or(false),
+        .stop_reason = r.String("stopReason"),
+        .version = 0,
+    };
+    std::optional<std::optional<int32_t>> timeout =
+        r.Object("timeout", [](JsonReader& t) { return t.Int32("attemptDurationSeconds"); });
+    if (timeout) job.attempt_duration_seconds = *timeout;
+    return job;
+  });
+}
+
+Json JobDetailToJson(const Job& job, const ArnFormatter& arns) {
+  Json out = Json::object();
+  out["jobArn"] = arns.Job(job.id);
+  PutCommon(out, job);
+  out["jobQueue"] = arns.JobQueue(job.queue);
+  // AWS lists an attempt once it has ended; the one in flight shows only
+  // through `container` (its log stream).
+  Json& attempts = out["attempts"] = Json::array();
+  for (const Attempt& attempt : job.attempts) {
+    if (attempt.stopped_at) attempts.push_back(AttemptDetailToJson(attempt, arns));
+  }
+  out["dependsOn"] = Json::array();
+  Json container = ToJson(job.container);
+  if (!job.attempts.empty()) {
+    const Attempt& latest = job.attempts.back();
+    PutIfSet(container, "exitCode", latest.exit_code);
+    PutIfNotEmpty(container, "reason", latest.reason);
+    PutIfNotEmpty(container, "logStreamName", latest.log_stream_name);
+    if (!latest.instance_id.empty()) {
+      container["containerInstanceArn"] = EcsArn(arns, "container-instance", latest.instance_id);
+    }
+    if (!latest.id.empty()) container["taskArn"] = EcsArn(arns, "task", latest.id);
+  }
+  out["container"] = std::move(container);
+  return out;
+}
+
+Json JobSummaryToJson(const Job& job, const ArnFormatter& arns) {
+  Json out = Json::object();
+  out["jobArn"] = arns.Job(job.id);
+  out["jobId"] = job.id;
+  out["jobName"] = job.name;
+  out["createdAt"] = ToEpochMillis(job.created_at);
+  PutTime(out, "startedAt", job.started_at);
+  PutTime(out, "stoppedAt", job.stopped_at);
+  out["status"] = ToString(job.status);
+  PutIfNotEmpty(out, "statusReason", job.status_reason);
+  if (!job.attempts.empty()) {
+    const Attempt& latest = job.attempts.back();
+    Json container = Json::object();
+    PutIfSet(container, "exitCode", latest.exit_code);
+    PutIfNotEmpty(container, "reason", latest.reason);
+    if (!container.empty()) out["container"] = std::move(container);
+  }
+  out["jobDefinition"] = job.job_definition_arn;
+  return out;
+}
+
+Result<JobSubmission> JobSubmissionFromJson(const Json& json) {
+  return DecodeObject(json, "", [](JsonReader& r) {
+    return JobSubmission{
+        .job_name = r.String("jobName").value_or(""),
+        .job_queue = r.String("jobQueue").value_or(""),
+        .job_definition = r.String("jobDefinition").value_or(""),
+        .parameters = OrEmpty(r.StringMap("parameters")),
+        .container_overrides = r.Object("containerOverrides", ReadContainerOverrides),
+        .retry_strategy = r.Object("retryStrategy", ReadRetryStrategy),
+        .timeout = r.Object("timeout",
+                            [](JsonReader& t) {
+                              return JobTimeout{.attempt_duration_seconds =
+                                                    t.Int32("attemptDurationSeconds")};
+                            }),
+        .tags = OrEmpty(r.StringMap("tags")),
+        .propagate_tags = r.Bool("propagateTags"),
+        .share_identifier = r.String("shareIdentifier"),
+        .scheduling_priority_override = r.Int32("schedulingPriorityOverride"),
+        .depends_on = OrEmpty(r.ObjectList("dependsOn",
+                                           [](JsonReader& d) {
+                                             return JobDependency{
+                                                 .job_id = d.String("jobId").value_or(""),
+                                                 .type = d.String("type"),
+                                             };
+                                           })),
+        .array_properties =
+            r.Object("arrayProperties",
+                     [](JsonReader& a) { return ArrayProperties{.size = a.Int32("size")}; }),
+        .aws_only = r.AwsOnly(kSubmissionAwsOnly),
+    };
+  });
+}
+
+}  // namespace barge::codec

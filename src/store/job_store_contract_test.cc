@@ -1,0 +1,295 @@
+// The Store contract for jobs and log lines, run against every backend like
+// store_contract_test.cc.
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "codec/job_codec.h"
+#include "store/store.h"
+#include "store/store_test_backends.h"
+#include "testing/sample_job.h"
+
+namespace barge {
+namespace {
+
+Timestamp At(int64_t ms) { return FromEpochMillis(ms); }
+
+template <typename BackendFactory>
+class JobStoreContractTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_NE(backend_.store, nullptr); }
+
+  Store& store() { return *backend_.store; }
+
+  Status Insert(const Job& job) {
+    return store().Transact([&](StoreTransaction& txn) { return txn.InsertJob(job); });
+  }
+  Status Update(const Job& job) {
+    return store().Transact([&](StoreTransaction& txn) { return txn.UpdateJob(job); });
+  }
+  Result<Job> Get(const std::string& id) {
+    std::optional<Result<Job>> out;
+    EXPECT_TRUE(store().Transact([&](StoreTransaction& txn) {
+      out.emplace(txn.GetJob(id));
+      return Ok();
+    }));
+    return *out;
+  }
+  std::vector<std::string> ListIds(const JobListFilter& filter) {
+    std::vector<std::string> ids;
+    Status status = store().Transact([&](StoreTransaction& txn) -> Status {
+      auto jobs = txn.ListJobs(filter);
+      if (!jobs) return jobs.error();
+      for (const Job& job : jobs.value()) ids.push_back(job.id);
+      return Ok();
+    });
+    EXPECT_TRUE(status) << status.error().message;
+    return ids;
+  }
+  // Jobs a..f: queue q1 holds a (RUNNABLE, t=100), b (RUNNING, 200),
+  // c (RUNNABLE, 200), e (FAILED, 400); queue q2 holds d (RUNNABLE, 300) and
+  // f (SUCCEEDED, 500). Inserted out of order.
+  void InsertSixJobs() {
+    struct Row {
+      const char* id;
+      const char* queue;
+      JobStatus status;
+      int64_t at;
+    };
+    for (const Row& row :
+         {Row{"e", "q1", JobStatus::kFailed, 400}, Row{"c", "q1", JobStatus::kRunnable, 200},
+          Row{"a", "q1", JobStatus::kRunnable, 100}, Row{"f", "q2", JobStatus::kSucceeded, 500},
+          Row{"d", "q2", JobStatus::kRunnable, 300}, Row{"b", "q1", JobStatus::kRunning, 200}}) {
+      Job job = testing::SampleJob(row.id, row.queue, At(row.at));
+      job.status = row.status;
+      ASSERT_TRUE(Insert(job));
+    }
+  }
+
+  Status Append(const std::string& stream, const std::vector<LogEvent>& events) {
+    return store().Transact(
+        [&](StoreTransaction& txn) { return txn.AppendLogEvents(stream, events); });
+  }
+  std::vector<int64_t> ReadSequences(const LogQuery& query) {
+    std::vector<int64_t> sequences;
+    Status status = store().Transact([&](StoreTransaction& txn) -> Status {
+      auto events = txn.ReadLogEvents(query);
+      if (!events) return events.error();
+      for (const LogEvent& event : events.value()) sequences.push_back(event.sequence);
+      return Ok();
+    });
+    EXPECT_TRUE(status) << status.error().message;
+    return sequences;
+  }
+  // Lines 1..10 of stream "s", written at t = 1000 + 10 * sequence.
+  void AppendTenLines() {
+    std::vector<LogEvent> events;
+    for (int64_t i = 1; i <= 10; ++i) {
+      events.push_back({.sequence = i,
+                        .timestamp = At(1000 + 10 * i),
+                        .ingested_at = At(5000),
+                        .message = "line " + std::to_string(i)});
+    }
+    ASSERT_TRUE(Append("s", events));
+  }
+
+  Backend backend_ = BackendFactory::Make();
+};
+
+using Backends = ::testing::Types<InMemoryBackend, SqliteMemoryBackend, SqliteFileBackend>;
+TYPED_TEST_SUITE(JobStoreContractTest, Backends);
+
+TYPED_TEST(JobStoreContractTest, InsertedJobReadsBackWholeWithVersionOne) {
+  Job job = testing::SampleJob("j1", "q", At(1'700'000'000'000));
+  job.version = 42;  // Ignored.
+
+  ASSERT_TRUE(this->Insert(job));
+  auto got = this->Get("j1");
+
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(codec::ToJson(got.value()).dump(), codec::ToJson(job).dump());
+  EXPECT_EQ(got->version, 1);
+  EXPECT_EQ(got->attempts.size(), 2u);
+  EXPECT_EQ(got->created_at, At(1'700'000'000'000));
+}
+
+TYPED_TEST(JobStoreContractTest, GetOfUnknownJobIsNotFound) {
+  auto got = this->Get("nope");
+
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(got.error().message, "job nope does not exist");
+}
+
+TYPED_TEST(JobStoreContractTest, InsertingAnExistingIdIsAlreadyExists) {
+  ASSERT_TRUE(this->Insert(testing::SampleJob("j1", "q", At(1))));
+
+  Status again = this->Insert(testing::SampleJob("j1", "other", At(2)));
+
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(this->Get("j1")->queue, "q");
+}
+
+TYPED_TEST(JobStoreContractTest, UpdateIsACompareAndSetOnVersion) {
+  ASSERT_TRUE(this->Insert(testing::SampleJob("j1", "q", At(1))));
+  Job job = this->Get("j1").value();
+  job.status = JobStatus::kSucceeded;
+  job.attempts.back().exit_code = 0;
+
+  ASSERT_TRUE(this->Update(job));
+  Status stale = this->Update(job);
+
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, ErrorCode::kConflict);
+  auto got = this->Get("j1");
+  EXPECT_EQ(got->version, 2);
+  EXPECT_EQ(got->status, JobStatus::kSucceeded);
+  EXPECT_EQ(got->attempts.back().exit_code, 0);
+}
+
+TYPED_TEST(JobStoreContractTest, UpdateOfUnknownJobIsNotFound) {
+  Job job = testing::SampleJob("ghost", "q", At(1));
+  job.version = 1;
+
+  Status status = this->Update(job);
+
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().code, ErrorCode::kNotFound);
+}
+
+TYPED_TEST(JobStoreContractTest, FailedTransactionLeavesNoJob) {
+  Status status = this->store().Transact([&](StoreTransaction& txn) -> Status {
+    BARGE_RETURN_IF_ERROR(txn.InsertJob(testing::SampleJob("j1", "q", At(1))));
+    return Unavailable("then something failed");
+  });
+
+  ASSERT_FALSE(status);
+  EXPECT_FALSE(this->Get("j1"));
+}
+
+TYPED_TEST(JobStoreContractTest, ListIsOrderedByCreationThenId) {
+  this->InsertSixJobs();
+
+  EXPECT_EQ(this->ListIds({}), (std::vector<std::string>{"a", "b", "c", "d", "e", "f"}));
+  EXPECT_EQ(this->ListIds({.order = JobOrder::kNewestFirst}),
+            (std::vector<std::string>{"f", "e", "d", "c", "b", "a"}));
+}
+
+TYPED_TEST(JobStoreContractTest, ListFiltersByQueueStatusesAndCreationTime) {
+  this->InsertSixJobs();
+
+  EXPECT_EQ(this->ListIds({.queue = "q1"}), (std::vector<std::string>{"a", "b", "c", "e"}));
+  EXPECT_EQ(this->ListIds({.statuses = {JobStatus::kRunnable}}),
+            (std::vector<std::string>{"a", "c", "d"}));
+  EXPECT_EQ(this->ListIds({.queue = "q1", .statuses = {JobStatus::kRunnable, JobStatus::kFailed}}),
+            (std::vector<std::string>{"a", "c", "e"}));
+  EXPECT_EQ(this->ListIds({.created_after = At(200), .created_before = At(400)}),
+            (std::vector<std::string>{"b", "c", "d", "e"}));
+  EXPECT_EQ(this->ListIds({.queue = "q3"}), std::vector<std::string>{});
+}
+
+TYPED_TEST(JobStoreContractTest, ListPagesWithLimitAndCursorInBothOrders) {
+  this->InsertSixJobs();
+
+  auto first = this->ListIds({.limit = 2});
+  auto second = this->ListIds({.limit = 2, .start_after = JobListCursor{At(200), "b"}});
+  auto last = this->ListIds({.limit = 5, .start_after = JobListCursor{At(300), "d"}});
+  auto newest = this->ListIds(
+      {.limit = 3, .start_after = JobListCursor{At(400), "e"}, .order = JobOrder::kNewestFirst});
+
+  EXPECT_EQ(first, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(second, (std::vector<std::string>{"c", "d"}));
+  EXPECT_EQ(last, (std::vector<std::string>{"e", "f"}));
+  EXPECT_EQ(newest, (std::vector<std::string>{"d", "c", "b"}));
+}
+
+TYPED_TEST(JobStoreContractTest, ListSeesTheStatusAnUpdateWrote) {
+  this->InsertSixJobs();
+  Job a = this->Get("a").value();
+  a.status = JobStatus::kStarting;
+  ASSERT_TRUE(this->Update(a));
+
+  EXPECT_EQ(this->ListIds({.statuses = {JobStatus::kRunnable}}),
+            (std::vector<std::string>{"c", "d"}));
+  EXPECT_EQ(this->ListIds({.statuses = {JobStatus::kStarting}}), std::vector<std::string>{"a"});
+}
+
+TYPED_TEST(JobStoreContractTest, LogLinesReadBackWithEveryField) {
+  ASSERT_TRUE(this->Append("jd/default/a1", {{.sequence = 0,
+                                              .timestamp = At(1000),
+                                              .ingested_at = At(1005),
+                                              .message = "hello \xc3\xa9"}}));
+
+  std::vector<LogEvent> events;
+  ASSERT_TRUE(this->store().Transact([&](StoreTransaction& txn) -> Status {
+    auto read = txn.ReadLogEvents({.stream = "jd/default/a1"});
+    if (!read) return read.error();
+    events = std::move(read).value();
+    return Ok();
+  }));
+
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].sequence, 0);
+  EXPECT_EQ(events[0].timestamp, At(1000));
+  EXPECT_EQ(events[0].ingested_at, At(1005));
+  EXPECT_EQ(events[0].message, "hello \xc3\xa9");
+}
+
+TYPED_TEST(JobStoreContractTest, AppendIsIdempotentBySequence) {
+  this->AppendTenLines();
+
+  ASSERT_TRUE(this->Append("s", {{.sequence = 3, .timestamp = At(1), .message = "again"},
+                                 {.sequence = 11, .timestamp = At(2000), .message = "new"}}));
+
+  std::vector<LogEvent> events;
+  ASSERT_TRUE(this->store().Transact([&](StoreTransaction& txn) -> Status {
+    auto read = txn.ReadLogEvents({.stream = "s", .from_sequence = 3, .limit = 1});
+    if (!read) return read.error();
+    events = std::move(read).value();
+    return Ok();
+  }));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].message, "line 3");  // The first copy wins.
+  EXPECT_EQ(this->ReadSequences({.stream = "s"}).size(), 11u);
+}
+
+TYPED_TEST(JobStoreContractTest, ReadsForwardAndBackwardFromASequence) {
+  this->AppendTenLines();
+
+  EXPECT_EQ(this->ReadSequences({.stream = "s", .limit = 3}), (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(this->ReadSequences({.stream = "s", .from_sequence = 8}),
+            (std::vector<int64_t>{8, 9, 10}));
+  EXPECT_EQ(this->ReadSequences({.stream = "s", .direction = LogDirection::kBackward, .limit = 3}),
+            (std::vector<int64_t>{8, 9, 10}));
+  EXPECT_EQ(
+      this->ReadSequences(
+          {.stream = "s", .from_sequence = 4, .direction = LogDirection::kBackward, .limit = 2}),
+      (std::vector<int64_t>{3, 4}));
+  EXPECT_EQ(this->ReadSequences({.stream = "s", .from_sequence = 11}), std::vector<int64_t>{});
+}
+
+TYPED_TEST(JobStoreContractTest, ReadsFilterByTimeWithExclusiveEnd) {
+  this->AppendTenLines();
+
+  EXPECT_EQ(this->ReadSequences({.stream = "s", .start_time = At(1030), .end_time = At(1060)}),
+            (std::vector<int64_t>{3, 4, 5}));
+  EXPECT_EQ(
+      this->ReadSequences(
+          {.stream = "s", .direction = LogDirection::kBackward, .end_time = At(1060), .limit = 2}),
+      (std::vector<int64_t>{4, 5}));
+}
+
+TYPED_TEST(JobStoreContractTest, StreamsAreSeparateAndUnknownOnesEmpty) {
+  this->AppendTenLines();
+  ASSERT_TRUE(this->Append("t", {{.sequence = 1, .message = "other"}}));
+
+  EXPECT_EQ(this->ReadSequences({.stream = "t"}), std::vector<int64_t>{1});
+  EXPECT_EQ(this->ReadSequences({.stream = "unknown"}), std::vector<int64_t>{});
+  EXPECT_EQ(this->ReadSequences({.stream = "s"}).size(), 10u);
+}
+
+}  // namespace
+}  // namespace barge

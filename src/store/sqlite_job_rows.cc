@@ -1,0 +1,207 @@
+// SqliteTransaction's jobs and log lines (migrations/0002_jobs.sql).
+#include <algorithm>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "codec/job_codec.h"
+#include "store/sqlite_transaction.h"
+
+namespace barge {
+namespace {
+
+// Columns: id, queue, status, name, created_at, version, doc.
+constexpr std::string_view kJobColumns =
+    "SELECT id, queue, status, name, created_at, version, doc FROM jobs";
+
+Result<std::string> EncodeJob(const Job& job) {
+  try {
+    return codec::ToJson(job).dump();
+  } catch (const codec::Json::exception& e) {
+    return InvalidArgument("job " + job.id + " cannot be stored: " + e.what());
+  }
+}
+
+Result<Job> ReadJob(const sqlite::Statement& stmt) {
+  std::string id = stmt.ColumnText(0);
+  std::string what = "stored job " + id;
+  codec::Json json = codec::Json::parse(stmt.ColumnText(6), nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return Internal(what + " is not json");
+  Result<Job> job = codec::JobFromJson(json);
+  if (!job) return Internal(what + " does not decode: " + job.error().message);
+  std::optional<JobStatus> status = ParseJobStatus(stmt.ColumnText(2));
+  if (!status) return Internal(what + " has an unknown status");
+  job->id = std::move(id);
+  job->queue = stmt.ColumnText(1);
+  job->status = *status;
+  job->name = stmt.ColumnText(3);
+  job->created_at = FromEpochMillis(stmt.ColumnInt64(4));
+  job->version = stmt.ColumnInt64(5);
+  return job;
+}
+
+// Binds the key columns shared by insert and update: ?1 id, ?2 queue,
+// ?3 status, ?4 name, ?5 created_at, ?6 doc.
+void BindJob(sqlite::Statement& stmt, const Job& job, const std::string& doc) {
+  stmt.Bind(1, job.id);
+  stmt.Bind(2, job.queue);
+  stmt.Bind(3, ToString(job.status));
+  stmt.Bind(4, job.name);
+  stmt.Bind(5, ToEpochMillis(job.created_at));
+  stmt.Bind(6, doc);
+}
+
+// The SELECT for `filter`. Parameters: ?1 queue, ?2 created_after,
+// ?3 created_before, ?4/?5 cursor created_at/id, ?6 limit (-1 = none),
+// ?10.. the statuses. One SQL text per filter shape, each cached by the
+// Database, so SQLite plans each shape once and uses the indexes.
+std::string ListJobsSql(const JobListFilter& filter) {
+  std::string sql(kJobColumns);
+  std::string_view joiner = " WHERE ";
+  auto add = [&](std::string_view condition) {
+    sql += joiner;
+    sql += condition;
+    joiner = " AND ";
+  };
+  if (!filter.statuses.empty()) {
+    std::string in = "status IN (";
+    for (size_t i = 0; i < filter.statuses.size(); ++i) {
+      if (i > 0) in += ", ";
+      in += "?" + std::to_string(10 + i);
+    }
+    add(in + ")");
+  }
+  if (filter.queue) add("queue = ?1");
+  if (filter.created_after) add("created_at >= ?2");
+  if (filter.created_before) add("created_at <= ?3");
+  bool newest_first = filter.order == JobOrder::kNewestFirst;
+  if (filter.start_after)
+    add(newest_first ? "(created_at, id) < (?4, ?5)" : "(created_at, id) > (?4, ?5)");
+  sql += newest_first ? " ORDER BY created_at DESC, id DESC" : " ORDER BY created_at, id";
+  sql += " LIMIT ?6";
+  return sql;
+}
+
+}  // namespace
+
+Result<Job> SqliteTransaction::GetJob(const std::string& id) {
+  Result<sqlite::Statement> stmt = db_.Prepare(std::string(kJobColumns) + " WHERE id = ?1");
+  if (!stmt) return stmt.error();
+  stmt->Bind(1, id);
+  Result<bool> row = stmt->Step("get job " + id);
+  if (!row) return row.error();
+  if (!row.value()) return NotFound("job " + id + " does not exist");
+  return ReadJob(*stmt);
+}
+
+Result<std::vector<Job>> SqliteTransaction::ListJobs(const JobListFilter& filter) {
+  Result<sqlite::Statement> stmt = db_.Prepare(ListJobsSql(filter));
+  if (!stmt) return stmt.error();
+  for (size_t i = 0; i < filter.statuses.size(); ++i) {
+    stmt->Bind(static_cast<int>(10 + i), ToString(filter.statuses[i]));
+  }
+  if (filter.queue) stmt->Bind(1, *filter.queue);
+  if (filter.created_after) stmt->Bind(2, ToEpochMillis(*filter.created_after));
+  if (filter.created_before) stmt->Bind(3, ToEpochMillis(*filter.created_before));
+  if (filter.start_after) {
+    stmt->Bind(4, ToEpochMillis(filter.start_after->created_at));
+    stmt->Bind(5, filter.start_after->id);
+  }
+  stmt->Bind(6, filter.limit == 0 ? int64_t{-1} : static_cast<int64_t>(filter.limit));
+  std::vector<Job> jobs;
+  while (true) {
+    Result<bool> more = stmt->Step("list jobs");
+    if (!more) return more.error();
+    if (!more.value()) return jobs;
+    Result<Job> job = ReadJob(*stmt);
+    if (!job) return job.error();
+    jobs.push_back(std::move(job).value());
+  }
+}
+
+Status SqliteTransaction::InsertJob(const Job& job) {
+  Result<std::string> doc = EncodeJob(job);
+  if (!doc) return doc.error();
+  Result<sqlite::Statement> stmt = db_.Prepare(
+      "INSERT INTO jobs (id, queue, status, name, created_at, version, doc)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)");
+  if (!stmt) return stmt.error();
+  BindJob(*stmt, job, doc.value());
+  if (Status done = stmt->Run("insert job " + job.id); !done) {
+    if (done.error().code == ErrorCode::kAlreadyExists) {
+      return AlreadyExists("job " + job.id + " already exists");
+    }
+    return done;
+  }
+  return Ok();
+}
+
+Status SqliteTransaction::UpdateJob(const Job& job) {
+  Result<std::string> doc = EncodeJob(job);
+  if (!doc) return doc.error();
+  Result<sqlite::Statement> stmt = db_.Prepare(
+      "UPDATE jobs SET queue = ?2, status = ?3, name = ?4, created_at = ?5, doc = ?6,"
+      " version = version + 1 WHERE id = ?1 AND version = ?7");
+  if (!stmt) return stmt.error();
+  BindJob(*stmt, job, doc.value());
+  stmt->Bind(7, job.version);
+  BARGE_RETURN_IF_ERROR(stmt->Run("update job " + job.id));
+  if (db_.changes() == 1) return Ok();
+  Result<sqlite::Statement> exists = db_.Prepare("SELECT 1 FROM jobs WHERE id = ?1");
+  if (!exists) return exists.error();
+  exists->Bind(1, job.id);
+  Result<bool> found = exists->Step("check job " + job.id);
+  if (!found) return found.error();
+  if (!found.value()) return NotFound("job " + job.id + " does not exist");
+  return Conflict("job " + job.id + " changed since version " + std::to_string(job.version));
+}
+
+Status SqliteTransaction::AppendLogEvents(const std::string& stream,
+                                          const std::vector<LogEvent>& events) {
+  std::string what = "append to log stream " + stream;
+  for (const LogEvent& event : events) {
+    // One lease per row: ending it resets the cached statement for the next.
+    Result<sqlite::Statement> stmt = db_.Prepare(
+        "INSERT OR IGNORE INTO log_lines"
+        " (stream, sequence, timestamp_ms, ingested_at_ms, message) VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!stmt) return stmt.error();
+    stmt->Bind(1, stream);
+    stmt->Bind(2, event.sequence);
+    stmt->Bind(3, ToEpochMillis(event.timestamp));
+    stmt->Bind(4, ToEpochMillis(event.ingested_at));
+    stmt->Bind(5, event.message);
+    BARGE_RETURN_IF_ERROR(stmt->Run(what));
+  }
+  return Ok();
+}
+
+Result<std::vector<LogEvent>> SqliteTransaction::ReadLogEvents(const LogQuery& query) {
+  bool backward = query.direction == LogDirection::kBackward;
+  std::string sql =
+      "SELECT sequence, timestamp_ms, ingested_at_ms, message FROM log_lines WHERE stream = ?1";
+  if (query.from_sequence) sql += backward ? " AND sequence <= ?2" : " AND sequence >= ?2";
+  if (query.start_time) sql += " AND timestamp_ms >= ?3";
+  if (query.end_time) sql += " AND timestamp_ms < ?4";
+  sql += backward ? " ORDER BY sequence DESC LIMIT ?5" : " ORDER BY sequence LIMIT ?5";
+  Result<sqlite::Statement> stmt = db_.Prepare(sql);
+  if (!stmt) return stmt.error();
+  stmt->Bind(1, query.stream);
+  if (query.from_sequence) stmt->Bind(2, *query.from_sequence);
+  if (query.start_time) stmt->Bind(3, ToEpochMillis(*query.start_time));
+  if (query.end_time) stmt->Bind(4, ToEpochMillis(*query.end_time));
+  stmt->Bind(5, query.limit == 0 ? int64_t{-1} : static_cast<int64_t>(query.limit));
+  std::vector<LogEvent> events;
+  while (true) {
+    Result<bool> more = stmt->Step("read log stream " + query.stream);
+    if (!more) return more.error();
+    if (!more.value()) break;
+    events.push_back(LogEvent{.sequence = stmt->ColumnInt64(0),
+                              .timestamp = FromEpochMillis(stmt->ColumnInt64(1)),
+                              .ingested_at = FromEpochMillis(stmt->ColumnInt64(2)),
+                              .message = stmt->ColumnText(3)});
+  }
+  if (backward) std::reverse(events.begin(), events.end());
+  return events;
+}
+
+}  // namespace barge
