@@ -1,0 +1,107 @@
+#pragma once
+// Executor: runs attempts on this host. The agent hands it protocol
+// Assignments and kill orders and is told when an attempt ends; the
+// attempt's output is kept on disk and read back in batches for shipping.
+//
+// Implementations: ProcessExecutor (fork/exec under cgroups), and the agent
+// tests' FakeExecutor. Owned by the agent's composition root; every method is
+// called on, and every callback runs on, the agent's one io_context thread.
+//
+// An attempt, once Start() returned OK, ends exactly once: its ExitCallback
+// runs (later, never inside Start or Kill) with the AttemptResult that is also
+// recorded durably, so an attempt that ends while the agent is down is found
+// by Recover() after a restart.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "core/time.h"
+#include "protocol/messages.h"
+
+namespace barge::executor {
+
+// Container reasons, as AWS Batch reports them in container.reason.
+inline constexpr std::string_view kReasonExited = "Essential container in task exited";
+inline constexpr std::string_view kReasonOutOfMemory =
+    "OutOfMemoryError: Container killed due to memory usage";
+// Prefix of the reason of an attempt that could not be started at all.
+inline constexpr std::string_view kReasonCannotStart = "CannotStartContainerError: ";
+
+// How one attempt ended.
+struct AttemptResult {
+  std::string attempt_id{};
+  // 0..255: the exit status, or 128+signal for a signal death, 137 after an
+  // OOM kill. nullopt when the executor could not learn it (its monitor died).
+  std::optional<int32_t> exit_code{};
+  std::string reason{};  // kReasonExited, kReasonOutOfMemory, or kReasonCannotStart + detail.
+  bool oom_killed = false;
+  int64_t started_at_ms = 0;  // Epoch milliseconds.
+  int64_t stopped_at_ms = 0;
+};
+
+// Position in an attempt's output: the sequence number of the next line (0
+// for the first) and where it starts in the executor's log file. Opaque to
+// callers except for `sequence`, which is what the protocol ships.
+struct LogCursor {
+  int64_t sequence = 0;
+  int64_t offset = 0;
+};
+
+struct LogBatch {
+  std::vector<protocol::LogLine> lines{};  // Complete lines only, in output order.
+  LogCursor next{};                        // Where the line after the last one starts.
+};
+
+// An attempt found in the executor's durable state by Recover().
+struct RecoveredAttempt {
+  std::string attempt_id{};
+  int64_t started_at_ms = 0;
+  std::optional<AttemptResult> result{};  // Set when it has ended; else it runs and is adopted.
+};
+
+using ExitCallback = std::function<void(const AttemptResult&)>;
+
+class Executor {
+ public:
+  virtual ~Executor() = default;
+
+  // Where ended attempts are reported. Set once, before Start or Recover.
+  virtual void SetExitCallback(ExitCallback on_exit) = 0;
+
+  // Starts the attempt. kAlreadyExists when the attempt id is known here
+  // (running, or ended and not yet removed); kInvalidArgument when it cannot
+  // run on this host (empty command, unknown user, bad attempt id);
+  // kUnavailable/kInternal when the host could not set it up. On any error
+  // nothing was started and no ExitCallback will come. On OK the ExitCallback
+  // comes exactly once, also when the command cannot be executed (exit code
+  // 127 or 126, reason kReasonCannotStart + detail).
+  virtual Status Start(const protocol::Assignment& assignment) = 0;
+
+  // Sends SIGTERM to the attempt's processes, then SIGKILL to its whole
+  // process tree once `grace` has passed (at once for a zero grace). A second
+  // call may shorten the grace. kNotFound when the attempt is not running.
+  virtual Status Kill(std::string_view attempt_id, Duration grace) = 0;
+
+  // Attempt ids currently running.
+  virtual std::vector<std::string> Running() const = 0;
+
+  // Scans the durable state left by an earlier run of the agent: ended
+  // attempts are returned with their result; running ones are adopted (their
+  // end is then reported through the ExitCallback). Call once, before Start.
+  virtual Result<std::vector<RecoveredAttempt>> Recover() = 0;
+
+  // Up to `max_lines` complete output lines from `from` on. kNotFound for an
+  // unknown attempt.
+  virtual Result<LogBatch> ReadLog(std::string_view attempt_id, LogCursor from,
+                                   size_t max_lines) = 0;
+
+  // Forgets an ended attempt and deletes its files. kFailedPrecondition while
+  // it runs; OK when it is already gone.
+  virtual Status Remove(std::string_view attempt_id) = 0;
+};
+
+}  // namespace barge::executor

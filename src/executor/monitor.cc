@@ -1,0 +1,289 @@
+#include "executor/monitor.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "executor/attempt_files.h"
+#include "executor/executor.h"
+#include "executor/log_file.h"
+
+namespace barge::executor {
+namespace {
+
+int64_t NowMillis(clockid_t clock = CLOCK_REALTIME) {
+  struct timespec ts {};
+  ::clock_gettime(clock, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+void WriteAll(int fd, const void* data, size_t size) {
+  const char* at = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t n = ::write(fd, at, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    at += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+void ResetSignals() {
+  struct sigaction action {};
+  action.sa_handler = SIG_DFL;
+  sigemptyset(&action.sa_mask);
+  for (int signal = 1; signal < NSIG; ++signal) ::sigaction(signal, &action, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+// The job: runs in the grandchild, between fork and exec.
+[[noreturn]] void RunJob(const JobLaunch& job, char* const* argv, char* const* envp, int out_fd,
+                         int err_fd, int report_fd) {
+  auto fail = [report_fd](LaunchStage stage) {
+    int32_t message[2] = {static_cast<int32_t>(stage), errno};
+    WriteAll(report_fd, message, sizeof message);
+    ::_exit(127);
+  };
+  ::setsid();  // Own session and process group: the agent signals -pid.
+  for (const std::string& procs : job.cgroup_procs) {
+    int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, "0", 1) != 1) fail(LaunchStage::kCgroup);
+    ::close(fd);
+  }
+  int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0) {
+    fail(LaunchStage::kStdio);
+  }
+  // As root, before dropping privileges: the job may not be allowed to walk
+  // the agent's work dir, but it can always use its own working directory.
+  if (::chdir(job.working_dir.c_str()) != 0) fail(LaunchStage::kChdir);
+  if (job.address_space_bytes > 0) {
+    struct rlimit limit {
+      .rlim_cur = job.address_space_bytes, .rlim_max = job.address_space_bytes
+    };
+    if (::setrlimit(RLIMIT_AS, &limit) != 0) fail(LaunchStage::kLimits);
+  }
+  if (job.run_as.switch_user) {
+    if (::setgroups(job.run_as.groups.size(), job.run_as.groups.data()) != 0 ||
+        ::setgid(job.run_as.gid) != 0 || ::setuid(job.run_as.uid) != 0) {
+      fail(LaunchStage::kUser);
+    }
+  }
+  ::umask(022);
+  int error = ENOENT;
+  bool denied = false;
+  for (const std::string& path : job.exec_paths) {
+    ::execve(path.c_str(), argv, envp);
+    error = errno;
+    if (error == EACCES) denied = true;
+    if (error != ENOENT && error != ENOTDIR && error != EACCES) break;
+  }
+  errno = denied && error != ENOEXEC ? EACCES : error;
+  fail(LaunchStage::kExec);
+  ::_exit(127);
+}
+
+std::string StageName(LaunchStage stage) {
+  switch (stage) {
+    case LaunchStage::kNone:
+      return "start";
+    case LaunchStage::kFork:
+      return "fork";
+    case LaunchStage::kCgroup:
+      return "join cgroup";
+    case LaunchStage::kStdio:
+      return "set up stdio";
+    case LaunchStage::kChdir:
+      return "enter working directory";
+    case LaunchStage::kLimits:
+      return "set resource limits";
+    case LaunchStage::kUser:
+      return "switch user";
+    case LaunchStage::kExec:
+      return "exec";
+  }
+  return "start";
+}
+
+// Reads what is available on `fd` into `splitter`; false at end of stream.
+bool Pump(int fd, LineSplitter& splitter, std::string& records) {
+  char buffer[16384];
+  ssize_t n = ::read(fd, buffer, sizeof buffer);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+  if (n <= 0) return false;
+  splitter.Add(std::string_view(buffer, static_cast<size_t>(n)), NowMillis(), records);
+  return true;
+}
+
+[[noreturn]] void Finish(const MonitorSpec& spec, AttemptResult result) {
+  result.attempt_id = spec.attempt_id;
+  result.started_at_ms = spec.started_at_ms;
+  result.stopped_at_ms = NowMillis();
+  (void)WriteFileAtomically(spec.exit_json, EncodeResult(result));
+  // Reap whatever the subreaper inherited, then drop the groups.
+  while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+  }
+  spec.cgroups.Remove(/*wait_ms=*/2000);
+  while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+  }
+  ::_exit(0);
+}
+
+}  // namespace
+
+void RunMonitor(const MonitorSpec& spec, int report_fd) {
+  ::setsid();  // Out of the agent's session: a Ctrl-C for the agent is not for the job.
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  ResetSignals();
+  ::signal(SIGPIPE, SIG_IGN);
+  ::signal(SIGINT, SIG_IGN);
+  ::signal(SIGHUP, SIG_IGN);
+
+  // Keep only the report pipe (as fd 3) and stdio pointed at /dev/null.
+  if (report_fd != 3) {
+    ::dup2(report_fd, 3);
+    report_fd = 3;
+  }
+  ::close_range(4, ~0U, 0);
+  int null_fd = ::open("/dev/null", O_RDWR);
+  for (int fd = 0; fd <= 2 && null_fd >= 0; ++fd) ::dup2(null_fd, fd);
+  if (null_fd > 3) ::close(null_fd);
+  ::fcntl(report_fd, F_SETFD, FD_CLOEXEC);
+
+  int log_fd = ::open(spec.output_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  int out[2] = {-1, -1};
+  int err[2] = {-1, -1};
+  int launch[2] = {-1, -1};
+  MonitorReport report;
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0 ||
+      ::pipe2(launch, O_CLOEXEC) != 0) {
+    report.stage = LaunchStage::kFork;
+    report.error = errno;
+  }
+
+  std::vector<char*> argv;
+  for (const std::string& arg : spec.job.argv) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const std::string& entry : spec.job.env) envp.push_back(const_cast<char*>(entry.c_str()));
+  envp.push_back(nullptr);
+
+  pid_t job = -1;
+  if (report.stage == LaunchStage::kNone) {
+    job = ::fork();
+    if (job == 0) RunJob(spec.job, argv.data(), envp.data(), out[1], err[1], launch[1]);
+    if (job < 0) {
+      report.stage = LaunchStage::kFork;
+      report.error = errno;
+    }
+    ::close(out[1]);
+    ::close(err[1]);
+    ::close(launch[1]);
+  }
+  if (job > 0) {
+    // Closed on exec (nothing read) or carries the failed stage and errno.
+    int32_t message[2] = {0, 0};
+    ssize_t n;
+    do {
+      n = ::read(launch[0], message, sizeof message);
+    } while (n < 0 && errno == EINTR);
+    if (n == sizeof message) {
+      report.stage = static_cast<LaunchStage>(message[0]);
+      report.error = message[1];
+    }
+    ::close(launch[0]);
+  }
+  report.job_pid = job;
+  WriteAll(report_fd, &report, sizeof report);
+  ::close(report_fd);
+
+  if (report.stage != LaunchStage::kNone) {
+    if (job > 0) ::waitpid(job, nullptr, 0);
+    std::string what = StageName(report.stage);
+    if (report.stage == LaunchStage::kExec && !spec.job.argv.empty()) {
+      what += " " + spec.job.argv.front();
+    }
+    bool denied = report.stage == LaunchStage::kExec && report.error == EACCES;
+    Finish(spec, AttemptResult{.exit_code = denied ? 126 : 127,
+                               .reason = std::string(kReasonCannotStart) + what + ": " +
+                                         std::strerror(report.error)});
+  }
+
+  // pidfd: readable once the job exits, so one poll() waits for output and exit.
+  int pid_fd = static_cast<int>(::syscall(SYS_pidfd_open, job, 0));
+  LineSplitter out_lines('o');
+  LineSplitter err_lines('e');
+  bool out_open = true;
+  bool err_open = true;
+  bool exited = false;
+  int status = 0;
+  int64_t drain_until = 0;
+  std::string records;
+  while (out_open || err_open || !exited) {
+    struct pollfd fds[3] = {{.fd = out_open ? out[0] : -1, .events = POLLIN, .revents = 0},
+                            {.fd = err_open ? err[0] : -1, .events = POLLIN, .revents = 0},
+                            {.fd = exited ? -1 : pid_fd, .events = POLLIN, .revents = 0}};
+    int timeout = pid_fd < 0 && !exited ? 20 : -1;
+    if (exited) {
+      int64_t left = drain_until - NowMillis(CLOCK_MONOTONIC);
+      if (left <= 0) break;  // Someone outside the tree holds the pipes: stop waiting.
+      timeout = static_cast<int>(left);
+    }
+    int ready = ::poll(fds, 3, timeout);
+    if (ready < 0 && errno != EINTR) break;
+    if (out_open && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+      out_open = Pump(out[0], out_lines, records);
+    }
+    if (err_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+      err_open = Pump(err[0], err_lines, records);
+    }
+    if (!records.empty() && log_fd >= 0) {
+      WriteAll(log_fd, records.data(), records.size());
+      records.clear();
+    }
+    if (!exited && ((fds[2].revents & POLLIN) || pid_fd < 0)) {
+      pid_t done;
+      do {
+        done = ::waitpid(job, &status, pid_fd < 0 ? WNOHANG : 0);
+      } while (done < 0 && errno == EINTR);
+      if (done == job) {
+        exited = true;
+        spec.cgroups.KillAll(job);
+        drain_until = NowMillis(CLOCK_MONOTONIC) + spec.drain_ms;
+      }
+    }
+  }
+  int64_t now = NowMillis();
+  out_lines.Flush(now, records);
+  err_lines.Flush(now, records);
+  if (!records.empty() && log_fd >= 0) WriteAll(log_fd, records.data(), records.size());
+  if (log_fd >= 0) ::fsync(log_fd);
+
+  AttemptResult result{.reason = std::string(kReasonExited)};
+  if (WIFEXITED(status)) {
+    result.exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    result.exit_code = 128 + WTERMSIG(status);
+  }
+  if (spec.cgroups.OomKills() > 0) {
+    result.exit_code = 137;
+    result.oom_killed = true;
+    result.reason = std::string(kReasonOutOfMemory);
+  }
+  Finish(spec, std::move(result));
+}
+
+}  // namespace barge::executor

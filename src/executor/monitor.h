@@ -1,0 +1,65 @@
+#pragma once
+// The attempt monitor: a process forked from the agent (no exec) that is
+// the parent of the job, so the job's exit status is never lost when the
+// agent stops or restarts (the design conmon and HTCondor's starter use).
+//
+// The monitor starts a new session, becomes a child subreaper, closes every
+// inherited descriptor, and forks the job, which joins the attempt's cgroups,
+// starts its own session and process group, switches user and execs. Then the
+// monitor:
+//   1. writes a MonitorReport (job pid, or where starting failed) to
+//      `report_fd`, which the agent reads before Start() returns;
+//   2. captures stdout and stderr through pipes into the output log;
+//   3. when the job's main process exits, SIGKILLs what is left of its tree
+//      (AWS stops the whole task when its essential container exits), reads
+//      the remaining output for up to drain_ms, reaps, reads the OOM counter;
+//   4. writes exit.json atomically, removes the cgroups, and exits 0.
+//
+// Runs only in the forked child; the agent is single-threaded when it forks
+// (STYLE.md), so the heap is consistent and malloc is usable there.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "executor/cgroups.h"
+#include "executor/run_as.h"
+
+namespace barge::executor {
+
+// Everything the job child needs, resolved before the fork.
+struct JobLaunch {
+  std::vector<std::string> exec_paths{};  // Tried in order, like execvp over the job's PATH.
+  std::vector<std::string> argv{};
+  std::vector<std::string> env{};  // "NAME=value"
+  std::string working_dir{};
+  RunAs run_as{};
+  std::vector<std::string> cgroup_procs{};  // cgroup.procs files to join.
+  uint64_t address_space_bytes = 0;         // RLIMIT_AS when there is no memory cgroup; 0: none.
+};
+
+struct MonitorSpec {
+  std::string attempt_id{};
+  JobLaunch job{};
+  AttemptCgroups cgroups{};
+  std::string output_log{};
+  std::string exit_json{};
+  int64_t started_at_ms = 0;
+  int drain_ms = 2000;
+};
+
+// Where starting the job failed.
+enum class LaunchStage : int32_t { kNone, kFork, kCgroup, kStdio, kChdir, kLimits, kUser, kExec };
+
+// Written once by the monitor to the agent; job_pid is -1 when the fork failed.
+struct MonitorReport {
+  int32_t job_pid = -1;
+  LaunchStage stage = LaunchStage::kNone;
+  int32_t error = 0;  // errno of the failed stage.
+};
+
+// Does not return.
+[[noreturn]] void RunMonitor(const MonitorSpec& spec, int report_fd);
+
+}  // namespace barge::executor

@@ -1,0 +1,419 @@
+#include "executor/process_executor.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <system_error>
+
+#include "executor/attempt_files.h"
+#include "executor/log_file.h"
+#include "executor/monitor.h"
+#include "executor/run_as.h"
+
+namespace barge::executor {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kDefaultPath =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+// How often an adopted monitor is checked when the kernel has no pidfd.
+constexpr auto kAdoptedPollPeriod = std::chrono::milliseconds(250);
+
+std::vector<std::string> ExecPaths(const std::string& command, const std::string& path_var) {
+  if (command.find('/') != std::string::npos) return {command};
+  std::vector<std::string> paths;
+  size_t at = 0;
+  while (at <= path_var.size()) {
+    size_t end = path_var.find(':', at);
+    if (end == std::string::npos) end = path_var.size();
+    std::string dir = path_var.substr(at, end - at);
+    paths.push_back((dir.empty() ? std::string(".") : dir) + "/" + command);
+    at = end + 1;
+  }
+  return paths;
+}
+
+}  // namespace
+
+struct ProcessExecutor::Signals {
+  explicit Signals(asio::io_context& io) : sigchld(io, SIGCHLD) {}
+  asio::signal_set sigchld;
+};
+
+struct ProcessExecutor::Tracked {
+  std::string attempt_id{};
+  int64_t started_at_ms = 0;
+  pid_t monitor_pid = 0;
+  uint64_t monitor_start_ticks = 0;
+  pid_t job_pid = 0;
+  bool own_child = false;  // Forked by this executor (SIGCHLD), else adopted (pidfd or polling).
+  std::unique_ptr<asio::posix::stream_descriptor> pidfd{};
+  std::unique_ptr<asio::steady_timer> poll_timer{};
+  std::unique_ptr<asio::steady_timer> kill_timer{};
+  std::optional<asio::steady_timer::time_point> kill_deadline{};
+};
+
+Result<std::unique_ptr<ProcessExecutor>> ProcessExecutor::Open(asio::io_context& io,
+                                                               const Clock& clock,
+                                                               ProcessExecutorOptions options) {
+  std::error_code ec;
+  fs::create_directories(options.work_dir, ec);
+  if (ec) {
+    return Internal("cannot create executor work dir " + options.work_dir.string() + ": " +
+                    ec.message());
+  }
+  auto executor =
+      std::unique_ptr<ProcessExecutor>(new ProcessExecutor(io, clock, std::move(options)));
+  executor->WaitForChildren();
+  return executor;
+}
+
+ProcessExecutor::ProcessExecutor(asio::io_context& io, const Clock& clock,
+                                 ProcessExecutorOptions options)
+    : io_(io),
+      clock_(clock),
+      options_(std::move(options)),
+      signals_(std::make_unique<Signals>(io)) {
+  if (options_.use_cgroups && AttemptCgroups::MemoryWritable(options_.cgroups)) {
+    isolation_ = "cgroups v1 (memory, cpu, pids)";
+    if (AttemptCgroups::UnifiedWritable(options_.cgroups)) isolation_ += " + cgroup2 kill";
+  } else {
+    isolation_ = options_.use_cgroups
+                     ? "rlimits only (cgroup memory hierarchy not writable; a job over its "
+                       "memory fails to allocate instead of being OOM-killed)"
+                     : "rlimits only (cgroups disabled)";
+  }
+}
+
+ProcessExecutor::~ProcessExecutor() {
+  boost::system::error_code ignored;
+  signals_->sigchld.cancel(ignored);
+}
+
+void ProcessExecutor::SetExitCallback(ExitCallback on_exit) { on_exit_ = std::move(on_exit); }
+
+void ProcessExecutor::WaitForChildren() {
+  signals_->sigchld.async_wait([this](boost::system::error_code ec, int) {
+    if (ec) return;  // Cancelled: the executor is going away.
+    OnSigchld();
+    WaitForChildren();
+  });
+}
+
+void ProcessExecutor::OnSigchld() {
+  // SIGCHLDs coalesce: look at every monitor we forked.
+  std::vector<std::string> gone;
+  for (auto& [id, tracked] : running_) {
+    if (!tracked->own_child) continue;
+    pid_t done;
+    do {
+      done = ::waitpid(tracked->monitor_pid, nullptr, WNOHANG);
+    } while (done < 0 && errno == EINTR);
+    if (done == tracked->monitor_pid || (done < 0 && errno == ECHILD)) gone.push_back(id);
+  }
+  for (const std::string& id : gone) OnMonitorGone(id);
+}
+
+Status ProcessExecutor::Start(const protocol::Assignment& a) {
+  if (!IsSafeAttemptId(a.attempt_id)) {
+    return InvalidArgument("attempt id " + a.attempt_id + " is not a safe file name");
+  }
+  AttemptPaths paths = PathsOf(options_.work_dir, a.attempt_id);
+  std::error_code ec;
+  if (running_.contains(a.attempt_id) || fs::exists(paths.dir, ec)) {
+    return AlreadyExists("attempt " + a.attempt_id + " is already known to this agent");
+  }
+  if (a.command.empty()) return InvalidArgument("attempt " + a.attempt_id + " has no command");
+  Result<RunAs> run_as = ResolveRunAs(a.user, ::geteuid());
+  if (!run_as) return run_as.error();
+
+  if (::mkdir(paths.dir.c_str(), 0711) != 0 || ::mkdir(paths.work.c_str(), 0700) != 0) {
+    Error error = Internal("cannot create " + paths.dir.string() + ": " + std::strerror(errno));
+    fs::remove_all(paths.dir, ec);
+    return error;
+  }
+  if (run_as->switch_user && ::chown(paths.work.c_str(), run_as->uid, run_as->gid) != 0) {
+    Error error = Internal("cannot chown " + paths.work + ": " + std::strerror(errno));
+    fs::remove_all(paths.dir, ec);
+    return error;
+  }
+
+  MonitorSpec spec{.attempt_id = a.attempt_id,
+                   .output_log = paths.output_log,
+                   .exit_json = paths.exit_json,
+                   .started_at_ms = ToEpochMillis(clock_.Now()),
+                   .drain_ms = static_cast<int>(options_.drain_timeout.count())};
+  std::map<std::string, std::string> env = a.environment;
+  env.try_emplace("PATH", kDefaultPath);
+  env.try_emplace("HOME", run_as->home.empty() ? paths.work : run_as->home);
+  for (const auto& [name, value] : env) spec.job.env.push_back(name + "=" + value);
+  spec.job.exec_paths = ExecPaths(a.command.front(), env["PATH"]);
+  spec.job.argv = a.command;
+  spec.job.working_dir = paths.work;
+  spec.job.run_as = *run_as;
+  if (options_.use_cgroups) {
+    std::vector<std::string> problems;
+    spec.cgroups = AttemptCgroups::Create(
+        options_.cgroups, a.attempt_id,
+        CgroupLimits{.memory_mib = a.resources.memory_mib, .millicpus = a.resources.millicpus},
+        problems);
+    for (const std::string& problem : problems) {
+      spdlog::debug("attempt {}: cgroups: {}", a.attempt_id, problem);
+    }
+    spec.job.cgroup_procs = spec.cgroups.ProcsFiles();
+  }
+  if (!spec.cgroups.has_memory_limit() && a.resources.memory_mib > 0) {
+    spec.job.address_space_bytes = static_cast<uint64_t>(a.resources.memory_mib) << 20;
+  }
+
+  AttemptRecord record{
+      .attempt_id = a.attempt_id, .job_id = a.job_id, .started_at_ms = spec.started_at_ms};
+  // No fsync: after a machine crash the attempt's processes are gone anyway.
+  (void)WriteFileAtomically(paths.attempt_json, EncodeAttemptRecord(record));
+
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) {
+    Error error = Unavailable("cannot create a pipe for attempt " + a.attempt_id + ": " +
+                              std::strerror(errno));
+    spec.cgroups.Remove(0);
+    fs::remove_all(paths.dir, ec);
+    return error;
+  }
+  pid_t monitor = ::fork();
+  if (monitor == 0) {
+    ::close(report[0]);
+    RunMonitor(spec, report[1]);
+  }
+  ::close(report[1]);
+  if (monitor < 0) {
+    Error error = Unavailable("cannot fork attempt " + a.attempt_id + ": " + std::strerror(errno));
+    ::close(report[0]);
+    spec.cgroups.Remove(0);
+    fs::remove_all(paths.dir, ec);
+    return error;
+  }
+  // The monitor answers as soon as the job has exec'd (or failed to): a few ms.
+  MonitorReport started;
+  size_t got = 0;
+  while (got < sizeof started) {
+    ssize_t n = ::read(report[0], reinterpret_cast<char*>(&started) + got, sizeof started - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(report[0]);
+
+  record.monitor_pid = monitor;
+  record.monitor_start_ticks = ProcessStartTicks(monitor);
+  record.job_pid = got == sizeof started ? started.job_pid : 0;
+  (void)WriteFileAtomically(paths.attempt_json, EncodeAttemptRecord(record));
+
+  auto tracked =
+      std::make_unique<Tracked>(Tracked{.attempt_id = a.attempt_id,
+                                        .started_at_ms = record.started_at_ms,
+                                        .monitor_pid = monitor,
+                                        .monitor_start_ticks = record.monitor_start_ticks,
+                                        .job_pid = std::max<pid_t>(record.job_pid, 0),
+                                        .own_child = true});
+  running_.emplace(a.attempt_id, std::move(tracked));
+  // A monitor that already exited may have raised SIGCHLD before it was tracked.
+  asio::post(io_, [this] { OnSigchld(); });
+  return Ok();
+}
+
+Status ProcessExecutor::Kill(std::string_view attempt_id, Duration grace) {
+  auto it = running_.find(attempt_id);
+  if (it == running_.end())
+    return NotFound("attempt " + std::string(attempt_id) + " is not running");
+  Tracked& tracked = *it->second;
+  if (tracked.job_pid > 0) ::kill(-tracked.job_pid, SIGTERM);
+  if (grace <= Duration::zero()) {
+    KillTree(tracked.attempt_id);
+    return Ok();
+  }
+  auto deadline = asio::steady_timer::clock_type::now() + grace;
+  if (tracked.kill_deadline && *tracked.kill_deadline <= deadline) return Ok();
+  tracked.kill_deadline = deadline;
+  if (!tracked.kill_timer) tracked.kill_timer = std::make_unique<asio::steady_timer>(io_);
+  tracked.kill_timer->expires_at(deadline);
+  tracked.kill_timer->async_wait([this, id = tracked.attempt_id](boost::system::error_code ec) {
+    if (!ec) KillTree(id);
+  });
+  return Ok();
+}
+
+void ProcessExecutor::KillTree(const std::string& attempt_id) {
+  auto it = running_.find(attempt_id);
+  if (it == running_.end()) return;
+  pid_t job = it->second->job_pid;
+  if (options_.use_cgroups) {
+    AttemptCgroups::Existing(options_.cgroups, attempt_id).KillAll(job);
+  } else if (job > 0) {
+    ::kill(-job, SIGKILL);
+  }
+}
+
+std::vector<std::string> ProcessExecutor::Running() const {
+  std::vector<std::string> ids;
+  for (const auto& [id, tracked] : running_) ids.push_back(id);
+  return ids;
+}
+
+void ProcessExecutor::OnMonitorGone(const std::string& attempt_id) {
+  auto it = running_.find(attempt_id);
+  if (it == running_.end()) return;
+  int64_t started_at_ms = it->second->started_at_ms;
+  running_.erase(it);
+  AttemptPaths paths = PathsOf(options_.work_dir, attempt_id);
+  std::optional<AttemptResult> result;
+  if (Result<std::string> text = ReadWholeFile(paths.exit_json); text) {
+    if (Result<AttemptResult> decoded = DecodeResult(*text); decoded) result = *decoded;
+  }
+  if (!result) {
+    if (options_.use_cgroups) AttemptCgroups::Existing(options_.cgroups, attempt_id).KillAll(0);
+    result = LostResult(attempt_id, started_at_ms,
+                        "the attempt's monitor process ended without recording an exit status");
+  }
+  if (on_exit_) on_exit_(*result);
+}
+
+AttemptResult ProcessExecutor::LostResult(const std::string& attempt_id, int64_t started_at_ms,
+                                          std::string_view why) {
+  AttemptResult result{.attempt_id = attempt_id,
+                       .reason = "CannotInspectContainerError: " + std::string(why),
+                       .started_at_ms = started_at_ms,
+                       .stopped_at_ms = ToEpochMillis(clock_.Now())};
+  (void)WriteFileAtomically(PathsOf(options_.work_dir, attempt_id).exit_json, EncodeResult(result));
+  if (options_.use_cgroups) AttemptCgroups::Existing(options_.cgroups, attempt_id).Remove(100);
+  return result;
+}
+
+void ProcessExecutor::Watch(Tracked& tracked) {
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, tracked.monitor_pid, 0));
+  if (fd >= 0) {
+    tracked.pidfd = std::make_unique<asio::posix::stream_descriptor>(io_, fd);
+    tracked.pidfd->async_wait(asio::posix::stream_descriptor::wait_read,
+                              [this, id = tracked.attempt_id](boost::system::error_code ec) {
+                                if (!ec) OnAdoptedGone(id);
+                              });
+    return;
+  }
+  // No pidfd: look every so often whether the monitor still lives.
+  tracked.poll_timer = std::make_unique<asio::steady_timer>(io_);
+  tracked.poll_timer->expires_after(kAdoptedPollPeriod);
+  tracked.poll_timer->async_wait([this, id = tracked.attempt_id](boost::system::error_code ec) {
+    if (!ec) PollAdopted(id);
+  });
+}
+
+void ProcessExecutor::PollAdopted(const std::string& attempt_id) {
+  auto it = running_.find(attempt_id);
+  if (it == running_.end()) return;
+  Tracked& tracked = *it->second;
+  if (ProcessStartTicks(tracked.monitor_pid) != tracked.monitor_start_ticks) {
+    OnAdoptedGone(attempt_id);
+    return;
+  }
+  tracked.poll_timer->expires_after(kAdoptedPollPeriod);
+  tracked.poll_timer->async_wait([this, attempt_id](boost::system::error_code ec) {
+    if (!ec) PollAdopted(attempt_id);
+  });
+}
+
+void ProcessExecutor::OnAdoptedGone(const std::string& attempt_id) {
+  auto it = running_.find(attempt_id);
+  if (it == running_.end()) return;
+  // Reaps it when it is our child after all (an executor re-opened in the same process).
+  ::waitpid(it->second->monitor_pid, nullptr, WNOHANG);
+  OnMonitorGone(attempt_id);
+}
+
+Result<std::vector<RecoveredAttempt>> ProcessExecutor::Recover() {
+  std::vector<RecoveredAttempt> found;
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(options_.work_dir, ec)) {
+    std::string id = entry.path().filename().string();
+    if (!entry.is_directory(ec) || !IsSafeAttemptId(id) || running_.contains(id)) continue;
+    AttemptPaths paths = PathsOf(options_.work_dir, id);
+    std::optional<AttemptRecord> record;
+    if (Result<std::string> text = ReadWholeFile(paths.attempt_json); text) {
+      if (Result<AttemptRecord> decoded = DecodeAttemptRecord(*text); decoded) record = *decoded;
+    }
+    int64_t started_at_ms = record ? record->started_at_ms : 0;
+    if (Result<std::string> text = ReadWholeFile(paths.exit_json); text) {
+      if (Result<AttemptResult> result = DecodeResult(*text); result) {
+        if (options_.use_cgroups) AttemptCgroups::Existing(options_.cgroups, id).Remove(0);
+        found.push_back({.attempt_id = id, .started_at_ms = started_at_ms, .result = *result});
+        continue;
+      }
+    }
+    if (record && record->monitor_pid > 0 && record->monitor_start_ticks != 0 &&
+        ProcessStartTicks(record->monitor_pid) == record->monitor_start_ticks) {
+      auto tracked =
+          std::make_unique<Tracked>(Tracked{.attempt_id = id,
+                                            .started_at_ms = started_at_ms,
+                                            .monitor_pid = record->monitor_pid,
+                                            .monitor_start_ticks = record->monitor_start_ticks,
+                                            .job_pid = record->job_pid});
+      Watch(*tracked);
+      running_.emplace(id, std::move(tracked));
+      found.push_back({.attempt_id = id, .started_at_ms = started_at_ms});
+      continue;
+    }
+    // Its monitor is gone and left no result: stop anything left and say so.
+    if (options_.use_cgroups) {
+      AttemptCgroups::Existing(options_.cgroups, id).KillAll(record ? record->job_pid : 0);
+    }
+    std::string why = record && record->monitor_pid > 0
+                          ? "the attempt's monitor process ended without recording an exit status"
+                          : "the agent stopped while starting the attempt";
+    found.push_back({.attempt_id = id,
+                     .started_at_ms = started_at_ms,
+                     .result = LostResult(id, started_at_ms, why)});
+  }
+  if (ec) {
+    return Internal("cannot list " + options_.work_dir.string() + ": " + ec.message());
+  }
+  return found;
+}
+
+Result<LogBatch> ProcessExecutor::ReadLog(std::string_view attempt_id, LogCursor from,
+                                          size_t max_lines) {
+  if (!IsSafeAttemptId(attempt_id)) return NotFound("no attempt " + std::string(attempt_id));
+  AttemptPaths paths = PathsOf(options_.work_dir, attempt_id);
+  std::error_code ec;
+  if (!fs::is_directory(paths.dir, ec)) return NotFound("no attempt " + std::string(attempt_id));
+  return ReadLogFile(paths.output_log, from, max_lines);
+}
+
+Status ProcessExecutor::Remove(std::string_view attempt_id) {
+  if (running_.contains(attempt_id)) {
+    return FailedPrecondition("attempt " + std::string(attempt_id) + " is still running");
+  }
+  if (!IsSafeAttemptId(attempt_id)) return Ok();
+  std::error_code ec;
+  fs::remove_all(PathsOf(options_.work_dir, attempt_id).dir, ec);
+  if (ec) {
+    return Internal("cannot remove attempt " + std::string(attempt_id) + ": " + ec.message());
+  }
+  if (options_.use_cgroups) AttemptCgroups::Existing(options_.cgroups, attempt_id).Remove(0);
+  return Ok();
+}
+
+}  // namespace barge::executor

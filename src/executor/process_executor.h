@@ -1,0 +1,98 @@
+#pragma once
+// ProcessExecutor: runs each attempt's command directly on the host, under a
+// per-attempt monitor process (executor/monitor.h), in its own session and
+// process group, its own working directory <work dir>/<attempt>/work, and
+// its own cgroups:
+//   - memory: memory.limit_in_bytes (and memsw) = resources.memory_mib; an
+//     OOM kill (memory.oom_control oom_kill > 0) ends the attempt with exit
+//     code 137 and kReasonOutOfMemory;
+//   - cpu: cpu.cfs_quota_us = millicpus/1000 of a 100 ms period, cpu.shares;
+//   - pids: pids.max = CgroupOptions::pids_limit;
+//   - cgroup2 (unified): only so that cgroup.kill takes down the whole tree.
+// Where the memory hierarchy is not writable (not root), memory falls back to
+// RLIMIT_AS: a job over its memory then sees allocation failures (and
+// usually exits non-zero or with SIGSEGV) instead of being killed, so such a
+// host cannot report the OutOfMemoryError reason. isolation() says which
+// mode is in use.
+//
+// The environment is exactly the assignment's, plus PATH and HOME when it
+// has none. When the agent runs as root the job runs as `nobody` unless the
+// assignment names a user (executor/run_as.h). A non-empty `image` is not
+// supported by this executor and is ignored: the command runs on the host.
+//
+// Child exits arrive through a SIGCHLD signal_set and waitpid on the
+// io_context thread; monitors adopted after a restart are watched through a
+// pidfd. Owned by the composition root; one thread (the io_context's). The
+// destructor leaves running attempts running (their monitors carry on), so
+// a restarted agent can adopt them; kill them first to stop them.
+#include <sys/types.h>
+
+#include <boost/asio/io_context.hpp>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>  // Before Boost: Asio 1.74 under C++20 needs it.
+
+#include "core/clock.h"
+#include "executor/cgroups.h"
+#include "executor/executor.h"
+
+namespace barge::executor {
+
+struct ProcessExecutorOptions {
+  std::filesystem::path work_dir{};  // Holds one directory per attempt. Created when missing.
+  bool use_cgroups = true;           // False: rlimits only (tests, unprivileged hosts).
+  CgroupOptions cgroups{};
+  // How long output is still read after the job's main process exits, for
+  // writers that escaped the tree.
+  Duration drain_timeout = std::chrono::seconds(2);
+};
+
+class ProcessExecutor final : public Executor {
+ public:
+  // kInternal when the work dir cannot be created. `io` and `clock` are not owned.
+  static Result<std::unique_ptr<ProcessExecutor>> Open(boost::asio::io_context& io,
+                                                       const Clock& clock,
+                                                       ProcessExecutorOptions options);
+  ~ProcessExecutor() override;
+  ProcessExecutor(const ProcessExecutor&) = delete;
+  ProcessExecutor& operator=(const ProcessExecutor&) = delete;
+
+  // "cgroups (memory, cpu, pids; cgroup2 kill)" or "rlimits only (...why)".
+  const std::string& isolation() const { return isolation_; }
+
+  void SetExitCallback(ExitCallback on_exit) override;
+  Status Start(const protocol::Assignment& assignment) override;
+  Status Kill(std::string_view attempt_id, Duration grace) override;
+  std::vector<std::string> Running() const override;
+  Result<std::vector<RecoveredAttempt>> Recover() override;
+  Result<LogBatch> ReadLog(std::string_view attempt_id, LogCursor from, size_t max_lines) override;
+  Status Remove(std::string_view attempt_id) override;
+
+ private:
+  struct Tracked;  // One running attempt.
+  ProcessExecutor(boost::asio::io_context& io, const Clock& clock, ProcessExecutorOptions options);
+
+  void WaitForChildren();
+  void OnSigchld();
+  void Watch(Tracked& tracked);  // Adopted monitor: pidfd, or polling without one.
+  void PollAdopted(const std::string& attempt_id);
+  void OnAdoptedGone(const std::string& attempt_id);
+  void OnMonitorGone(const std::string& attempt_id);
+  void KillTree(const std::string& attempt_id);
+  // Writes exit.json for an attempt whose monitor is gone without one.
+  AttemptResult LostResult(const std::string& attempt_id, int64_t started_at_ms,
+                           std::string_view why);
+
+  boost::asio::io_context& io_;
+  const Clock& clock_;
+  ProcessExecutorOptions options_;
+  std::string isolation_{};
+  ExitCallback on_exit_{};
+  struct Signals;
+  std::unique_ptr<Signals> signals_;
+  std::map<std::string, std::unique_ptr<Tracked>, std::less<>> running_;
+};
+
+}  // namespace barge::executor
