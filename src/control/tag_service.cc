@@ -45,9 +45,9 @@ Result<TagTarget> ParseTarget(const std::string& arn) {
   std::optional<ParsedArn> parsed = ParseArn(arn);
   if (!parsed) return InvalidArgument("'" + arn + "' is not a valid AWS Batch resource ARN");
   TagTarget target{.arn = arn, .kind = parsed->kind, .name = parsed->id};
-  if (parsed->kind == ResourceKind::kJob) {
-    // TODO(#3): jobs become taggable once the store keeps jobs.
-    return InvalidArgument("tagging job " + parsed->id + " is not supported yet");
+  if (parsed->kind == ResourceKind::kJob && parsed->id.find_first_of(":#") != std::string::npos) {
+    // AWS: array children ("id:index") and multi-node nodes ("id#node") carry no tags.
+    return InvalidArgument("job " + parsed->id + " cannot be tagged: tag its parent job instead");
   }
   if (parsed->kind == ResourceKind::kJobDefinition) {
     auto ref = ParseJobDefinitionRef(arn);
@@ -71,7 +71,7 @@ Result<Tags> ReadTags(StoreTransaction& txn, const TagTarget& target) {
     case ResourceKind::kJobDefinition:
       return TagsOf(txn.GetJobDefinition(target.name, target.revision), target.arn);
     case ResourceKind::kJob:
-      break;
+      return TagsOf(txn.GetJob(target.name), target.arn);
   }
   return Internal("tags of " + target.arn + " cannot be read");
 }
@@ -92,7 +92,8 @@ Status WriteTags(StoreTransaction& txn, const TagTarget& target, const Tags& tag
           txn.GetJobDefinition(target.name, target.revision), target.arn, tags,
           [&](const auto& definition) { return txn.UpdateJobDefinition(definition); });
     case ResourceKind::kJob:
-      break;
+      return ReplaceTags(txn.GetJob(target.name), target.arn, tags,
+                         [&](const auto& job) { return txn.UpdateJob(job); });
   }
   return Internal("tags of " + target.arn + " cannot be written");
 }

@@ -1,7 +1,7 @@
 #pragma once
 // TagResource, UntagResource and ListTagsForResource on every taggable
 // resource, addressed by ARN (compute environment, job queue, job definition,
-// scheduling policy; jobs join with issue 3). AWS limits: at most 50 tags per
+// scheduling policy, job; not array children or multi-node nodes). AWS limits: at most 50 tags per
 // resource, keys 1..128 and values 0..256 characters, no "aws:" prefix.
 //
 // Runs on the control thread; one Store transaction per call.
@@ -20,7 +20,7 @@ class TagService {
   TagService(Store& store, const ArnFormatter& arns);  // Not owned.
 
   // Merges `tags` into the resource's tags (a key given again gets the new
-  // value). kInvalidArgument (not a batch ARN, a job ARN for now, no tags, bad
+  // value). kInvalidArgument (not a batch ARN, an array child's ARN, no tags, bad
   // tags, more than 50 after the merge), kNotFound ("resource <arn> does not
   // exist").
   Status Tag(const std::string& arn, const Tags& tags);
@@ -31,7 +31,8 @@ class TagService {
 
  private:
   Store& store_;
-  // Unused until jobs become taggable (#3); then job ARNs are built with it.
+  // Unused: resources are found by the name or id inside the ARN, whatever
+  // its region and account, as the other services do.
   [[maybe_unused]] const ArnFormatter& arns_;
 };
 

@@ -1,0 +1,271 @@
+#include "control/job_service.h"
+
+#include <set>
+#include <utility>
+
+#include "control/job_builder.h"
+#include "control/resource_ref.h"
+#include "control/transact.h"
+#include "core/validation.h"
+#include "util/uuid.h"
+
+namespace barge::control {
+namespace {
+
+Status ValidateReason(const std::string& reason) {
+  if (reason.empty()) return InvalidArgument("reason is required");
+  if (reason.size() > JobService::kMaxReasonLength) {
+    return InvalidArgument("reason must be at most 1024 characters, not " +
+                           std::to_string(reason.size()));
+  }
+  return Ok();
+}
+
+// Reads the queue a request names (by name or ARN). kNotFound names it as given.
+Result<JobQueue> LoadQueue(StoreTransaction& txn, const std::string& name_or_arn) {
+  std::optional<std::string> name = NameFromNameOrArn(name_or_arn, ResourceKind::kJobQueue);
+  if (!name) return NotFound("job queue " + name_or_arn + " does not exist");
+  auto queue = txn.GetJobQueue(*name);
+  if (!queue && queue.error().code == ErrorCode::kNotFound) {
+    return NotFound("job queue " + name_or_arn + " does not exist");
+  }
+  return queue;
+}
+
+// The SubmitJob members barge does not support yet; each is a ClientException.
+Status RejectUnsupported(const JobSubmission& submission) {
+  if (submission.array_properties) {
+    return InvalidArgument("arrayProperties: array jobs are not supported yet");
+  }
+  if (!submission.depends_on.empty()) {
+    return InvalidArgument("dependsOn: job dependencies are not supported yet");
+  }
+  if (submission.aws_only.contains("nodeOverrides")) {
+    return InvalidArgument("nodeOverrides: multi-node parallel jobs are not supported yet");
+  }
+  return Ok();
+}
+
+// AWS's rule: a fair-share queue needs a share identifier, a FIFO queue takes none.
+Status CheckShareIdentifier(const JobQueue& queue, const std::optional<std::string>& share) {
+  bool fair_share = queue.scheduling_policy_arn && !queue.scheduling_policy_arn->empty();
+  if (fair_share && !share) {
+    return InvalidArgument("shareIdentifier is required: job queue " + queue.name +
+                           " has a fair-share scheduling policy");
+  }
+  if (!fair_share && share) {
+    return InvalidArgument("shareIdentifier is not allowed: job queue " + queue.name +
+                           " has no fair-share scheduling policy");
+  }
+  if (share) return ValidateShareIdentifier(*share);
+  return Ok();
+}
+
+Status CheckQueueAcceptsJobs(const JobQueue& queue) {
+  if (queue.state == ResourceState::kDisabled) {
+    return FailedPrecondition("job queue " + queue.name + " is DISABLED and accepts no new jobs");
+  }
+  if (queue.status == ResourceStatus::kDeleting || queue.status == ResourceStatus::kDeleted) {
+    return FailedPrecondition("job queue " + queue.name + " is being deleted");
+  }
+  return Ok();
+}
+
+}  // namespace
+
+JobService::JobService(Store& store, const Clock& clock, const ArnFormatter& arns,
+                       JobDefinitionService& definitions, JobEvents& events)
+    : store_(store), clock_(clock), arns_(arns), definitions_(definitions), events_(events) {}
+
+Result<SubmittedJob> JobService::Submit(const JobSubmission& submission, size_t request_bytes) {
+  if (request_bytes > kMaxSubmitBytes) {
+    return InvalidArgument("SubmitJob request size exceeds the 30 KiB limit (" +
+                           std::to_string(request_bytes) + " bytes given)");
+  }
+  BARGE_RETURN_IF_ERROR(ValidateResourceName("jobName", submission.job_name));
+  if (submission.job_queue.empty()) return InvalidArgument("jobQueue is required");
+  if (submission.job_definition.empty()) return InvalidArgument("jobDefinition is required");
+  BARGE_RETURN_IF_ERROR(RejectUnsupported(submission));
+
+  auto definition = definitions_.Resolve(submission.job_definition);
+  if (!definition) return definition.error();
+  if (definition->type == "multinode") {
+    return InvalidArgument("job definition " + definition->arn +
+                           " is multinode: multi-node parallel jobs are not supported yet");
+  }
+
+  Job job;
+  Status status = TransactWithRetry(store_, [&](StoreTransaction& txn) -> Status {
+    auto queue = LoadQueue(txn, submission.job_queue);
+    if (!queue) return queue.error();
+    BARGE_RETURN_IF_ERROR(CheckQueueAcceptsJobs(queue.value()));
+    BARGE_RETURN_IF_ERROR(CheckShareIdentifier(queue.value(), submission.share_identifier));
+    auto built = BuildJob(submission, definition.value(), queue->name);
+    if (!built) return built.error();
+    job = std::move(built).value();
+    job.id = NewUuid();
+    job.status = JobStatus::kSubmitted;
+    job.created_at = clock_.Now();
+    // No dependencies yet, so the job is RUNNABLE before anyone can see it
+    // SUBMITTED; AWS shows SUBMITTED only briefly too.
+    BARGE_RETURN_IF_ERROR(Transition(job, JobStatus::kRunnable, job.created_at));
+    BARGE_RETURN_IF_ERROR(txn.InsertJob(job));
+    job.version = 1;  // What InsertJob stored.
+    return Ok();
+  });
+  if (!status) return status.error();
+  events_.JobRunnable(job);
+  return SubmittedJob{.job_arn = arns_.Job(job.id), .job_name = job.name, .job_id = job.id};
+}
+
+Result<std::vector<Job>> JobService::Describe(const std::vector<std::string>& job_ids) {
+  if (job_ids.size() > kMaxDescribeJobs) {
+    return InvalidArgument("jobs may list at most 100 ids, not " + std::to_string(job_ids.size()));
+  }
+  std::vector<Job> found;
+  Status status = TransactWithRetry(store_, [&](StoreTransaction& txn) -> Status {
+    found.clear();
+    std::set<std::string> seen;
+    for (const std::string& id : job_ids) {
+      if (!seen.insert(id).second) continue;
+      auto job = txn.GetJob(id);
+      if (job) {
+        found.push_back(std::move(job).value());
+      } else if (job.error().code != ErrorCode::kNotFound) {
+        return job.error();
+      }
+    }
+    return Ok();
+  });
+  if (!status) return status.error();
+  return found;
+}
+
+Result<JobListPage> JobService::List(const JobListRequest& request) {
+  if (request.array_job_id || request.multi_node_job_id) {
+    return InvalidArgument(
+        "arrayJobId and multiNodeJobId: listing array or multi-node jobs is not supported yet");
+  }
+  if (request.job_queue.empty()) return InvalidArgument("jobQueue is required");
+  int32_t limit = request.max_results.value_or(kDefaultListResults);
+  int32_t max = request.filters.empty() ? kMaxListResults : kMaxFilteredListResults;
+  if (limit < 1 || limit > max) {
+    return InvalidArgument("maxResults must be an integer in 1.." + std::to_string(max) + ", not " +
+                           std::to_string(limit));
+  }
+
+  JobListPage page;
+  Status status = TransactWithRetry(store_, [&](StoreTransaction& txn) -> Status {
+    page = {};
+    auto queue = LoadQueue(txn, request.job_queue);
+    if (!queue) return queue.error();
+    auto plan = JobListPlan::Make(queue->name, request.job_status, request.filters);
+    if (!plan) return plan.error();
+    // Reads the store in chunks until the page is full and one more match
+    // shows that another page follows, or the store has no more.
+    JobListFilter filter = plan->store_filter();
+    filter.start_after = request.start_after;
+    filter.limit = static_cast<size_t>(limit) + 1;
+    std::vector<Job> matches;
+    while (matches.size() <= static_cast<size_t>(limit)) {
+      auto chunk = txn.ListJobs(filter);
+      if (!chunk) return chunk.error();
+      if (chunk->empty()) break;
+      bool exhausted = chunk->size() < filter.limit;
+      filter.start_after =
+          JobListCursor{.created_at = chunk->back().created_at, .id = chunk->back().id};
+      for (Job& job : chunk.value()) {
+        if (plan->Matches(job)) matches.push_back(std::move(job));
+      }
+      if (exhausted) break;
+    }
+    if (matches.size() > static_cast<size_t>(limit)) {
+      matches.resize(static_cast<size_t>(limit));
+      const Job& last = matches.back();
+      page.next = JobListCursor{.created_at = last.created_at, .id = last.id};
+    }
+    page.jobs = std::move(matches);
+    return Ok();
+  });
+  if (!status) return status.error();
+  return page;
+}
+
+Status JobService::Cancel(const std::string& job_id, const std::string& reason) {
+  return Stop(StopKind::kCancel, job_id, reason);
+}
+
+Status JobService::Terminate(const std::string& job_id, const std::string& reason) {
+  return Stop(StopKind::kTerminate, job_id, reason);
+}
+
+Status JobService::Stop(StopKind kind, const std::string& job_id, const std::string& reason) {
+  if (job_id.empty()) return InvalidArgument("jobId is required");
+  BARGE_RETURN_IF_ERROR(ValidateReason(reason));
+  std::optional<Job> stopping;  // A started job whose attempt must be stopped.
+  Status status = TransactWithRetry(store_, [&](StoreTransaction& txn) -> Status {
+    stopping.reset();
+    auto loaded = txn.GetJob(job_id);
+    if (!loaded) return loaded.error();
+    Job job = std::move(loaded).value();
+    switch (job.status) {
+      case JobStatus::kSubmitted:
+      case JobStatus::kPending:
+      case JobStatus::kRunnable:
+        BARGE_RETURN_IF_ERROR(Transition(job, JobStatus::kFailed, clock_.Now(), reason));
+        job.is_cancelled = true;
+        return txn.UpdateJob(job);
+      case JobStatus::kStarting:
+      case JobStatus::kRunning:
+        if (kind == StopKind::kCancel) return Ok();  // AWS: no effect, still a success.
+        // A repeated terminate keeps the first reason but asks again, in
+        // case the first stop order was lost with an agent.
+        if (!job.is_terminated || !job.stop_reason) {
+          job.is_terminated = true;
+          job.stop_reason = reason;
+          BARGE_RETURN_IF_ERROR(txn.UpdateJob(job));
+          ++job.version;
+        }
+        stopping = std::move(job);
+        return Ok();
+      case JobStatus::kSucceeded:
+      case JobStatus::kFailed:
+        return Ok();
+    }
+    return Ok();
+  });
+  if (!status) return status;
+  if (stopping) events_.StopAttempt(*stopping, *stopping->stop_reason);
+  return Ok();
+}
+
+Result<BulkJobResult> JobService::CancelMany(const std::vector<std::string>& job_ids,
+                                             const std::string& reason) {
+  return StopMany(StopKind::kCancel, job_ids, reason);
+}
+
+Result<BulkJobResult> JobService::TerminateMany(const std::vector<std::string>& job_ids,
+                                                const std::string& reason) {
+  return StopMany(StopKind::kTerminate, job_ids, reason);
+}
+
+Result<BulkJobResult> JobService::StopMany(StopKind kind, const std::vector<std::string>& job_ids,
+                                           const std::string& reason) {
+  if (job_ids.empty()) return InvalidArgument("jobs must list at least one job id");
+  if (job_ids.size() > kMaxBulkJobs) {
+    return InvalidArgument("jobs may list at most 50 ids, not " + std::to_string(job_ids.size()));
+  }
+  BARGE_RETURN_IF_ERROR(ValidateReason(reason));
+  BulkJobResult result;
+  for (const std::string& id : job_ids) {
+    Status stopped = Stop(kind, id, reason);
+    if (stopped) {
+      result.successful.push_back(id);
+    } else {
+      result.failed.push_back({.job_id = id, .error = stopped.error()});
+    }
+  }
+  return result;
+}
+
+}  // namespace barge::control

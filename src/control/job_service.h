@@ -1,0 +1,142 @@
+#pragma once
+// Use cases for jobs with AWS Batch semantics: SubmitJob, DescribeJobs,
+// ListJobs, CancelJob, TerminateJob and the bulk CancelJobs / TerminateJobs.
+// How a submission becomes a Job is in job_builder.h, ListJobs' filter rules
+// in job_listing.h. After a commit that makes work for the dispatching side,
+// JobService tells it through JobEvents (JobRunnable, StopAttempt).
+//
+// Cancel and terminate (AWS-BATCH.md 5.1):
+//  - SUBMITTED, PENDING, RUNNABLE: both fail the job at once, statusReason =
+//    the reason, isCancelled = true (TerminateJob on a job that never
+//    started is a cancel, as AWS documents);
+//  - STARTING, RUNNING: CancelJob changes nothing and succeeds; TerminateJob
+//    sets isTerminated and stop_reason, keeps the status (and statusReason)
+//    and calls JobEvents::StopAttempt. The dispatching side stops the
+//    attempt, and when the agent reports its exit (or its lease expires)
+//    fails the job with statusReason = stop_reason, never retrying it;
+//  - SUCCEEDED, FAILED: both change nothing and succeed.
+//
+// Runs on the control thread; each call is one Store transaction (retried on
+// kConflict), plus JobDefinitionService::Resolve's for Submit.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "control/job_definition_service.h"
+#include "control/job_events.h"
+#include "control/job_listing.h"
+#include "core/arn.h"
+#include "core/clock.h"
+#include "core/job.h"
+#include "core/job_submission.h"
+#include "core/result.h"
+#include "store/store.h"
+
+namespace barge::control {
+
+// SubmitJob's reply.
+struct SubmittedJob {
+  std::string job_arn{};
+  std::string job_name{};
+  std::string job_id{};
+};
+
+struct JobListRequest {
+  std::string job_queue{};  // Name or ARN.
+  // Listing an array's children or a multi-node job's nodes; not supported yet.
+  std::optional<std::string> array_job_id{};
+  std::optional<std::string> multi_node_job_id{};
+  std::optional<JobStatus> job_status{};  // RUNNING when unset; ignored with filters.
+  std::vector<KeyValues> filters{};
+  // 1..1000 without filters, 1..100 with; default 100. AWS documents a
+  // default of 1000 for the old single-status form, but the model and the
+  // CLI's paging both work with 100.
+  std::optional<int32_t> max_results{};
+  // Where the previous page ended (the api layer's nextToken).
+  std::optional<JobListCursor> start_after{};
+};
+
+struct JobListPage {
+  std::vector<Job> jobs{};
+  std::optional<JobListCursor> next{};  // Set when more jobs follow.
+};
+
+// One id of a CancelJobs / TerminateJobs call that failed.
+struct JobFailure {
+  std::string job_id{};
+  Error error{};
+};
+
+struct BulkJobResult {
+  std::vector<std::string> successful{};
+  std::vector<JobFailure> failed{};
+};
+
+class JobService {
+ public:
+  static constexpr size_t kMaxSubmitBytes = 30 * 1024;
+  static constexpr size_t kMaxDescribeJobs = 100;
+  static constexpr size_t kMaxBulkJobs = 50;
+  static constexpr size_t kMaxReasonLength = 1024;
+  static constexpr int32_t kMaxListResults = 1000;
+  static constexpr int32_t kMaxFilteredListResults = 100;
+  static constexpr int32_t kDefaultListResults = 100;
+
+  // None owned; all must outlive the service.
+  JobService(Store& store, const Clock& clock, const ArnFormatter& arns,
+             JobDefinitionService& definitions, JobEvents& events);
+
+  // Creates the job RUNNABLE (no dependencies yet) with a new UUIDv4 id and
+  // createdAt = now, then calls events.JobRunnable. `request_bytes` is the
+  // size of the request as received (limit 30 KiB). Errors, all reaching the
+  // client as ClientException:
+  //  - kInvalidArgument: request too large, bad jobName, missing jobQueue or
+  //    jobDefinition, arrayProperties / dependsOn / nodeOverrides ("... not
+  //    supported yet"), bad overrides, shareIdentifier missing on a
+  //    fair-share queue or given on a FIFO one, a multinode definition, no
+  //    vCPUs or memory;
+  //  - kNotFound: "job queue <name> does not exist", unknown job definition;
+  //  - kFailedPrecondition: the queue is DISABLED or being deleted, the
+  //    definition revision is INACTIVE.
+  Result<SubmittedJob> Submit(const JobSubmission& submission, size_t request_bytes);
+
+  // The jobs named, in the order asked, each once; unknown ids are left out.
+  // kInvalidArgument for more than 100 ids.
+  Result<std::vector<Job>> Describe(const std::vector<std::string>& job_ids);
+
+  // One page of ListJobs. kInvalidArgument (no queue, array/multi-node
+  // listing, bad filters, maxResults out of range), kNotFound (queue).
+  Result<JobListPage> List(const JobListRequest& request);
+
+  // kInvalidArgument (no id, reason missing or over 1024 characters),
+  // kNotFound ("job <id> does not exist"). See the header comment for what
+  // each status does.
+  Status Cancel(const std::string& job_id, const std::string& reason);
+  Status Terminate(const std::string& job_id, const std::string& reason);
+
+  // CancelJobs / TerminateJobs: at most 50 ids, each handled as by Cancel /
+  // Terminate, independently. The call fails as a whole only for a malformed
+  // request (no ids, more than 50, bad reason).
+  Result<BulkJobResult> CancelMany(const std::vector<std::string>& job_ids,
+                                   const std::string& reason);
+  Result<BulkJobResult> TerminateMany(const std::vector<std::string>& job_ids,
+                                      const std::string& reason);
+
+  // The formatter the service names jobs with, for the wire shapes.
+  const ArnFormatter& arns() const { return arns_; }
+
+ private:
+  enum class StopKind { kCancel, kTerminate };
+  Status Stop(StopKind kind, const std::string& job_id, const std::string& reason);
+  Result<BulkJobResult> StopMany(StopKind kind, const std::vector<std::string>& job_ids,
+                                 const std::string& reason);
+
+  Store& store_;
+  const Clock& clock_;
+  const ArnFormatter& arns_;
+  JobDefinitionService& definitions_;
+  JobEvents& events_;
+};
+
+}  // namespace barge::control
