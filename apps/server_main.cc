@@ -24,7 +24,9 @@
 #include "api/sigv4_verifier.h"
 #include "control/compute_environment_service.h"
 #include "control/job_definition_service.h"
+#include "control/job_events.h"
 #include "control/job_queue_service.h"
+#include "control/job_service.h"
 #include "control/resource_status_reconciler.h"
 #include "control/scheduling_policy_service.h"
 #include "control/tag_service.h"
@@ -123,6 +125,9 @@ int RunServer(int argc, char** argv) {
   control::JobDefinitionService job_definitions(*store, arns);
   control::SchedulingPolicyService scheduling_policies(*store, arns);
   control::TagService tags(*store, arns);
+  // TODO(#3): the dispatcher replaces NoJobEvents once agents exist.
+  control::NoJobEvents job_events;
+  control::JobService jobs(*store, clock, arns, job_definitions, job_events);
   control::ResourceStatusReconciler reconciler(*store);
 
   asio::io_context control;  // The control thread: this one. Owns all mutable state.
@@ -148,7 +153,8 @@ int RunServer(int argc, char** argv) {
                                 .job_queues = job_queues,
                                 .job_definitions = job_definitions,
                                 .scheduling_policies = scheduling_policies,
-                                .tags = tags},
+                                .tags = tags,
+                                .jobs = &jobs},
                api::ApiOptions{.verifier = verifier ? &*verifier : nullptr,
                                .after_mutation = after_mutation});
   reconcile();  // Finish whatever a previous run left CREATING or UPDATING.

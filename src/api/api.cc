@@ -84,6 +84,7 @@ Api::Api(ApiServices services, ApiOptions options) : options_(std::move(options)
   AddJobDefinitionRoutes(router_, services.job_definitions);
   AddSchedulingPolicyRoutes(router_, services.scheduling_policies);
   AddTagRoutes(router_, services.tags);
+  if (services.jobs != nullptr) AddJobRoutes(router_, *services.jobs);
 }
 
 HttpReply Api::Handle(const HttpRequest& request) {

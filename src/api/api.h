@@ -16,6 +16,7 @@
 #include "control/compute_environment_service.h"
 #include "control/job_definition_service.h"
 #include "control/job_queue_service.h"
+#include "control/job_service.h"
 #include "control/scheduling_policy_service.h"
 #include "control/tag_service.h"
 
@@ -28,6 +29,9 @@ struct ApiServices {
   control::JobDefinitionService& job_definitions;
   control::SchedulingPolicyService& scheduling_policies;
   control::TagService& tags;
+  // The job operations are served only when set (tests of the resource
+  // families leave it out).
+  control::JobService* jobs = nullptr;
 };
 
 struct ApiOptions {

@@ -9,6 +9,7 @@
 #include "control/compute_environment_service.h"
 #include "control/job_definition_service.h"
 #include "control/job_queue_service.h"
+#include "control/job_service.h"
 #include "control/scheduling_policy_service.h"
 #include "control/tag_service.h"
 
@@ -24,5 +25,7 @@ void AddJobDefinitionRoutes(Router& router, control::JobDefinitionService& servi
 void AddSchedulingPolicyRoutes(Router& router, control::SchedulingPolicyService& service);
 // ListTagsForResource (GET), TagResource (POST), UntagResource (DELETE).
 void AddTagRoutes(Router& router, control::TagService& service);
+// SubmitJob, DescribeJobs, ListJobs, Cancel/TerminateJob(s).
+void AddJobRoutes(Router& router, control::JobService& service);
 
 }  // namespace barge::api
