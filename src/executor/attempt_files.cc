@@ -93,7 +93,7 @@ Result<AttemptResult> DecodeResult(std::string_view text) {
   }
 }
 
-Status WriteFileAtomically(const std::string& path, std::string_view content) {
+Status WriteFileAtomically(const std::string& path, std::string_view content, FileSync sync) {
   std::string temp = path + ".tmp";
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Internal("cannot create " + temp + ": " + std::strerror(errno));
@@ -108,10 +108,12 @@ Status WriteFileAtomically(const std::string& path, std::string_view content) {
     }
     written += static_cast<size_t>(n);
   }
-  if (!SyncAndClose(fd)) return Internal("cannot sync " + temp + ": " + std::strerror(errno));
+  bool closed = sync == FileSync::kFull ? SyncAndClose(fd) : ::close(fd) == 0;
+  if (!closed) return Internal("cannot write " + temp + ": " + std::strerror(errno));
   if (::rename(temp.c_str(), path.c_str()) != 0) {
     return Internal("cannot rename " + temp + ": " + std::strerror(errno));
   }
+  if (sync == FileSync::kNone) return Ok();
   // The rename itself must survive a crash too.
   std::string dir =
       path.substr(0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/'));

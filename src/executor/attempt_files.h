@@ -48,9 +48,17 @@ Result<AttemptRecord> DecodeAttemptRecord(std::string_view text);  // kInvalidAr
 std::string EncodeResult(const AttemptResult& result);
 Result<AttemptResult> DecodeResult(std::string_view text);  // kInvalidArgument
 
-// Writes `content` to a temp file next to `path`, fsyncs it, renames it over
-// `path` and fsyncs the directory. Uses only system calls. kInternal on failure.
-Status WriteFileAtomically(const std::string& path, std::string_view content);
+// Whether WriteFileAtomically waits for the disk.
+enum class FileSync {
+  kFull,  // fsync the file and its directory: survives a machine crash.
+  kNone,  // Rename only: survives a process crash, which is all some callers need.
+};
+
+// Writes `content` to a temp file next to `path` and renames it over `path`,
+// so readers see the old or the new content, never a mix. Uses only system
+// calls (the forked monitor calls it). kInternal on failure.
+Status WriteFileAtomically(const std::string& path, std::string_view content,
+                           FileSync sync = FileSync::kFull);
 // kNotFound when missing, kInternal when unreadable.
 Result<std::string> ReadWholeFile(const std::string& path);
 

@@ -185,7 +185,7 @@ Status ProcessExecutor::Start(const protocol::Assignment& a) {
   AttemptRecord record{
       .attempt_id = a.attempt_id, .job_id = a.job_id, .started_at_ms = spec.started_at_ms};
   // No fsync: after a machine crash the attempt's processes are gone anyway.
-  (void)WriteFileAtomically(paths.attempt_json, EncodeAttemptRecord(record));
+  (void)WriteFileAtomically(paths.attempt_json, EncodeAttemptRecord(record), FileSync::kNone);
 
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) {
@@ -222,7 +222,7 @@ Status ProcessExecutor::Start(const protocol::Assignment& a) {
   record.monitor_pid = monitor;
   record.monitor_start_ticks = ProcessStartTicks(monitor);
   record.job_pid = got == sizeof started ? started.job_pid : 0;
-  (void)WriteFileAtomically(paths.attempt_json, EncodeAttemptRecord(record));
+  (void)WriteFileAtomically(paths.attempt_json, EncodeAttemptRecord(record), FileSync::kNone);
 
   auto tracked =
       std::make_unique<Tracked>(Tracked{.attempt_id = a.attempt_id,
