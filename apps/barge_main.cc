@@ -4,6 +4,7 @@
 #include <exception>
 #include <string_view>
 
+#include "apps/agent_main.h"
 #include "apps/server_main.h"
 #include "cli/cli.h"
 
@@ -11,6 +12,9 @@ int main(int argc, char** argv) {
   try {
     if (argc >= 2 && std::string_view(argv[1]) == "server") {
       return barge::apps::RunServer(argc - 1, argv + 1);
+    }
+    if (argc >= 2 && std::string_view(argv[1]) == "agent") {
+      return barge::apps::RunAgent(argc - 1, argv + 1);
     }
     return barge::cli::Run(argc, argv);
   } catch (const std::exception& e) {
