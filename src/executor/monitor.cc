@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -58,6 +59,9 @@ void ResetSignals() {
     ::_exit(127);
   };
   ::setsid();  // Own session and process group: the agent signals -pid.
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);  // The monitor blocks SIGTERM; the job must not.
   for (const std::string& procs : job.cgroup_procs) {
     int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0 || ::write(fd, "0", 1) != 1) fail(LaunchStage::kCgroup);
@@ -151,6 +155,12 @@ void RunMonitor(const MonitorSpec& spec, int report_fd) {
   ::signal(SIGPIPE, SIG_IGN);
   ::signal(SIGINT, SIG_IGN);
   ::signal(SIGHUP, SIG_IGN);
+  // SIGTERM is read through a signalfd in the main loop (the job unblocks it).
+  sigset_t term;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  ::sigprocmask(SIG_BLOCK, &term, nullptr);
+  ::prctl(PR_SET_NAME, "barge-monitor");
 
   // Keep only the report pipe (as fd 3) and stdio pointed at /dev/null.
   if (report_fd != 3) {
@@ -224,6 +234,9 @@ void RunMonitor(const MonitorSpec& spec, int report_fd) {
 
   // pidfd: readable once the job exits, so one poll() waits for output and exit.
   int pid_fd = static_cast<int>(::syscall(SYS_pidfd_open, job, 0));
+  // SIGTERM to the monitor (someone stopping "barge" processes) kills the job's
+  // tree; the exit is then recorded as usual rather than lost.
+  int term_fd = ::signalfd(-1, &term, SFD_CLOEXEC | SFD_NONBLOCK);
   LineSplitter out_lines('o');
   LineSplitter err_lines('e');
   bool out_open = true;
@@ -233,17 +246,24 @@ void RunMonitor(const MonitorSpec& spec, int report_fd) {
   int64_t drain_until = 0;
   std::string records;
   while (out_open || err_open || !exited) {
-    struct pollfd fds[3] = {{.fd = out_open ? out[0] : -1, .events = POLLIN, .revents = 0},
+    struct pollfd fds[4] = {{.fd = out_open ? out[0] : -1, .events = POLLIN, .revents = 0},
                             {.fd = err_open ? err[0] : -1, .events = POLLIN, .revents = 0},
-                            {.fd = exited ? -1 : pid_fd, .events = POLLIN, .revents = 0}};
+                            {.fd = exited ? -1 : pid_fd, .events = POLLIN, .revents = 0},
+                            {.fd = exited ? -1 : term_fd, .events = POLLIN, .revents = 0}};
     int timeout = pid_fd < 0 && !exited ? 20 : -1;
     if (exited) {
       int64_t left = drain_until - NowMillis(CLOCK_MONOTONIC);
       if (left <= 0) break;  // Someone outside the tree holds the pipes: stop waiting.
       timeout = static_cast<int>(left);
     }
-    int ready = ::poll(fds, 3, timeout);
+    int ready = ::poll(fds, 4, timeout);
     if (ready < 0 && errno != EINTR) break;
+    if (!exited && (fds[3].revents & POLLIN)) {
+      signalfd_siginfo info{};
+      while (::read(term_fd, &info, sizeof info) == sizeof info) {
+      }
+      spec.cgroups.KillAll(job);
+    }
     if (out_open && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
       out_open = Pump(out[0], out_lines, records);
     }

@@ -14,6 +14,10 @@
 //      (AWS stops the whole task when its essential container exits), reads
 //      the remaining output for up to drain_ms, reaps, reads the OOM counter;
 //   4. writes exit.json atomically, removes the cgroups, and exits 0.
+// SIGTERM to the monitor kills the job's tree, and the exit is recorded as
+// usual (137), so stopping stray "barge" processes never loses a result;
+// SIGINT and SIGHUP are ignored. Its process name (comm) is barge-monitor;
+// its command line is the agent's, as it is forked without exec.
 //
 // Runs only in the forked child; the agent is single-threaded when it forks
 // (STYLE.md), so the heap is consistent and malloc is usable there.

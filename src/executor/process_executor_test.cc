@@ -266,6 +266,22 @@ TEST_F(ProcessExecutorTest, KillWithoutCgroupsUsesTheProcessGroup) {
   ExpectKillTakesDownTheTree(*executor, io);
 }
 
+TEST_F(ProcessExecutorTest, SigtermToTheMonitorKillsTheJobAndStillRecordsItsExit) {
+  std::string id = NewId();
+  ASSERT_TRUE(executor_->Start(Job(id, {"sleep", "1000"})));
+  auto text = ReadWholeFile((dir_->path() / "attempts" / id / "attempt.json").string());
+  ASSERT_TRUE(text);
+  auto record = DecodeAttemptRecord(*text);
+  ASSERT_TRUE(record);
+
+  ASSERT_EQ(::kill(record->monitor_pid, SIGTERM), 0);
+  bool ended = RunUntil([&] { return results_.contains(id); });
+
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(results_[id].exit_code, std::optional<int32_t>(128 + SIGKILL));
+  EXPECT_EQ(results_[id].reason, kReasonExited);
+}
+
 TEST_F(ProcessExecutorTest, OverMemoryJobIsOomKilledWithTheAwsReason) {
   if (!CanUseCgroups()) GTEST_SKIP() << "needs root and a writable cgroup v1 memory hierarchy";
   protocol::Assignment job = Job(NewId(), {"sh", "-c", "tail /dev/zero"});
