@@ -210,8 +210,13 @@ void Agent::OnPolled(uint64_t generation, Result<protocol::PollReply> reply) {
 void Agent::StartAssignment(const protocol::Assignment& assignment) {
   const std::string& id = assignment.attempt_id;
   if (attempts_.contains(id) || finished_.contains(id)) return;  // A repeat: harmless.
-  Status started =
-      stopping_ ? Status(Unavailable("the agent is shutting down")) : executor_.Start(assignment);
+  if (stopping_) {
+    // Not started and not reported: the server sends it again when this host
+    // registers again, or fails it as host loss (retryable) when it does not.
+    spdlog::warn("attempt {} arrived while shutting down; not starting it", id);
+    return;
+  }
+  Status started = executor_.Start(assignment);
   Timestamp now = clock_.Now();
   Tracked tracked{.progress = {.attempt_id = id, .started_at_ms = ToEpochMillis(now)}};
   if (started) {

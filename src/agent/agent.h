@@ -93,7 +93,9 @@ class Agent {
   void Tick();
 
   // Stops polling; kills the running jobs (unless !kill_jobs) and reports
-  // their exits; then calls `done` once (from Tick or a callback).
+  // their exits; then calls `done` once (from Tick or a callback). An
+  // assignment that still arrives is not started (the server re-sends it when
+  // the host registers again, or fails it as host loss).
   void Shutdown(ShutdownOptions options, std::function<void()> done);
 
   bool registered() const { return registered_; }

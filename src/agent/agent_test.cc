@@ -376,6 +376,20 @@ TEST_F(AgentTest, ShutdownKillsJobsAndReturnsOnceTheirExitsAreReported) {
   EXPECT_TRUE(done);
 }
 
+TEST_F(AgentTest, ShutdownStopsPollingAndStartsNothingMore) {
+  auto agent = RegisteredAgent();
+  Assignments({Assign("a1")});
+  AckEvents();
+  agent->Shutdown(ShutdownOptions{}, [] {});
+
+  Assignments({Assign("late")});  // The poll that was already out.
+  agent->Tick();
+
+  EXPECT_EQ(executor_.started, std::vector<std::string>{"a1"});
+  EXPECT_TRUE(channel_.polls.empty());
+  EXPECT_TRUE(channel_.events.empty());
+}
+
 TEST_F(AgentTest, ShutdownKeepingJobsReturnsAtOnceAndKillsNothing) {
   auto agent = RegisteredAgent();
   Assignments({Assign("a1")});

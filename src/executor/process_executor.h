@@ -20,6 +20,10 @@
 // assignment names a user (executor/run_as.h). A non-empty `image` is not
 // supported by this executor and is ignored: the command runs on the host.
 //
+// Start() forks the agent process. The child (the monitor) uses only system
+// calls and malloc (fork-safe in glibc): no logging, no NSS lookups, nothing
+// that takes a lock another thread (Asio's resolver) may hold at the fork.
+//
 // Child exits arrive through a SIGCHLD signal_set and waitpid on the
 // io_context thread; monitors adopted after a restart are watched through a
 // pidfd. Owned by the composition root; one thread (the io_context's). The
