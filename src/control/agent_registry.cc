@@ -1,0 +1,256 @@
+#include "control/agent_registry.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/check.h"
+
+namespace barge::control {
+namespace {
+
+void Reserve(Resources& free, const Resources& amount, int sign) {
+  free.millicpus -= sign * amount.millicpus;
+  free.memory_mib -= sign * amount.memory_mib;
+  free.gpus -= sign * amount.gpus;
+}
+
+}  // namespace
+
+AgentRegistry::AgentRegistry(const Clock& clock, AgentRegistryOptions options)
+    : clock_(clock), options_(options) {}
+
+void AgentRegistry::Add(const std::string& id, AgentInfo info) {
+  if (auto it = agents_.find(id); it != agents_.end()) {
+    AnswerEmpty(it->second);
+    for (const std::string& attempt_id : it->second.attempts) {
+      attempts_.erase(attempt_id);
+      mail_.erase(attempt_id);
+    }
+    agents_.erase(it);
+  }
+  Agent agent{.info = std::move(info), .lease_expires_at = clock_.Now() + options_.lease};
+  agent.free = agent.info.capacity;
+  agents_.emplace(id, std::move(agent));
+}
+
+const AgentInfo* AgentRegistry::Find(const std::string& id) const {
+  auto it = agents_.find(id);
+  return it == agents_.end() ? nullptr : &it->second.info;
+}
+
+bool AgentRegistry::Renew(const std::string& id) {
+  auto it = agents_.find(id);
+  if (it == agents_.end()) return false;
+  it->second.lease_expires_at = clock_.Now() + options_.lease;
+  return true;
+}
+
+void AgentRegistry::AddAttempt(PlacedAttempt attempt) {
+  auto agent = agents_.find(attempt.agent_id);
+  BARGE_CHECK(agent != agents_.end(), "attempt placed on an unknown agent");
+  if (attempts_.contains(attempt.attempt_id)) return;
+  Reserve(agent->second.free, attempt.reserved, +1);
+  agent->second.attempts.insert(attempt.attempt_id);
+  std::string id = attempt.attempt_id;
+  attempts_.emplace(std::move(id), std::move(attempt));
+}
+
+void AgentRegistry::RemoveAttempt(const std::string& attempt_id) {
+  auto it = attempts_.find(attempt_id);
+  if (it == attempts_.end()) return;
+  if (auto agent = agents_.find(it->second.agent_id); agent != agents_.end()) {
+    Reserve(agent->second.free, it->second.reserved, -1);
+    agent->second.attempts.erase(attempt_id);
+  }
+  attempts_.erase(it);
+  mail_.erase(attempt_id);
+}
+
+const PlacedAttempt* AgentRegistry::FindAttempt(const std::string& attempt_id) const {
+  auto it = attempts_.find(attempt_id);
+  return it == attempts_.end() ? nullptr : &it->second;
+}
+
+std::vector<PlacedAttempt> AgentRegistry::AttemptsOn(const std::string& agent_id) const {
+  std::vector<PlacedAttempt> out;
+  auto agent = agents_.find(agent_id);
+  if (agent == agents_.end()) return out;
+  for (const std::string& attempt_id : agent->second.attempts) {
+    out.push_back(attempts_.at(attempt_id));
+  }
+  return out;
+}
+
+void AgentRegistry::QueueAssignment(protocol::Assignment assignment) {
+  auto attempt = attempts_.find(assignment.attempt_id);
+  BARGE_CHECK(attempt != attempts_.end(), "assignment for an attempt that was not added");
+  Mail& mail = mail_[assignment.attempt_id];
+  mail.assignment = std::move(assignment);
+  mail.delivered_at.reset();
+  Wake(agents_.at(attempt->second.agent_id));
+}
+
+void AgentRegistry::QueueKill(protocol::KillOrder kill) {
+  auto attempt = attempts_.find(kill.attempt_id);
+  if (attempt == attempts_.end()) return;
+  Mail& mail = mail_[kill.attempt_id];
+  if (mail.kill) return;
+  mail.kill = std::move(kill);
+  Wake(agents_.at(attempt->second.agent_id));
+}
+
+void AgentRegistry::Acknowledge(const std::string& attempt_id) {
+  auto it = mail_.find(attempt_id);
+  if (it == mail_.end()) return;
+  it->second.assignment.reset();
+  it->second.delivered_at.reset();
+  if (!it->second.kill) mail_.erase(it);
+}
+
+bool AgentRegistry::IsUndelivered(const std::string& attempt_id) const {
+  auto it = mail_.find(attempt_id);
+  return it != mail_.end() && it->second.assignment && !it->second.delivered_at;
+}
+
+std::vector<std::string> AgentRegistry::PendingKills(const std::string& agent_id) const {
+  std::vector<std::string> out;
+  auto agent = agents_.find(agent_id);
+  if (agent == agents_.end()) return out;
+  for (const std::string& attempt_id : agent->second.attempts) {
+    auto mail = mail_.find(attempt_id);
+    if (mail != mail_.end() && mail->second.kill) out.push_back(attempt_id);
+  }
+  return out;
+}
+
+bool AgentRegistry::HasKill(const std::string& attempt_id) const {
+  auto it = mail_.find(attempt_id);
+  return it != mail_.end() && it->second.kill.has_value();
+}
+
+std::vector<std::string> AgentRegistry::Unacknowledged(const std::string& agent_id,
+                                                       const std::vector<std::string>& running,
+                                                       Duration older_than) const {
+  std::vector<std::string> out;
+  auto agent = agents_.find(agent_id);
+  if (agent == agents_.end()) return out;
+  Timestamp now = clock_.Now();
+  for (const std::string& attempt_id : agent->second.attempts) {
+    auto mail = mail_.find(attempt_id);
+    if (mail == mail_.end() || !mail->second.assignment || !mail->second.delivered_at) continue;
+    if (std::ranges::find(running, attempt_id) != running.end()) continue;
+    if (now - *mail->second.delivered_at < older_than) continue;
+    out.push_back(attempt_id);
+  }
+  return out;
+}
+
+void AgentRegistry::Undeliver(const std::string& attempt_id) {
+  auto mail = mail_.find(attempt_id);
+  if (mail == mail_.end() || !mail->second.assignment) return;
+  mail->second.delivered_at.reset();
+  Wake(agents_.at(attempts_.at(attempt_id).agent_id));
+}
+
+void AgentRegistry::Poll(const std::string& agent_id, Duration wait, PollDone done) {
+  auto it = agents_.find(agent_id);
+  BARGE_CHECK(it != agents_.end(), "poll for an unknown agent");
+  Agent& agent = it->second;
+  AnswerEmpty(agent);
+  if (HasMail(agent)) {
+    done(TakeMail(agent));
+    return;
+  }
+  Duration capped = std::clamp(wait, Duration::zero(), options_.max_poll_wait);
+  if (capped == Duration::zero()) {
+    done(protocol::PollReply{});
+    return;
+  }
+  agent.poll = ParkedPoll{.done = std::move(done), .deadline = clock_.Now() + capped};
+}
+
+void AgentRegistry::Tick() {
+  Timestamp now = clock_.Now();
+  for (auto& [id, agent] : agents_) {
+    if (agent.poll && agent.poll->deadline <= now) AnswerEmpty(agent);
+  }
+}
+
+std::vector<ExpiredAgent> AgentRegistry::TakeExpired() {
+  Timestamp now = clock_.Now();
+  std::vector<ExpiredAgent> expired;
+  for (auto it = agents_.begin(); it != agents_.end();) {
+    if (it->second.lease_expires_at > now) {
+      ++it;
+      continue;
+    }
+    ExpiredAgent gone{.agent_id = it->first, .info = it->second.info};
+    for (const std::string& attempt_id : it->second.attempts) {
+      gone.attempts.push_back(std::move(attempts_.at(attempt_id)));
+      attempts_.erase(attempt_id);
+      mail_.erase(attempt_id);
+    }
+    AnswerEmpty(it->second);
+    it = agents_.erase(it);
+    expired.push_back(std::move(gone));
+  }
+  return expired;
+}
+
+std::vector<scheduler::NodeView> AgentRegistry::Nodes() const {
+  std::vector<scheduler::NodeView> nodes;
+  nodes.reserve(agents_.size());
+  for (const auto& [id, agent] : agents_) {
+    nodes.push_back({.agent_id = id,
+                     .compute_environment = agent.info.compute_environment,
+                     .capacity = agent.info.capacity,
+                     .free = agent.free});
+  }
+  return nodes;
+}
+
+protocol::PollReply AgentRegistry::TakeMail(Agent& agent) {
+  protocol::PollReply reply;
+  Timestamp now = clock_.Now();
+  for (const std::string& attempt_id : agent.attempts) {
+    auto it = mail_.find(attempt_id);
+    if (it == mail_.end()) continue;
+    Mail& mail = it->second;
+    if (mail.kill && !mail.kill_delivered) {
+      reply.kills.push_back(*mail.kill);
+      mail.kill_delivered = true;
+    }
+    // An attempt that is to be killed is not started in the first place.
+    if (mail.assignment && !mail.delivered_at && !mail.kill) {
+      reply.assignments.push_back(*mail.assignment);
+      mail.delivered_at = now;
+    }
+  }
+  return reply;
+}
+
+bool AgentRegistry::HasMail(const Agent& agent) const {
+  return std::ranges::any_of(agent.attempts, [&](const std::string& attempt_id) {
+    auto it = mail_.find(attempt_id);
+    if (it == mail_.end()) return false;
+    const Mail& mail = it->second;
+    return (mail.kill && !mail.kill_delivered) ||
+           (mail.assignment && !mail.delivered_at && !mail.kill);
+  });
+}
+
+void AgentRegistry::Wake(Agent& agent) {
+  if (!agent.poll || !HasMail(agent)) return;
+  PollDone done = std::move(agent.poll->done);
+  agent.poll.reset();
+  done(TakeMail(agent));
+}
+
+void AgentRegistry::AnswerEmpty(Agent& agent) {
+  if (!agent.poll) return;
+  PollDone done = std::move(agent.poll->done);
+  agent.poll.reset();
+  done(protocol::PollReply{});
+}
+
+}  // namespace barge::control

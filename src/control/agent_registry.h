@@ -1,0 +1,169 @@
+#pragma once
+// AgentRegistry: the agents the server knows right now, in memory only. For
+// each agent it keeps the lease, the attempts placed on it (and the resources
+// they reserve, so free capacity is capacity minus reservations), a mailbox of
+// assignments and kill orders, and at most one parked long-poll.
+//
+// Delivery: a Poll with something in the mailbox is answered at once;
+// otherwise it parks, and the first QueueAssignment or QueueKill for that
+// agent answers it, or Tick() answers it empty once its wait is over. An
+// assignment stays in the mailbox after delivery until Acknowledge (the agent
+// reported the attempt or listed it in a heartbeat), so a poll reply lost on
+// the way can be delivered again (Unacknowledged, Undeliver). A kill order is repeated in
+// every heartbeat reply (PendingKills) until the attempt is removed.
+//
+// The registry is rebuilt from agent registrations after a server restart;
+// the store stays the source of truth for jobs and attempts.
+//
+// Owned by the composition root; control thread only. Poll callbacks run on
+// the control thread, from inside Poll, QueueAssignment, QueueKill, Add,
+// Tick or TakeExpired, and must not call back into the registry.
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/job.h"
+#include "core/time.h"
+#include "protocol/messages.h"
+#include "scheduler/cluster_view.h"
+
+namespace barge::control {
+
+// What an agent said about itself when it registered.
+struct AgentInfo {
+  std::string compute_environment{};  // Name.
+  std::string instance_id{};
+  std::string instance_type{};
+  std::string hostname{};
+  std::string private_ipv4{};
+  Resources capacity{};
+  std::map<std::string, std::string> labels{};
+};
+
+struct AgentRegistryOptions {
+  Duration lease = std::chrono::seconds(15);
+  // Longest a poll may park, whatever the agent asks for: shorter than the
+  // agent's HTTP read timeout, and short enough that a dead connection is not
+  // held for long.
+  Duration max_poll_wait = std::chrono::seconds(20);
+};
+
+// An attempt placed on an agent.
+struct PlacedAttempt {
+  std::string attempt_id{};
+  std::string agent_id{};
+  std::string job_id{};
+  Resources reserved{};
+  std::string log_stream_name{};
+};
+
+// An agent removed because its lease ran out, with the attempts it had.
+struct ExpiredAgent {
+  std::string agent_id{};
+  AgentInfo info{};
+  std::vector<PlacedAttempt> attempts{};
+};
+
+class AgentRegistry {
+ public:
+  using PollDone = std::function<void(protocol::PollReply)>;
+
+  AgentRegistry(const Clock& clock, AgentRegistryOptions options);  // Clock not owned.
+  AgentRegistry(const AgentRegistry&) = delete;
+  AgentRegistry& operator=(const AgentRegistry&) = delete;
+
+  Duration lease() const { return options_.lease; }
+
+  // Adds agent `id` with a fresh lease. A record with the same id (an agent
+  // that restarted) is replaced: its parked poll is answered empty and its
+  // attempts are dropped; the caller adds back the ones it adopts.
+  void Add(const std::string& id, AgentInfo info);
+  bool Contains(const std::string& id) const { return agents_.contains(id); }
+  const AgentInfo* Find(const std::string& id) const;
+  // Extends the lease of a known agent; false when unknown.
+  bool Renew(const std::string& id);
+
+  // Places an attempt on a known agent and reserves `reserved` of it.
+  void AddAttempt(PlacedAttempt attempt);
+  // Frees the attempt's reservation and forgets its mailbox entries. No-op for
+  // an unknown attempt id.
+  void RemoveAttempt(const std::string& attempt_id);
+  const PlacedAttempt* FindAttempt(const std::string& attempt_id) const;
+  std::vector<PlacedAttempt> AttemptsOn(const std::string& agent_id) const;
+
+  // Mailbox. The attempt must have been added (AddAttempt).
+  void QueueAssignment(protocol::Assignment assignment);
+  // Ignored for an unknown attempt; a second order for the same attempt is
+  // ignored too (the first one's grace period stands).
+  void QueueKill(protocol::KillOrder kill);
+  // The agent has the attempt: its assignment leaves the mailbox.
+  void Acknowledge(const std::string& attempt_id);
+  // Whether the attempt's assignment is still in the mailbox, never delivered.
+  bool IsUndelivered(const std::string& attempt_id) const;
+  // Attempt ids of `agent_id` with a kill order outstanding.
+  std::vector<std::string> PendingKills(const std::string& agent_id) const;
+  bool HasKill(const std::string& attempt_id) const;
+  // Attempts of `agent_id` whose assignment was delivered at least
+  // `older_than` ago, is still unacknowledged, and that are not in `running`
+  // (the agent's own list): the poll reply was probably lost.
+  std::vector<std::string> Unacknowledged(const std::string& agent_id,
+                                          const std::vector<std::string>& running,
+                                          Duration older_than) const;
+  // Puts a delivered, unacknowledged assignment back into the mailbox.
+  void Undeliver(const std::string& attempt_id);
+
+  // Long-poll for a known agent. Answers at once when the mailbox has
+  // something new; otherwise parks until work arrives or `wait` (capped at
+  // max_poll_wait) is over. A second poll of the same agent answers the
+  // first one empty.
+  void Poll(const std::string& agent_id, Duration wait, PollDone done);
+
+  // Answers parked polls whose wait is over.
+  void Tick();
+  // Removes every agent whose lease has run out (answering its parked poll
+  // empty) and returns them with their attempts.
+  std::vector<ExpiredAgent> TakeExpired();
+
+  // Every agent as the planner sees it (capacity, free = capacity minus
+  // reservations), in id order.
+  std::vector<scheduler::NodeView> Nodes() const;
+  size_t size() const { return agents_.size(); }
+
+ private:
+  struct Mail {
+    std::optional<protocol::Assignment> assignment{};
+    std::optional<Timestamp> delivered_at{};
+    std::optional<protocol::KillOrder> kill{};
+    bool kill_delivered = false;
+  };
+  struct ParkedPoll {
+    PollDone done{};
+    Timestamp deadline{};
+  };
+  struct Agent {
+    AgentInfo info{};
+    Timestamp lease_expires_at{};
+    Resources free{};
+    std::set<std::string> attempts{};
+    std::optional<ParkedPoll> poll{};
+  };
+
+  // Takes what the agent has not been sent yet, marking it delivered.
+  protocol::PollReply TakeMail(Agent& agent);
+  bool HasMail(const Agent& agent) const;
+  void Wake(Agent& agent);
+  static void AnswerEmpty(Agent& agent);
+
+  const Clock& clock_;
+  AgentRegistryOptions options_;
+  std::map<std::string, Agent> agents_;
+  std::unordered_map<std::string, PlacedAttempt> attempts_;
+  std::unordered_map<std::string, Mail> mail_;  // By attempt id.
+};
+
+}  // namespace barge::control

@@ -1,0 +1,192 @@
+#include "control/agent_registry.h"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+
+#include "testing/fake_clock.h"
+
+namespace barge::control {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+class AgentRegistryTest : public ::testing::Test {
+ protected:
+  AgentRegistryTest() {
+    registry_.Add("a1", {.compute_environment = "ce",
+                         .instance_id = "i-1",
+                         .capacity = {.millicpus = 4000, .memory_mib = 4096}});
+  }
+
+  void AddAttempt(const std::string& attempt, int64_t millicpus = 1000) {
+    registry_.AddAttempt({.attempt_id = attempt,
+                          .agent_id = "a1",
+                          .job_id = "job-" + attempt,
+                          .reserved = {.millicpus = millicpus, .memory_mib = 512}});
+  }
+
+  // Parks a poll; `reply_` is set when it is answered.
+  void Park(Duration wait = seconds(20)) {
+    reply_.reset();
+    registry_.Poll("a1", wait, [this](protocol::PollReply reply) { reply_ = std::move(reply); });
+  }
+
+  testing::FakeClock clock_;
+  AgentRegistry registry_{clock_, {.lease = seconds(15), .max_poll_wait = seconds(20)}};
+  std::optional<protocol::PollReply> reply_;
+};
+
+TEST_F(AgentRegistryTest, ParkedPollIsAnsweredAsSoonAsAnAssignmentIsQueued) {
+  Park();
+  ASSERT_FALSE(reply_.has_value());
+  AddAttempt("x");
+
+  registry_.QueueAssignment({.attempt_id = "x", .job_id = "job-x"});
+
+  ASSERT_TRUE(reply_.has_value());
+  ASSERT_EQ(reply_->assignments.size(), 1U);
+  EXPECT_EQ(reply_->assignments[0].attempt_id, "x");
+}
+
+TEST_F(AgentRegistryTest, ParkedPollIsAnsweredEmptyOnceItsWaitIsOver) {
+  Park(seconds(5));
+
+  clock_.Advance(milliseconds(4999));
+  registry_.Tick();
+  EXPECT_FALSE(reply_.has_value());
+  clock_.Advance(milliseconds(1));
+  registry_.Tick();
+
+  ASSERT_TRUE(reply_.has_value());
+  EXPECT_TRUE(reply_->assignments.empty());
+}
+
+TEST_F(AgentRegistryTest, WaitIsCappedAtTheMaximum) {
+  Park(seconds(600));
+
+  clock_.Advance(seconds(20));
+  registry_.Tick();
+
+  EXPECT_TRUE(reply_.has_value());
+}
+
+TEST_F(AgentRegistryTest, SecondPollAnswersTheFirstEmpty) {
+  bool first_answered = false;
+  registry_.Poll("a1", seconds(20), [&](protocol::PollReply) { first_answered = true; });
+
+  Park();
+
+  EXPECT_TRUE(first_answered);
+  EXPECT_FALSE(reply_.has_value());
+}
+
+TEST_F(AgentRegistryTest, PollWithQueuedWorkIsAnsweredAtOnceAndOnlyOnce) {
+  AddAttempt("x");
+  registry_.QueueAssignment({.attempt_id = "x"});
+
+  Park();
+  ASSERT_TRUE(reply_.has_value());
+  EXPECT_EQ(reply_->assignments.size(), 1U);
+  Park();
+
+  EXPECT_FALSE(reply_.has_value());  // Delivered already: the second poll parks.
+}
+
+TEST_F(AgentRegistryTest, ReservationsShrinkFreeCapacityUntilRemoved) {
+  AddAttempt("x", 3000);
+
+  ASSERT_EQ(registry_.Nodes().size(), 1U);
+  EXPECT_EQ(registry_.Nodes()[0].free.millicpus, 1000);
+  EXPECT_EQ(registry_.Nodes()[0].free.memory_mib, 4096 - 512);
+  registry_.RemoveAttempt("x");
+
+  EXPECT_EQ(registry_.Nodes()[0].free, registry_.Nodes()[0].capacity);
+}
+
+TEST_F(AgentRegistryTest, KillOrderWakesThePollAndIsRepeatedUntilTheAttemptEnds) {
+  AddAttempt("x");
+  Park();
+
+  registry_.QueueKill({.attempt_id = "x", .reason = "stop"});
+
+  ASSERT_TRUE(reply_.has_value());
+  ASSERT_EQ(reply_->kills.size(), 1U);
+  EXPECT_EQ(reply_->kills[0].reason, "stop");
+  EXPECT_EQ(registry_.PendingKills("a1"), std::vector<std::string>{"x"});
+  registry_.RemoveAttempt("x");
+  EXPECT_TRUE(registry_.PendingKills("a1").empty());
+}
+
+TEST_F(AgentRegistryTest, KilledAttemptIsNotAssigned) {
+  AddAttempt("x");
+  registry_.QueueAssignment({.attempt_id = "x"});
+  registry_.QueueKill({.attempt_id = "x"});
+
+  Park();
+
+  ASSERT_TRUE(reply_.has_value());
+  EXPECT_TRUE(reply_->assignments.empty());
+  EXPECT_EQ(reply_->kills.size(), 1U);
+}
+
+TEST_F(AgentRegistryTest, AgentWhoseLeaseRunsOutIsRemovedWithItsAttempts) {
+  AddAttempt("x");
+  Park();
+
+  clock_.Advance(seconds(14));
+  EXPECT_TRUE(registry_.Renew("a1"));
+  clock_.Advance(seconds(14));
+  EXPECT_TRUE(registry_.TakeExpired().empty());
+  clock_.Advance(seconds(1));
+  std::vector<ExpiredAgent> expired = registry_.TakeExpired();
+
+  ASSERT_EQ(expired.size(), 1U);
+  EXPECT_EQ(expired[0].agent_id, "a1");
+  ASSERT_EQ(expired[0].attempts.size(), 1U);
+  EXPECT_EQ(expired[0].attempts[0].job_id, "job-x");
+  EXPECT_TRUE(reply_.has_value());  // Its parked poll was answered.
+  EXPECT_FALSE(registry_.Contains("a1"));
+  EXPECT_EQ(registry_.FindAttempt("x"), nullptr);
+}
+
+TEST_F(AgentRegistryTest, UnacknowledgedAssignmentCanBeDeliveredAgain) {
+  AddAttempt("x");
+  registry_.QueueAssignment({.attempt_id = "x"});
+  Park();
+  clock_.Advance(seconds(15));
+
+  std::vector<std::string> lost = registry_.Unacknowledged("a1", {}, seconds(15));
+  ASSERT_EQ(lost, std::vector<std::string>{"x"});
+  EXPECT_TRUE(registry_.Unacknowledged("a1", {"x"}, seconds(15)).empty());
+  Park();
+  registry_.Undeliver("x");
+
+  ASSERT_TRUE(reply_.has_value());
+  EXPECT_EQ(reply_->assignments.size(), 1U);
+}
+
+TEST_F(AgentRegistryTest, AcknowledgedAssignmentIsNeverDeliveredAgain) {
+  AddAttempt("x");
+  registry_.QueueAssignment({.attempt_id = "x"});
+  Park();
+  registry_.Acknowledge("x");
+  clock_.Advance(seconds(60));
+
+  EXPECT_TRUE(registry_.Unacknowledged("a1", {}, seconds(15)).empty());
+}
+
+TEST_F(AgentRegistryTest, ReRegisteringReplacesTheRecord) {
+  AddAttempt("x");
+  Park();
+
+  registry_.Add("a1", {.compute_environment = "ce", .capacity = {.millicpus = 8000}});
+
+  EXPECT_TRUE(reply_.has_value());
+  EXPECT_EQ(registry_.FindAttempt("x"), nullptr);
+  EXPECT_EQ(registry_.Nodes()[0].free.millicpus, 8000);
+}
+
+}  // namespace
+}  // namespace barge::control

@@ -1,0 +1,35 @@
+#include "control/assignment_builder.h"
+
+namespace barge::control {
+
+std::string LogStreamName(const Job& job, const std::string& attempt_id) {
+  return job.job_definition_name + "/default/" + attempt_id;
+}
+
+protocol::Assignment BuildAssignment(const Job& job, const Attempt& attempt) {
+  protocol::Assignment assignment{.attempt_id = attempt.id,
+                                  .job_id = job.id,
+                                  .job_name = job.name,
+                                  .attempt_number = attempt.number,
+                                  .command = job.container.command,
+                                  .image = job.container.image,
+                                  .user = job.container.user,
+                                  .resources = {.millicpus = job.request.millicpus,
+                                                .memory_mib = job.request.memory_mib,
+                                                .gpus = job.request.gpus},
+                                  .timeout_seconds = job.attempt_duration_seconds,
+                                  .log_stream_name = attempt.log_stream_name.empty()
+                                                         ? LogStreamName(job, attempt.id)
+                                                         : attempt.log_stream_name};
+  for (const KeyValuePair& variable : job.container.environment) {
+    assignment.environment[variable.name] = variable.value;
+  }
+  // Set last: the AWS_BATCH_ prefix is reserved, so these always win.
+  assignment.environment["AWS_BATCH_JOB_ID"] = job.id;
+  assignment.environment["AWS_BATCH_JQ_NAME"] = job.queue;
+  assignment.environment["AWS_BATCH_CE_NAME"] = attempt.compute_environment;
+  assignment.environment["AWS_BATCH_JOB_ATTEMPT"] = std::to_string(attempt.number);
+  return assignment;
+}
+
+}  // namespace barge::control

@@ -1,0 +1,86 @@
+#pragma once
+// Dispatcher: the scheduling loop. Implements JobEvents for JobService.
+//
+// A pass (Tick) snapshots what can run and where, asks the Planner, commits
+// every placement (RUNNABLE -> STARTING with a new Attempt) in one Store
+// transaction, and only then reserves the capacity in the AgentRegistry and
+// queues the assignments, which wakes the agents' long-polls. Jobs the planner
+// finds unplaceable get the AWS statusReason; the reason is cleared once they
+// fit again. The store is written only when a reason changes.
+//
+// What the snapshot holds: queues that are ENABLED and VALID, their
+// environments that are ENABLED and VALID (in computeEnvironmentOrder), and
+// the registered agents of those environments.
+//
+// Passes are cheap when little changed. JobRunnable only records the job id,
+// and the next pass looks at the recorded jobs alone: while no capacity was
+// freed (no attempt ended, no agent joined, no queue or environment changed),
+// every older RUNNABLE job that did not fit before still does not fit, so
+// planning just the new jobs gives exactly what a full pass would.
+// RequestFullPass marks capacity as changed; a full pass also runs every
+// `rescan_period` as a safety net. A full pass reads per queue at most a
+// window of the oldest RUNNABLE jobs (2 per free vCPU, at least
+// `min_window`): like AWS's FIFO queues, jobs far behind a blocked head wait.
+//
+// Owned by the composition root; control thread only.
+#include <functional>
+#include <set>
+#include <string>
+
+#include "control/agent_registry.h"
+#include "control/job_events.h"
+#include "core/clock.h"
+#include "core/result.h"
+#include "scheduler/planner.h"
+#include "store/store.h"
+
+namespace barge::control {
+
+struct DispatcherOptions {
+  Duration rescan_period = std::chrono::seconds(10);
+  size_t min_window = 1000;
+  int64_t kill_grace_ms = 30000;  // SIGTERM, then SIGKILL after this long.
+  // Asks the owner to call Tick() soon, for example by posting it to the
+  // control io_context once (several calls before the tick may share it).
+  std::function<void()> wake{};
+};
+
+class Dispatcher final : public JobEvents {
+ public:
+  // All not owned.
+  Dispatcher(Store& store, const Clock& clock, AgentRegistry& registry,
+             const scheduler::Planner& planner, DispatcherOptions options);
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  // JobEvents.
+  void JobRunnable(const Job& job) override;
+  // Queues a kill order to the attempt's agent. An assignment that never
+  // left the mailbox is withdrawn and the job fails at once with the stop
+  // reason. An attempt whose agent is not registered ends when its lease
+  // (or the startup grace) runs out.
+  void StopAttempt(const Job& job, const std::string& reason) override;
+
+  // Capacity may have grown (an attempt ended, an agent joined, a queue or
+  // environment changed): the next pass looks at every RUNNABLE job.
+  void RequestFullPass();
+
+  // Runs a pass when one is due. Returns the number of jobs placed; errors
+  // are the store's (the pass is retried on the next tick).
+  Result<int> Tick();
+
+ private:
+  Result<int> Pass(bool full);
+  void Wake();
+
+  Store& store_;
+  const Clock& clock_;
+  AgentRegistry& registry_;
+  const scheduler::Planner& planner_;
+  DispatcherOptions options_;
+  bool full_pass_due_ = true;  // The first pass after startup looks at everything.
+  Timestamp last_full_pass_{};
+  std::set<std::string> new_runnable_{};
+};
+
+}  // namespace barge::control

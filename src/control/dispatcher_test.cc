@@ -1,0 +1,179 @@
+#include "control/dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "control/dispatch_test_fixture.h"
+
+namespace barge::control {
+namespace {
+
+class DispatcherTest : public DispatchTest {
+ protected:
+  void SetUp() override {
+    AddEnvironment("ce");
+    AddQueue("q", 1, {"ce"});
+  }
+};
+
+TEST_F(DispatcherTest, PlacesARunnableJobAndQueuesItsAssignment) {
+  std::string agent = Register("ce", Vcpus(4));
+  AddJob("j1", "q", Vcpus(1, 256));
+
+  std::vector<protocol::Assignment> assignments = TickAndPoll(agent);
+
+  ASSERT_EQ(assignments.size(), 1U);
+  const protocol::Assignment& a = assignments[0];
+  Job job = GetJob("j1");
+  EXPECT_EQ(job.status, JobStatus::kStarting);
+  ASSERT_EQ(job.attempts.size(), 1U);
+  EXPECT_EQ(a.attempt_id, job.attempts[0].id);
+  EXPECT_EQ(job.attempts[0].agent_id, agent);
+  EXPECT_EQ(job.attempts[0].instance_id, "i-1");
+  EXPECT_EQ(job.attempts[0].compute_environment, "ce");
+  EXPECT_EQ(job.attempts[0].log_stream_name, "def/default/" + job.attempts[0].id);
+  EXPECT_EQ(a.log_stream_name, job.attempts[0].log_stream_name);
+  EXPECT_EQ(a.command, (std::vector<std::string>{"echo", "hi"}));
+  EXPECT_EQ(a.resources.millicpus, 1000);
+  EXPECT_EQ(a.resources.memory_mib, 256);
+  EXPECT_EQ(a.environment.at("GREETING"), "hello");
+  EXPECT_EQ(a.environment.at("AWS_BATCH_JOB_ID"), "j1");
+  EXPECT_EQ(a.environment.at("AWS_BATCH_JQ_NAME"), "q");
+  EXPECT_EQ(a.environment.at("AWS_BATCH_CE_NAME"), "ce");
+  EXPECT_EQ(a.environment.at("AWS_BATCH_JOB_ATTEMPT"), "1");
+}
+
+TEST_F(DispatcherTest, NeverOverCommitsAnAgent) {
+  std::string agent = Register("ce", Vcpus(4, 4096));
+  for (int i = 0; i < 10; ++i) AddJob("j" + std::to_string(i), "q", Vcpus(1, 1000));
+
+  std::vector<protocol::Assignment> assignments = TickAndPoll(agent);
+  std::vector<protocol::Assignment> more = TickAndPoll(agent);
+
+  EXPECT_EQ(assignments.size(), 4U);
+  EXPECT_TRUE(more.empty());
+  EXPECT_EQ(StatusOf("j0"), JobStatus::kStarting);
+  EXPECT_EQ(StatusOf("j4"), JobStatus::kRunnable);
+}
+
+TEST_F(DispatcherTest, FreedCapacityGoesToTheNextJobInOrder) {
+  std::string agent = Register("ce", Vcpus(1));
+  AddJob("first", "q", Vcpus(1));
+  AddJob("second", "q", Vcpus(1));
+  std::vector<protocol::Assignment> assignments = TickAndPoll(agent);
+  ASSERT_EQ(assignments.size(), 1U);
+
+  Exited(agent, assignments[0].attempt_id, 0);
+  std::vector<protocol::Assignment> next = TickAndPoll(agent);
+
+  EXPECT_EQ(StatusOf("first"), JobStatus::kSucceeded);
+  ASSERT_EQ(next.size(), 1U);
+  EXPECT_EQ(next[0].job_id, "second");
+}
+
+TEST_F(DispatcherTest, HigherPriorityQueueIsServedFirst) {
+  AddQueue("high", 10, {"ce"});
+  AddJob("low-job", "q", Vcpus(1));
+  AddJob("high-job", "high", Vcpus(1));
+  std::string agent = Register("ce", Vcpus(1));
+
+  std::vector<protocol::Assignment> assignments = TickAndPoll(agent);
+
+  ASSERT_EQ(assignments.size(), 1U);
+  EXPECT_EQ(assignments[0].job_id, "high-job");
+}
+
+TEST_F(DispatcherTest, DisabledQueueIsNotPlaced) {
+  AddQueue("off", 1, {"ce"}, ResourceState::kDisabled);
+  AddJob("j", "off", Vcpus(1));
+  std::string agent = Register("ce", Vcpus(4));
+
+  EXPECT_TRUE(TickAndPoll(agent).empty());
+  EXPECT_EQ(StatusOf("j"), JobStatus::kRunnable);
+}
+
+TEST_F(DispatcherTest, DisabledEnvironmentGetsNoNewWork) {
+  AddEnvironment("off", ResourceState::kDisabled);
+  AddQueue("q2", 1, {"off", "ce"});
+  std::string off_agent = Register("off", Vcpus(4));
+  std::string on_agent = Register("ce", Vcpus(4));
+  AddJob("j", "q2", Vcpus(1));
+
+  EXPECT_TRUE(TickAndPoll(off_agent).empty());
+  EXPECT_EQ(PollNow(on_agent).assignments.size(), 1U);
+}
+
+TEST_F(DispatcherTest, EnvironmentOrderIsRespected) {
+  AddEnvironment("first");
+  AddEnvironment("second");
+  AddQueue("ordered", 1, {"first", "second"});
+  std::string second = Register("second", Vcpus(1));
+  std::string first = Register("first", Vcpus(16));
+  AddJob("a", "ordered", Vcpus(1));
+
+  auto placed = dispatcher_->Tick();
+  ASSERT_TRUE(placed);
+
+  EXPECT_EQ(PollNow(first).assignments.size(), 1U);
+  EXPECT_TRUE(PollNow(second).assignments.empty());
+  EXPECT_EQ(GetJob("a").attempts[0].compute_environment, "first");
+}
+
+TEST_F(DispatcherTest, JobTooLargeForEveryAgentGetsTheReasonUntilABiggerAgentJoins) {
+  std::string small = Register("ce", Vcpus(2));
+  AddJob("big", "q", Vcpus(8));
+
+  EXPECT_TRUE(TickAndPoll(small).empty());
+  EXPECT_EQ(GetJob("big").status_reason, scheduler::kJobResourceRequirementReason);
+  int64_t version = GetJob("big").version;
+  ASSERT_TRUE(dispatcher_->Tick());
+  dispatcher_->RequestFullPass();
+  ASSERT_TRUE(dispatcher_->Tick());
+  EXPECT_EQ(GetJob("big").version, version);  // Written only when it changes.
+
+  std::string large = Register("ce", Vcpus(8));
+  std::vector<protocol::Assignment> assignments = TickAndPoll(large);
+
+  ASSERT_EQ(assignments.size(), 1U);
+  EXPECT_EQ(StatusOf("big"), JobStatus::kStarting);
+  EXPECT_EQ(GetJob("big").status_reason, "");
+}
+
+TEST_F(DispatcherTest, JobAddedAfterAPassIsPlacedByTheNextTick) {
+  std::string agent = Register("ce", Vcpus(4));
+  ASSERT_TRUE(dispatcher_->Tick());  // The initial full pass.
+
+  AddJob("j", "q", Vcpus(1));
+  std::vector<protocol::Assignment> assignments = TickAndPoll(agent);
+
+  EXPECT_EQ(assignments.size(), 1U);
+}
+
+TEST_F(DispatcherTest, WakeIsCalledWhenAJobBecomesRunnable) {
+  int wakes = 0;
+  dispatcher_ = std::make_unique<Dispatcher>(store_, clock_, *registry_, planner_,
+                                             DispatcherOptions{.wake = [&] { ++wakes; }});
+
+  AddJob("j", "q", Vcpus(1));
+
+  EXPECT_EQ(wakes, 1);
+}
+
+TEST_F(DispatcherTest, NoJobEverRunsTwoAttemptsAtOnce) {
+  std::string a = Register("ce", Vcpus(4));
+  std::string b = Register("ce", Vcpus(4));
+  AddJob("j", "q", Vcpus(1));
+
+  for (int i = 0; i < 5; ++i) {
+    dispatcher_->RequestFullPass();
+    ASSERT_TRUE(dispatcher_->Tick());
+  }
+  size_t total = PollNow(a).assignments.size() + PollNow(b).assignments.size();
+
+  EXPECT_EQ(total, 1U);
+  EXPECT_EQ(GetJob("j").attempts.size(), 1U);
+}
+
+}  // namespace
+}  // namespace barge::control
