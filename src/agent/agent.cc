@@ -46,14 +46,14 @@ Status Agent::Start() {
   Result<AgentIdentity> identity = LoadOrCreateIdentity(options_.state_dir, options_.instance_id);
   if (!identity) return identity.error();
   identity_ = *identity;
-  Result<AttemptLedger> ledger = AttemptLedger::Open(options_.state_dir / "reports");
+  Result<AttemptLedger> ledger = AttemptLedger::Open(options_.state_dir);
   if (!ledger) return ledger.error();
   ledger_.emplace(std::move(*ledger));
 
   executor_.SetExitCallback([this](const executor::AttemptResult& result) { OnExit(result); });
   Result<std::vector<executor::RecoveredAttempt>> recovered = executor_.Recover();
   if (!recovered) return recovered.error();
-  std::map<std::string, AttemptProgress> saved = ledger_->LoadAll();
+  std::map<std::string, AttemptProgress> saved = ledger_->entries();
   Timestamp now = clock_.Now();
   for (const executor::RecoveredAttempt& found : *recovered) {
     Tracked tracked;

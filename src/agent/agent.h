@@ -48,7 +48,7 @@
 namespace barge::agent {
 
 struct AgentOptions {
-  std::filesystem::path state_dir{};  // agent.json (identity) and reports/ (the ledger).
+  std::filesystem::path state_dir{};  // agent.json (identity) and ledger.jsonl.
   std::string compute_environment = "default";
   std::string instance_id{};  // Required.
   std::string instance_type{};

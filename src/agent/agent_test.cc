@@ -128,7 +128,9 @@ TEST_F(AgentTest, AssignmentRunsAndItsStartOutputAndExitAreReported) {
 
   EXPECT_TRUE(executor_.removed.contains("a1"));
   EXPECT_TRUE(agent->TrackedAttempts().empty());
-  EXPECT_FALSE(std::filesystem::exists(dir_->path() / "reports" / "a1.json"));
+  auto ledger = AttemptLedger::Open(dir_->path());
+  ASSERT_TRUE(ledger);
+  EXPECT_TRUE(ledger->entries().empty());
 }
 
 TEST_F(AgentTest, RepeatedAssignmentIsIgnored) {

@@ -184,8 +184,6 @@ Status ProcessExecutor::Start(const protocol::Assignment& a) {
 
   AttemptRecord record{
       .attempt_id = a.attempt_id, .job_id = a.job_id, .started_at_ms = spec.started_at_ms};
-  // No fsync: after a machine crash the attempt's processes are gone anyway.
-  (void)WriteFileAtomically(paths.attempt_json, EncodeAttemptRecord(record), FileSync::kNone);
 
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) {
@@ -222,6 +220,9 @@ Status ProcessExecutor::Start(const protocol::Assignment& a) {
   record.monitor_pid = monitor;
   record.monitor_start_ticks = ProcessStartTicks(monitor);
   record.job_pid = got == sizeof started ? started.job_pid : 0;
+  // Written once, after the fork (Recover treats a missing one as a start the
+  // agent did not finish). No fsync: after a machine crash the attempt's
+  // processes are gone anyway.
   (void)WriteFileAtomically(paths.attempt_json, EncodeAttemptRecord(record), FileSync::kNone);
 
   auto tracked =
