@@ -330,7 +330,9 @@ void Agent::ShipLogs() {
     if (it == attempts_.end() || it->second.log_drained) continue;
     Tracked& tracked = it->second;
     Result<executor::LogBatch> batch =
-        executor_.ReadLog(id, tracked.progress.shipped, options_.max_log_lines_per_request);
+        executor_.ReadLog(id, tracked.progress.shipped,
+                          {.max_lines = options_.max_log_lines_per_request,
+                           .max_bytes = options_.max_log_bytes_per_request});
     if (!batch && batch.error().code != ErrorCode::kNotFound) {
       spdlog::warn("attempt {}: cannot read its output: {}", id, batch.error().message);
       continue;

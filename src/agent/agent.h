@@ -65,6 +65,9 @@ struct AgentOptions {
   // Grace for kill_attempts lists, which carry none.
   Duration kill_grace = std::chrono::seconds(30);
   size_t max_log_lines_per_request = 1000;
+  // Keeps a logs request under the server's 1 MiB body limit even when JSON
+  // escaping inflates the text (at most 6x).
+  size_t max_log_bytes_per_request = 128 * 1024;
   size_t max_events_per_request = 100;
   Duration exit_waits_for_logs = std::chrono::seconds(2);
   size_t remembered_finished_attempts = 10000;  // Repeated assignments of these are ignored.

@@ -45,13 +45,13 @@ class FakeExecutor final : public executor::Executor {
   }
 
   Result<executor::LogBatch> ReadLog(std::string_view attempt_id, executor::LogCursor from,
-                                     size_t max_lines) override {
+                                     executor::LogReadLimits limits) override {
     std::string id(attempt_id);
     if (!known.contains(id)) return NotFound("no attempt " + id);
     const std::vector<protocol::LogLine>& all = output[id];
     executor::LogBatch batch{.next = from};
     for (size_t i = static_cast<size_t>(from.sequence);
-         i < all.size() && batch.lines.size() < max_lines; ++i) {
+         i < all.size() && batch.lines.size() < limits.max_lines; ++i) {
       batch.lines.push_back(all[i]);
     }
     batch.next.sequence = from.sequence + static_cast<int64_t>(batch.lines.size());

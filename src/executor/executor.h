@@ -56,6 +56,12 @@ struct LogBatch {
   LogCursor next{};                        // Where the line after the last one starts.
 };
 
+// How much one ReadLog returns: a shipping batch.
+struct LogReadLimits {
+  size_t max_lines = 1000;
+  size_t max_bytes = 128 * 1024;  // Of the log file, so of the messages, roughly.
+};
+
 // An attempt found in the executor's durable state by Recover().
 struct RecoveredAttempt {
   std::string attempt_id{};
@@ -94,10 +100,10 @@ class Executor {
   // end is then reported through the ExitCallback). Call once, before Start.
   virtual Result<std::vector<RecoveredAttempt>> Recover() = 0;
 
-  // Up to `max_lines` complete output lines from `from` on. kNotFound for an
-  // unknown attempt.
+  // Complete output lines from `from` on, within `limits`; at least one line
+  // when there is one, however long. kNotFound for an unknown attempt.
   virtual Result<LogBatch> ReadLog(std::string_view attempt_id, LogCursor from,
-                                   size_t max_lines) = 0;
+                                   LogReadLimits limits) = 0;
 
   // Forgets an ended attempt and deletes its files. kFailedPrecondition while
   // it runs; OK when it is already gone.

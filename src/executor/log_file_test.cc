@@ -57,6 +57,22 @@ TEST(ReadLogFileTest, ReadsCompleteRecordsAndAdvancesTheCursor) {
   EXPECT_EQ(nothing->next.offset, rest->next.offset);
 }
 
+TEST(ReadLogFileTest, ByteLimitCutsTheBatchButNeverBelowOneLongestLine) {
+  auto dir = testing::TempDir::Create();
+  ASSERT_TRUE(dir);
+  std::string path = dir->File("output.log");
+  std::string content;
+  for (int i = 0; i < 2000; ++i) AppendLogRecord(content, 1, 'o', std::string(94, 'x'));
+  std::ofstream(path) << content;
+
+  auto batch = ReadLogFile(path, LogCursor{}, 10000, /*max_bytes=*/1);
+
+  ASSERT_TRUE(batch);
+  EXPECT_GT(batch->lines.size(), 0u);
+  EXPECT_LT(batch->lines.size(), 2000u);
+  EXPECT_LE(static_cast<size_t>(batch->next.offset), kMaxLineBytes + 64);
+}
+
 TEST(ReadLogFileTest, MissingFileReadsAsEmpty) {
   auto batch = ReadLogFile("/nonexistent/barge/output.log", LogCursor{.sequence = 3}, 10);
 

@@ -395,12 +395,12 @@ Result<std::vector<RecoveredAttempt>> ProcessExecutor::Recover() {
 }
 
 Result<LogBatch> ProcessExecutor::ReadLog(std::string_view attempt_id, LogCursor from,
-                                          size_t max_lines) {
+                                          LogReadLimits limits) {
   if (!IsSafeAttemptId(attempt_id)) return NotFound("no attempt " + std::string(attempt_id));
   AttemptPaths paths = PathsOf(options_.work_dir, attempt_id);
   std::error_code ec;
   if (!fs::is_directory(paths.dir, ec)) return NotFound("no attempt " + std::string(attempt_id));
-  return ReadLogFile(paths.output_log, from, max_lines);
+  return ReadLogFile(paths.output_log, from, limits.max_lines, limits.max_bytes);
 }
 
 Status ProcessExecutor::Remove(std::string_view attempt_id) {

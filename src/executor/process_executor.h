@@ -71,7 +71,8 @@ class ProcessExecutor final : public Executor {
   Status Kill(std::string_view attempt_id, Duration grace) override;
   std::vector<std::string> Running() const override;
   Result<std::vector<RecoveredAttempt>> Recover() override;
-  Result<LogBatch> ReadLog(std::string_view attempt_id, LogCursor from, size_t max_lines) override;
+  Result<LogBatch> ReadLog(std::string_view attempt_id, LogCursor from,
+                           LogReadLimits limits) override;
   Status Remove(std::string_view attempt_id) override;
 
  private:

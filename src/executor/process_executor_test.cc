@@ -88,7 +88,8 @@ class ProcessExecutorTest : public ::testing::Test {
   }
 
   std::vector<std::string> Lines(const std::string& id, ProcessExecutor* executor = nullptr) {
-    auto batch = (executor ? executor : executor_.get())->ReadLog(id, LogCursor{}, 10000);
+    auto batch =
+        (executor ? executor : executor_.get())->ReadLog(id, LogCursor{}, {.max_lines = 10000});
     EXPECT_TRUE(batch);
     std::vector<std::string> lines;
     if (batch) {
@@ -172,9 +173,9 @@ TEST_F(ProcessExecutorTest, StdoutAndStderrAreCapturedAsTimestampedLines) {
   std::string id = NewId();
 
   RunToExit(Job(id, {"sh", "-c", "echo out1; echo err1 >&2; echo out2; printf no-newline"}));
-  auto first = executor_->ReadLog(id, LogCursor{}, 1);
+  auto first = executor_->ReadLog(id, LogCursor{}, {.max_lines = 1});
   ASSERT_TRUE(first);
-  auto rest = executor_->ReadLog(id, first->next, 100);
+  auto rest = executor_->ReadLog(id, first->next, {.max_lines = 100});
   ASSERT_TRUE(rest);
 
   ASSERT_EQ(first->lines.size(), 1u);
@@ -249,7 +250,7 @@ TEST_F(ProcessExecutorTest, RemoveDeletesAnEndedAttemptButNotARunningOne) {
 
   EXPECT_TRUE(removed);
   EXPECT_FALSE(fs::exists(dir_->path() / "attempts" / ended));
-  EXPECT_EQ(executor_->ReadLog(ended, LogCursor{}, 1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(executor_->ReadLog(ended, LogCursor{}, {}).error().code, ErrorCode::kNotFound);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
   ASSERT_TRUE(executor_->Kill(running, Duration::zero()));
