@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <memory>
+#include <optional>
 
 #include "api/error_response.h"
 #include "api/routes/routes.h"
@@ -85,9 +87,32 @@ Api::Api(ApiServices services, ApiOptions options) : options_(std::move(options)
   AddSchedulingPolicyRoutes(router_, services.scheduling_policies);
   AddTagRoutes(router_, services.tags);
   if (services.jobs != nullptr) AddJobRoutes(router_, *services.jobs);
+  if (services.agents != nullptr) {
+    agent_routes_ = std::make_unique<AgentRoutes>(*services.agents, options_.agent_token);
+  }
+}
+
+void Api::HandleAsync(const HttpRequest& request, std::function<void(HttpReply)> done) {
+  if (!AgentRoutes::Owns(request.target)) return done(Handle(request));
+  if (agent_routes_ == nullptr) {
+    return done(ErrorReply(404, kUnknownOperation, "this server does not serve agents"));
+  }
+  try {
+    agent_routes_->Handle(request, std::move(done));
+  } catch (const std::exception& e) {
+    // A bug below us. `done` may be gone with the throw; the connection then
+    // closes without a reply, and the agent retries.
+    spdlog::error("{} {}: unexpected exception: {}", request.method, request.target, e.what());
+  }
 }
 
 HttpReply Api::Handle(const HttpRequest& request) {
+  if (AgentRoutes::Owns(request.target)) {
+    auto reply = std::make_shared<std::optional<HttpReply>>();
+    HandleAsync(request, [reply](HttpReply answer) { *reply = std::move(answer); });
+    if (*reply) return std::move(**reply);
+    return ErrorReply(Internal("the agent long-poll needs HandleAsync"));
+  }
   auto started = std::chrono::steady_clock::now();
   std::string_view route_name = "-";
   bool mutated = false;

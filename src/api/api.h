@@ -9,9 +9,12 @@
 // Runs on the control thread, like the services it calls: Handle is not
 // thread-safe.
 #include <functional>
+#include <memory>
+#include <string>
 
 #include "api/http_message.h"
 #include "api/router.h"
+#include "api/routes/agent.h"
 #include "api/sigv4_verifier.h"
 #include "control/compute_environment_service.h"
 #include "control/job_definition_service.h"
@@ -32,6 +35,8 @@ struct ApiServices {
   // The job operations are served only when set (tests of the resource
   // families leave it out).
   control::JobService* jobs = nullptr;
+  // The agent protocol (/agent/v1/...) is served only when set.
+  control::AgentService* agents = nullptr;
 };
 
 struct ApiOptions {
@@ -40,6 +45,8 @@ struct ApiOptions {
   // Called after each request that succeeded and may have changed a resource
   // (the server uses it to run the status reconciler at once).
   std::function<void()> after_mutation{};
+  // The bearer token agents must present; see routes/agent.h.
+  std::string agent_token{};
 };
 
 class Api {
@@ -50,7 +57,14 @@ class Api {
 
   // Always returns a complete reply carrying x-amzn-RequestId and
   // Content-Type: application/json.
+  // For the agent long-poll, which may wait, this answers 500 unless the
+  // reply is ready at once: servers use HandleAsync.
   HttpReply Handle(const HttpRequest& request);
+
+  // Like Handle, but `done` may run later (on this thread): the agent
+  // long-poll completes when work arrives. Every other request calls `done`
+  // before HandleAsync returns.
+  void HandleAsync(const HttpRequest& request, std::function<void(HttpReply)> done);
 
  private:
   // `route_name` and `mutated` describe what ran, for logging and the hook.
@@ -58,6 +72,7 @@ class Api {
 
   Router router_;
   ApiOptions options_;
+  std::unique_ptr<AgentRoutes> agent_routes_;  // Null without ApiServices::agents.
 };
 
 }  // namespace barge::api

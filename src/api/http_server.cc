@@ -61,8 +61,8 @@ namespace {
 using State = HttpServer::State;
 }  // namespace
 
-// One TCP connection: read a request, Api::Handle it, write the reply, repeat
-// while keep-alive holds.
+// One TCP connection: read a request, Api::HandleAsync it, write the reply
+// when it comes, repeat while keep-alive holds.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<State> state)
@@ -75,13 +75,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Called by Stop(): an idle or reading connection is closed now; one that is
-  // writing a reply closes when the write completes.
+  // waiting for or writing a reply closes when the write completes.
   void StopSoon() {
-    if (phase_ != Phase::kWriting) Close();
+    if (phase_ != Phase::kWriting && phase_ != Phase::kWaiting) Close();
   }
 
  private:
-  enum class Phase { kReading, kWriting, kDraining };
+  enum class Phase { kReading, kWaiting, kWriting, kDraining };
 
   void ReadHeader() {
     phase_ = Phase::kReading;
@@ -132,7 +132,14 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     plain.body = std::move(request.body());
     bool keep_alive = request.keep_alive();
-    Write(state_->api.Handle(plain), request.version(), keep_alive);
+    unsigned version = request.version();
+    // The reply may come later (the agent long-poll); the session stays alive
+    // in the callback until it does.
+    phase_ = Phase::kWaiting;
+    state_->api.HandleAsync(plain,
+                            [self = shared_from_this(), version, keep_alive](HttpReply reply) {
+                              self->Write(std::move(reply), version, keep_alive);
+                            });
   }
 
   void OnReadError(ErrorCode ec) {

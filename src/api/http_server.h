@@ -1,8 +1,9 @@
 #pragma once
 // HttpServer: HTTP/1.1 over TCP for the Api, with Boost.Beast. Keep-alive
 // connections (the JS SDK reuses them), one session per connection, all on
-// the io_context it is given: the control thread, so Api::Handle runs there
-// and calls the services without locks.
+// the io_context it is given: the control thread, so Api::HandleAsync runs
+// there and calls the services without locks. A reply may come later (the
+// agent long-poll); the connection waits for it, and Stop() lets it finish.
 //
 // Per connection: headers up to 16 KiB, a body up to kMaxRequestBodyBytes
 // (bigger: 413 ClientException, then the connection is closed after the

@@ -169,6 +169,15 @@ void AgentRegistry::Poll(const std::string& agent_id, Duration wait, PollDone do
   agent.poll = ParkedPoll{.done = std::move(done), .deadline = clock_.Now() + capped};
 }
 
+bool AgentRegistry::HasParkedPoll(const std::string& agent_id) const {
+  auto it = agents_.find(agent_id);
+  return it != agents_.end() && it->second.poll.has_value();
+}
+
+void AgentRegistry::AnswerAllPolls() {
+  for (auto& [id, agent] : agents_) AnswerEmpty(agent);
+}
+
 void AgentRegistry::Tick() {
   Timestamp now = clock_.Now();
   for (auto& [id, agent] : agents_) {

@@ -123,6 +123,10 @@ class AgentRegistry {
   // first one empty.
   void Poll(const std::string& agent_id, Duration wait, PollDone done);
 
+  bool HasParkedPoll(const std::string& agent_id) const;
+  // Answers every parked poll empty (at shutdown, so connections can close).
+  void AnswerAllPolls();
+
   // Answers parked polls whose wait is over.
   void Tick();
   // Removes every agent whose lease has run out (answering its parked poll
