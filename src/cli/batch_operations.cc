@@ -332,6 +332,112 @@ std::vector<Operation> MakeOperations() {
       .params = {policy_arn_required},
   });
 
+  // Jobs.
+  const std::vector<Column> job_columns = {
+      {.header = "JOBID", .path = "jobId"},
+      {.header = "NAME", .path = "jobName"},
+      {.header = "STATUS", .path = "status"},
+      {.header = "CREATED", .path = "createdAt"},
+      {.header = "STARTED", .path = "startedAt"},
+      {.header = "STOPPED", .path = "stoppedAt"},
+      {.header = "EXIT", .path = "container.exitCode"},
+  };
+  const std::string_view container_overrides =
+      "{vcpus:i,memory:i,command:[s],environment:[{}],resourceRequirements:[{}]}";
+  ops.push_back({
+      .verb = "submit-job",
+      .name = "SubmitJob",
+      .path = "/v1/submitjob",
+      .summary = "Submits a job to a job queue from a job definition.",
+      .params = {{.flag = "job-name", .member = "jobName", .required = true},
+                 {.flag = "job-queue", .member = "jobQueue", .required = true},
+                 {.flag = "share-identifier", .member = "shareIdentifier"},
+                 {.flag = "scheduling-priority-override",
+                  .member = "schedulingPriorityOverride",
+                  .kind = K::kInteger},
+                 {.flag = "array-properties",
+                  .member = "arrayProperties",
+                  .kind = K::kStructure,
+                  .shape = "{size:i}"},
+                 {.flag = "depends-on", .member = "dependsOn", .kind = K::kStructureList},
+                 {.flag = "job-definition", .member = "jobDefinition", .required = true},
+                 {.flag = "parameters", .member = "parameters", .kind = K::kStringMap},
+                 {.flag = "container-overrides",
+                  .member = "containerOverrides",
+                  .kind = K::kStructure,
+                  .shape = container_overrides},
+                 {.flag = "node-overrides",
+                  .member = "nodeOverrides",
+                  .kind = K::kStructure,
+                  .shape = "{numNodes:i,nodePropertyOverrides:[{containerOverrides:{vcpus:i,"
+                           "memory:i,command:[s],environment:[{}],resourceRequirements:[{}]},"
+                           "instanceTypes:[s]}]}"},
+                 {.flag = "retry-strategy",
+                  .member = "retryStrategy",
+                  .kind = K::kStructure,
+                  .shape = "{attempts:i,evaluateOnExit:[{}]}"},
+                 {.flag = "propagate-tags", .member = "propagateTags", .kind = K::kBoolean},
+                 {.flag = "timeout",
+                  .member = "timeout",
+                  .kind = K::kStructure,
+                  .shape = "{attemptDurationSeconds:i}"},
+                 kTags,
+                 {.flag = "eks-properties-override",
+                  .member = "eksPropertiesOverride",
+                  .kind = K::kStructure},
+                 {.flag = "ecs-properties-override",
+                  .member = "ecsPropertiesOverride",
+                  .kind = K::kStructure},
+                 {.flag = "consumable-resource-properties-override",
+                  .member = "consumableResourcePropertiesOverride",
+                  .kind = K::kStructure,
+                  .shape = "@ConsumableResourceProperties"}},
+  });
+  ops.push_back({
+      .verb = "describe-jobs",
+      .name = "DescribeJobs",
+      .path = "/v1/describejobs",
+      .summary = "Describes up to 100 jobs by id; unknown ids are left out.",
+      .params = {{.flag = "jobs", .member = "jobs", .kind = K::kStringList, .required = true}},
+      .rows_key = "jobs",
+      .columns = job_columns,
+  });
+  ops.push_back({
+      .verb = "list-jobs",
+      .name = "ListJobs",
+      .path = "/v1/listjobs",
+      .summary = "Lists a queue's jobs in one status (RUNNING by default) or by filter.",
+      .params = {{.flag = "job-queue", .member = "jobQueue"},
+                 {.flag = "array-job-id", .member = "arrayJobId"},
+                 {.flag = "multi-node-job-id", .member = "multiNodeJobId"},
+                 {.flag = "job-status", .member = "jobStatus"},
+                 kMaxResults,
+                 kNextToken,
+                 {.flag = "filters",
+                  .member = "filters",
+                  .kind = K::kStructureList,
+                  .shape = "[{values:[s]}]"}},
+      .paginated = true,
+      .rows_key = "jobSummaryList",
+      .columns = job_columns,
+  });
+  const Param job_id{.flag = "job-id", .member = "jobId", .required = true};
+  const Param reason{.flag = "reason", .member = "reason", .required = true};
+  ops.push_back({
+      .verb = "cancel-job",
+      .name = "CancelJob",
+      .path = "/v1/canceljob",
+      .summary = "Cancels a job that has not started (SUBMITTED, PENDING or RUNNABLE).",
+      .params = {job_id, reason},
+  });
+  ops.push_back({
+      .verb = "terminate-job",
+      .name = "TerminateJob",
+      .path = "/v1/terminatejob",
+      .summary = "Terminates a job: a started one is stopped, a waiting one cancelled.",
+      .params = {job_id, reason},
+  });
+
   // Tags: REST paths with the ARN as one percent-encoded segment.
   ops.push_back({
       .verb = "tag-resource",

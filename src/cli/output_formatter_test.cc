@@ -79,6 +79,31 @@ TEST(OutputFormatterTest, ListedSchedulingPoliciesTakeTheirNameFromTheArn) {
             "nextToken  n1\n");
 }
 
+TEST(OutputFormatterTest, JobsTableShowsStatusTimesAndExitCode) {
+  Json reply = Json::parse(R"({"jobs":[
+      {"jobId":"j-1","jobName":"done","status":"SUCCEEDED","createdAt":1764038412345,
+       "startedAt":1764038413000,"stoppedAt":1764038414000,"container":{"exitCode":0}},
+      {"jobId":"j-2","jobName":"waiting","status":"RUNNABLE","createdAt":1764038412345,
+       "container":{"command":["true"]}}]})");
+
+  EXPECT_EQ(FormatReply(Op("describe-jobs"), reply, OutputFormat::kTable),
+            "JOBID  NAME     STATUS     CREATED               STARTED               "
+            "STOPPED               EXIT\n"
+            "j-1    done     SUCCEEDED  2025-11-25T02:40:12Z  2025-11-25T02:40:13Z  "
+            "2025-11-25T02:40:14Z  0\n"
+            "j-2    waiting  RUNNABLE   2025-11-25T02:40:12Z  -                     "
+            "-                     -\n");
+}
+
+TEST(OutputFormatterTest, ListJobsUsesTheSummaryList) {
+  Json reply = Json::parse(R"({"jobSummaryList":[
+      {"jobId":"j-1","jobName":"a","status":"RUNNING","createdAt":0}]})");
+
+  EXPECT_EQ(FormatReply(Op("list-jobs"), reply, OutputFormat::kTable),
+            "JOBID  NAME  STATUS   CREATED               STARTED  STOPPED  EXIT\n"
+            "j-1    a     RUNNING  1970-01-01T00:00:00Z  -        -        -\n");
+}
+
 TEST(OutputFormatterTest, OtherRepliesAreKeyValueRowsWithIsoTimestamps) {
   Json reply = Json::parse(R"({"name":"x","createdAt":1764038412345,
       "tags":{"team":"barge"},"list":["a","b"],"nested":[{"k":1}]})");

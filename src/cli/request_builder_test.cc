@@ -218,6 +218,55 @@ TEST(RequestBuilderTest, OperationWithoutFlagsSendsAnEmptyObject) {
   EXPECT_EQ(MustBuild({"list-scheduling-policies"}).body, Json::object());
 }
 
+TEST(RequestBuilderTest, SubmitJobMapsOverridesParametersAndRetryShorthand) {
+  ApiRequest request = MustBuild(
+      {"submit-job", "--job-name", "hello", "--job-queue", "q", "--job-definition", "jd:1",
+       "--parameters", "msg=hi,n=2", "--container-overrides",
+       R"({"command":["echo","Ref::msg"],"environment":[{"name":"A","value":"1"}]})",
+       "--retry-strategy", "attempts=2", "--timeout", "attemptDurationSeconds=90",
+       "--scheduling-priority-override", "5", "--propagate-tags"});
+
+  EXPECT_EQ(request.path, "/v1/submitjob");
+  EXPECT_EQ(request.body, Json::parse(R"({
+      "jobName": "hello", "jobQueue": "q", "schedulingPriorityOverride": 5,
+      "jobDefinition": "jd:1", "parameters": {"msg": "hi", "n": "2"},
+      "containerOverrides": {"command": ["echo", "Ref::msg"],
+                             "environment": [{"name": "A", "value": "1"}]},
+      "retryStrategy": {"attempts": 2}, "propagateTags": true,
+      "timeout": {"attemptDurationSeconds": 90}})"));
+}
+
+TEST(RequestBuilderTest, ContainerOverridesShorthandTypesVcpusAndMemory) {
+  ApiRequest request = MustBuild({"submit-job", "--job-name", "a", "--job-queue", "q",
+                                  "--job-definition", "jd", "--container-overrides",
+                                  "vcpus=2,memory=256,command=[echo,hi]"});
+
+  EXPECT_EQ(request.body["containerOverrides"],
+            Json::parse(R"({"vcpus": 2, "memory": 256, "command": ["echo", "hi"]})"));
+}
+
+TEST(RequestBuilderTest, ListJobsTakesStatusFiltersAndPaging) {
+  ApiRequest request =
+      MustBuild({"list-jobs", "--job-queue", "q", "--job-status", "RUNNABLE", "--filters",
+                 "name=JOB_NAME,values=pg-*", "--max-results", "2"});
+
+  EXPECT_EQ(request.path, "/v1/listjobs");
+  EXPECT_EQ(request.body, Json::parse(R"({"jobQueue": "q", "jobStatus": "RUNNABLE",
+      "maxResults": 2, "filters": [{"name": "JOB_NAME", "values": ["pg-*"]}]})"));
+}
+
+TEST(RequestBuilderTest, JobVerbsNeedTheirRequiredMembers) {
+  EXPECT_EQ(MustBuild({"describe-jobs", "--jobs", "a", "b"}).body,
+            Json::parse(R"({"jobs": ["a", "b"]})"));
+  EXPECT_EQ(MustBuild({"cancel-job", "--job-id", "j", "--reason", "why"}).body,
+            Json::parse(R"({"jobId": "j", "reason": "why"})"));
+  EXPECT_EQ(MustBuild({"terminate-job", "--job-id", "j", "--reason", "why"}).path,
+            "/v1/terminatejob");
+  EXPECT_FALSE(Build({"cancel-job", "--job-id", "j"}));
+  EXPECT_FALSE(Build({"submit-job", "--job-name", "a", "--job-queue", "q"}));
+  EXPECT_FALSE(Build({"describe-jobs"}));
+}
+
 TEST(RequestBuilderTest, EveryOperationHasAPathAndUniqueFlags) {
   for (const Operation& op : BatchOperations()) {
     EXPECT_TRUE(op.path.starts_with("/v1/")) << op.verb;
