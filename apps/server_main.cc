@@ -1,18 +1,22 @@
 // `barge server`: the composition root of the control plane. It builds the
-// whole object graph (store, clock, services, reconciler, API, HTTP server),
-// runs the control io_context on this thread and stops gracefully on SIGINT
-// or SIGTERM. Objects are destroyed in reverse order of construction.
+// whole object graph (store, clock, services, reconciler, agent registry,
+// dispatcher, agent service, timeout sweeper, API, HTTP server), runs the
+// control io_context on this thread and stops gracefully on SIGINT or
+// SIGTERM. Objects are destroyed in reverse order of construction.
 #include "apps/server_main.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <array>
 #include <boost/asio.hpp>
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -22,7 +26,10 @@
 #include "api/credentials_file.h"
 #include "api/http_server.h"
 #include "api/sigv4_verifier.h"
+#include "control/agent_registry.h"
+#include "control/agent_service.h"
 #include "control/compute_environment_service.h"
+#include "control/dispatcher.h"
 #include "control/job_definition_service.h"
 #include "control/job_events.h"
 #include "control/job_queue_service.h"
@@ -30,8 +37,10 @@
 #include "control/resource_status_reconciler.h"
 #include "control/scheduling_policy_service.h"
 #include "control/tag_service.h"
+#include "control/timeout_sweeper.h"
 #include "core/arn.h"
 #include "core/clock.h"
+#include "scheduler/planner.h"
 #include "store/sqlite_store.h"
 
 namespace barge::apps {
@@ -40,6 +49,11 @@ namespace {
 namespace asio = boost::asio;
 
 constexpr auto kReconcilePeriod = std::chrono::milliseconds(200);
+// Scheduling passes also run on demand (posted, coalesced); this is the floor.
+constexpr auto kDispatchPeriod = std::chrono::milliseconds(100);
+// Long-poll deadlines and agent leases.
+constexpr auto kAgentPeriod = std::chrono::milliseconds(100);
+constexpr auto kTimeoutSweepPeriod = std::chrono::milliseconds(500);
 // After SIGTERM, connections still busy after this long are cut.
 constexpr auto kShutdownGrace = std::chrono::seconds(5);
 
@@ -50,6 +64,8 @@ struct ServerFlags {
   std::string account_id = "000000000000";
   std::string credentials{};
   std::string log_level = "info";
+  std::string agent_token{};
+  int lease_seconds = 15;
 };
 
 // Re-arms itself every `period` on the control thread (STYLE.md example 9).
@@ -61,6 +77,51 @@ void RunEvery(asio::steady_timer& timer, std::chrono::milliseconds period,
     tick();
     RunEvery(timer, period, tick);
   });
+}
+
+// 32 random bytes from the kernel, as hex.
+Result<std::string> RandomToken() {
+  std::ifstream urandom("/dev/urandom", std::ios::binary);
+  std::array<unsigned char, 32> bytes{};
+  if (!urandom.read(reinterpret_cast<char*>(bytes.data()), bytes.size())) {
+    return Unavailable("cannot read /dev/urandom");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string token;
+  for (unsigned char byte : bytes) {
+    token += kHex[byte >> 4];
+    token += kHex[byte & 0x0f];
+  }
+  return token;
+}
+
+// The token agents must present: --agent-token, else <data-dir>/agent-token,
+// created (mode 0600) with a random token on first start.
+Result<std::string> AgentToken(const ServerFlags& flags) {
+  if (!flags.agent_token.empty()) return flags.agent_token;
+  std::filesystem::path path = std::filesystem::path(flags.data_dir) / "agent-token";
+  if (std::ifstream in(path); in) {
+    std::string token;
+    std::getline(in, token);
+    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back())))
+      token.pop_back();
+    if (token.empty()) return InvalidArgument(path.string() + " is empty");
+    spdlog::info("agents authenticate with the token in {}", path.string());
+    return token;
+  }
+  Result<std::string> token = RandomToken();
+  if (!token) return token.error();
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << *token << "\n";
+    if (!out) return Unavailable("cannot write " + path.string());
+  }
+  std::error_code ec;
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+  spdlog::info("created an agent token in {}; start agents with --token $(cat {})", path.string(),
+               path.string());
+  return token;
 }
 
 int Fail(const std::string& message) {
@@ -92,6 +153,13 @@ int RunServer(int argc, char** argv) {
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error, critical, off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  app.add_option("--agent-token", flags.agent_token,
+                 "token agents must present; default: the one in <data-dir>/agent-token, "
+                 "created on first start");
+  app.add_option("--lease-seconds", flags.lease_seconds,
+                 "an agent not heard from for this long is lost, and its jobs with it")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
   CLI11_PARSE(app, argc, argv);
 
   // Logs go to stderr; stdout carries only the "listening on" line scripts wait for.
@@ -125,12 +193,39 @@ int RunServer(int argc, char** argv) {
   control::JobDefinitionService job_definitions(*store, arns);
   control::SchedulingPolicyService scheduling_policies(*store, arns);
   control::TagService tags(*store, arns);
-  // TODO(#3): the dispatcher replaces NoJobEvents once agents exist.
-  control::NoJobEvents job_events;
-  control::JobService jobs(*store, clock, arns, job_definitions, job_events);
   control::ResourceStatusReconciler reconciler(*store);
+  Result<std::string> agent_token = AgentToken(flags);
+  if (!agent_token) return Fail(agent_token.error().message);
 
   asio::io_context control;  // The control thread: this one. Owns all mutable state.
+
+  // Dispatching: agents, the scheduling loop, attempt outcomes, timeouts.
+  control::AgentRegistry registry(
+      clock, control::AgentRegistryOptions{.lease = std::chrono::seconds(flags.lease_seconds)});
+  scheduler::Planner planner = scheduler::Planner::Standard();
+  bool dispatch_posted = false;
+  std::function<void()> dispatch;  // Set below, once the dispatcher exists.
+  control::Dispatcher dispatcher(*store, clock, registry, planner,
+                                 control::DispatcherOptions{.wake = [&] {
+                                   // Many JobRunnable calls in one burst share one pass.
+                                   if (dispatch_posted) return;
+                                   dispatch_posted = true;
+                                   asio::post(control, [&] {
+                                     dispatch_posted = false;
+                                     dispatch();
+                                   });
+                                 }});
+  dispatch = [&dispatcher] {
+    if (Result<int> placed = dispatcher.Tick(); !placed) {
+      spdlog::warn("scheduling pass: {}", placed.error().message);
+    }
+  };
+  control::AgentService agent_service(*store, clock, registry, dispatcher);
+  control::TimeoutSweeper timeout_sweeper(*store, clock, registry);
+  control::JobService jobs(*store, clock, arns, job_definitions, dispatcher);
+  if (Status recovered = agent_service.Recover(); !recovered) {
+    return Fail("cannot recover running attempts: " + recovered.error().message);
+  }
   auto reconcile = [&reconciler] {
     if (Result<int> changed = reconciler.Tick(); !changed) {
       spdlog::warn("status reconciler: {}", changed.error().message);
@@ -146,6 +241,8 @@ int RunServer(int argc, char** argv) {
     asio::post(control, [&] {
       reconcile_posted = false;
       reconcile();
+      // A queue or environment may have changed state: look at every job.
+      dispatcher.RequestFullPass();
     });
   };
 
@@ -154,9 +251,11 @@ int RunServer(int argc, char** argv) {
                                 .job_definitions = job_definitions,
                                 .scheduling_policies = scheduling_policies,
                                 .tags = tags,
-                                .jobs = &jobs},
+                                .jobs = &jobs,
+                                .agents = &agent_service},
                api::ApiOptions{.verifier = verifier ? &*verifier : nullptr,
-                               .after_mutation = after_mutation});
+                               .after_mutation = after_mutation,
+                               .agent_token = *agent_token});
   reconcile();  // Finish whatever a previous run left CREATING or UPDATING.
 
   Result<std::unique_ptr<api::HttpServer>> listening =
@@ -166,6 +265,22 @@ int RunServer(int argc, char** argv) {
 
   asio::steady_timer reconcile_timer(control);
   RunEvery(reconcile_timer, kReconcilePeriod, reconcile);
+  asio::steady_timer dispatch_timer(control);
+  RunEvery(dispatch_timer, kDispatchPeriod, dispatch);
+  asio::steady_timer agent_timer(control);
+  RunEvery(agent_timer, kAgentPeriod, [&agent_service] {
+    if (Result<int> ended = agent_service.Tick(); !ended) {
+      spdlog::warn("agent lease sweep: {}", ended.error().message);
+    } else if (*ended > 0) {
+      spdlog::info("{} attempt(s) ended with their lost agents", *ended);
+    }
+  });
+  asio::steady_timer timeout_timer(control);
+  RunEvery(timeout_timer, kTimeoutSweepPeriod, [&timeout_sweeper] {
+    if (Result<int> timed_out = timeout_sweeper.Tick(); !timed_out) {
+      spdlog::warn("timeout sweep: {}", timed_out.error().message);
+    }
+  });
 
   asio::steady_timer shutdown_guard(control);
   asio::signal_set signals(control, SIGINT, SIGTERM);
@@ -173,6 +288,10 @@ int RunServer(int argc, char** argv) {
     if (ec) return;
     spdlog::info("signal {}: stopping", signal_number);
     reconcile_timer.cancel();
+    dispatch_timer.cancel();
+    agent_timer.cancel();
+    timeout_timer.cancel();
+    registry.AnswerAllPolls();  // Parked long-polls answer now, so their connections can close.
     shutdown_guard.expires_after(kShutdownGrace);
     shutdown_guard.async_wait([&](boost::system::error_code guard_ec) {
       if (guard_ec) return;  // Every connection finished in time.
