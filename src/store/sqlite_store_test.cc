@@ -13,6 +13,7 @@
 #include "codec/codec.h"
 #include "store/migrations.h"
 #include "store/sqlite_db.h"
+#include "testing/sample_job.h"
 #include "testing/sample_resources.h"
 #include "testing/temp_dir.h"
 
@@ -203,6 +204,40 @@ TEST_F(SqliteStoreTest, CommittedWorkSurvivesKillMinusNine) {
     auto ce = txn.GetComputeEnvironment("ce");
     if (!ce) return ce.error();
     EXPECT_EQ(ce->version, 1);
+    return Ok();
+  });
+  EXPECT_TRUE(read) << read.error().message;
+}
+
+// A SubmitJob that returned has committed its job, and agents' log lines are
+// acknowledged after commit: both must survive kill -9 as well.
+TEST_F(SqliteStoreTest, CommittedJobsAndLogLinesSurviveKillMinusNine) {
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto store = SqliteStore::Open(path_);
+    if (!store) _exit(2);
+    Status committed = store.value()->Transact([](StoreTransaction& txn) -> Status {
+      BARGE_RETURN_IF_ERROR(txn.InsertJob(testing::SampleJob("j1", "q", FromEpochMillis(5))));
+      return txn.AppendLogEvents("jd/default/j1-a2", {{.sequence = 0, .message = "hello"}});
+    });
+    if (!committed) _exit(3);
+    raise(SIGKILL);
+    _exit(4);
+  }
+  int wait_status = 0;
+  ASSERT_EQ(waitpid(child, &wait_status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(wait_status)) << "child exited with " << WEXITSTATUS(wait_status);
+
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  Status read = store->Transact([](StoreTransaction& txn) -> Status {
+    auto job = txn.GetJob("j1");
+    if (!job) return job.error();
+    EXPECT_EQ(job->attempts.size(), 2u);
+    auto lines = txn.ReadLogEvents({.stream = "jd/default/j1-a2"});
+    if (!lines) return lines.error();
+    EXPECT_EQ(lines->size(), 1u);
     return Ok();
   });
   EXPECT_TRUE(read) << read.error().message;
