@@ -97,6 +97,17 @@ void Api::HandleAsync(const HttpRequest& request, std::function<void(HttpReply)>
   if (agent_routes_ == nullptr) {
     return done(ErrorReply(404, kUnknownOperation, "this server does not serve agents"));
   }
+  if (spdlog::should_log(spdlog::level::debug)) {
+    // Agent requests bypass Handle, so they are logged here, when answered.
+    done = [started = std::chrono::steady_clock::now(), method = request.method,
+            target = request.target, done = std::move(done)](HttpReply reply) {
+      auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+      spdlog::debug("{} {} -> {} in {} us", method, target, reply.status, micros);
+      done(std::move(reply));
+    };
+  }
   try {
     agent_routes_->Handle(request, std::move(done));
   } catch (const std::exception& e) {
