@@ -1,5 +1,6 @@
-// The one `barge` binary: `barge server ...` runs the control plane; every
-// other verb is the command-line client.
+// The one `barge` binary: `barge server ...` runs the control plane, `barge
+// dev` the embedded default (server and local agents); every other verb is
+// the command-line client.
 #include <cstdio>
 #include <exception>
 #include <string_view>
@@ -7,6 +8,7 @@
 #include "apps/agent_main.h"
 #include "apps/server_main.h"
 #include "cli/cli.h"
+#include "cli/dev_command.h"
 
 int main(int argc, char** argv) {
   try {
@@ -15,6 +17,9 @@ int main(int argc, char** argv) {
     }
     if (argc >= 2 && std::string_view(argv[1]) == "agent") {
       return barge::apps::RunAgent(argc - 1, argv + 1);
+    }
+    if (argc >= 2 && std::string_view(argv[1]) == "dev") {
+      return barge::cli::RunDev(argc - 1, argv + 1);
     }
     return barge::cli::Run(argc, argv);
   } catch (const std::exception& e) {

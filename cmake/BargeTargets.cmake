@@ -2,6 +2,9 @@
 # gtest binary per component. Link lines are the layering contract.
 include(GoogleTest)
 
+# `cmake --build . --target unit_tests` builds every unit-test binary and nothing else.
+add_custom_target(unit_tests)
+
 function(barge_add_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   add_library(${name} STATIC ${ARG_SOURCES})
@@ -19,4 +22,5 @@ function(barge_add_test name)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
   target_compile_options(${name} PRIVATE ${BARGE_WARNINGS})
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
+  add_dependencies(unit_tests ${name})
 endfunction()

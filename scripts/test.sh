@@ -14,7 +14,7 @@ bash scripts/build.sh release
 (cd build/release && ctest --output-on-failure -j2)
 
 echo "== ASan+UBSan build and unit tests"
-bash scripts/build.sh asan
+bash scripts/build.sh asan --target unit_tests
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
    ctest --output-on-failure -j2 -L unit)
 
