@@ -242,6 +242,7 @@ Status AgentService::ApplyEvent(const std::string& agent_id, const protocol::Att
         return RecordExited(job, event.attempt_id, at, event.exit_code, event.reason);
       });
       if (!exited) return exited.error();
+      if (*exited && (*exited)->status == JobStatus::kRunnable) dispatcher_.JobRunnable(**exited);
       // Only now: until the process is gone its resources stay reserved,
       // also for an attempt that already failed (timeout) or was terminated.
       registry_.RemoveAttempt(event.attempt_id);
@@ -308,6 +309,7 @@ Result<bool> AgentService::HostLost(const std::string& job_id, const std::string
   auto lost =
       MutateJob(store_, job_id, [&](Job& job) { return RecordHostLost(job, attempt_id, now); });
   if (!lost) return lost.error();
+  if (*lost && (*lost)->status == JobStatus::kRunnable) dispatcher_.JobRunnable(**lost);
   return lost->has_value();
 }
 

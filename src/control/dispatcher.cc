@@ -24,7 +24,6 @@ struct QueueView {
 struct PassInput {
   std::map<std::string, QueueView> queues{};
   std::set<std::string> usable_environments{};
-  std::vector<Job> jobs{};
 };
 
 bool Usable(ResourceState state, ResourceStatus status) {
@@ -89,6 +88,7 @@ Dispatcher::Dispatcher(Store& store, const Clock& clock, AgentRegistry& registry
       options_(std::move(options)) {}
 
 void Dispatcher::JobRunnable(const Job& job) {
+  index_.Upsert(job);
   new_runnable_.insert(job.id);
   Wake();
 }
@@ -127,58 +127,52 @@ void Dispatcher::Wake() {
 
 Result<int> Dispatcher::Tick() {
   Timestamp now = clock_.Now();
-  bool full = full_pass_due_ || now - last_full_pass_ >= options_.rescan_period;
-  if (!full && new_runnable_.empty()) return 0;
-  if (full) {
-    full_pass_due_ = false;
-    last_full_pass_ = now;
+  if (!loaded_at_ || now - *loaded_at_ >= options_.rescan_period) {
+    BARGE_RETURN_IF_ERROR(index_.Load(store_));
+    loaded_at_ = now;
+    full_pass_due_ = true;
   }
+  bool full = std::exchange(full_pass_due_, false);
+  if (!full && new_runnable_.empty()) return 0;
   Result<int> placed = Pass(full);
-  if (!placed && full) full_pass_due_ = true;
+  if (!placed) full_pass_due_ = true;
   return placed;
 }
 
 Result<int> Dispatcher::Pass(bool full) {
   std::set<std::string> wanted = std::exchange(new_runnable_, {});
   std::vector<scheduler::NodeView> nodes = registry_.Nodes();
-  // Nothing new can start, and full passes (which run as soon as capacity
-  // frees) will see these jobs.
+  // Nothing new can start, and the full pass that runs once capacity frees
+  // sees these jobs.
   if (!full && !HasFreeCapacity(nodes)) return 0;
 
-  int64_t free_millicpus = 0;
-  for (const scheduler::NodeView& node : nodes)
-    free_millicpus += std::max<int64_t>(0, node.free.millicpus);
-  size_t window =
-      std::max<size_t>(options_.min_window, 2 * static_cast<size_t>(free_millicpus / 1000));
-
   PassInput input;
-  Status read = store_.Transact([&](StoreTransaction& txn) -> Status {
+  BARGE_RETURN_IF_ERROR(store_.Transact([&](StoreTransaction& txn) -> Status {
     input = PassInput{};
-    BARGE_RETURN_IF_ERROR(ReadTopology(txn, input));
-    if (full) {
-      for (const auto& [name, queue] : input.queues) {
-        Result<std::vector<Job>> jobs =
-            txn.ListJobs({.queue = name, .statuses = {JobStatus::kRunnable}, .limit = window});
-        if (!jobs) return jobs.error();
-        std::ranges::move(*jobs, std::back_inserter(input.jobs));
+    return ReadTopology(txn, input);
+  }));
+
+  // Candidates, copied: the index changes below.
+  std::vector<RunnableEntry> candidates;
+  if (full) {
+    int64_t free_millicpus = 0;
+    for (const scheduler::NodeView& node : nodes) {
+      if (input.usable_environments.contains(node.compute_environment)) {
+        free_millicpus += std::max<int64_t>(0, node.free.millicpus);
       }
-      return Ok();
     }
+    size_t window =
+        std::max<size_t>(options_.min_window, 2 * static_cast<size_t>(free_millicpus / 1000));
+    for (const auto& [name, queue] : input.queues) {
+      for (const RunnableEntry* entry : index_.Oldest(name, window)) candidates.push_back(*entry);
+    }
+  } else {
     for (const std::string& id : wanted) {
-      Result<Job> job = txn.GetJob(id);
-      if (!job) {
-        if (job.error().code == ErrorCode::kNotFound) continue;
-        return job.error();
-      }
-      if (job->status != JobStatus::kRunnable || !input.queues.contains(job->queue)) continue;
-      input.jobs.push_back(std::move(job).value());
+      const RunnableEntry* entry = index_.Find(id);
+      if (entry != nullptr && input.queues.contains(entry->queue)) candidates.push_back(*entry);
     }
-    return Ok();
-  });
-  if (!read) {
-    if (!full) new_runnable_.merge(wanted);
-    return read.error();
   }
+  if (candidates.empty()) return 0;
 
   scheduler::Snapshot snapshot;
   for (scheduler::NodeView& node : nodes) {
@@ -186,59 +180,46 @@ Result<int> Dispatcher::Pass(bool full) {
       snapshot.nodes.push_back(std::move(node));
     }
   }
-  std::map<std::string, Job*> by_id;
-  for (Job& job : input.jobs) {
-    const QueueView& queue = input.queues.at(job.queue);
-    by_id[job.id] = &job;
-    snapshot.jobs.push_back({.id = job.id,
-                             .queue = job.queue,
+  for (const RunnableEntry& entry : candidates) {
+    const QueueView& queue = input.queues.at(entry.queue);
+    snapshot.jobs.push_back({.id = entry.id,
+                             .queue = entry.queue,
                              .queue_priority = queue.priority,
                              .compute_environments = queue.environments,
-                             .request = job.request,
-                             .runnable_since = job.created_at,
-                             .scheduling_priority = job.scheduling_priority});
+                             .request = entry.request,
+                             .runnable_since = entry.created_at,
+                             .scheduling_priority = entry.scheduling_priority});
   }
   scheduler::PlanResult plan = planner_.Plan(std::move(snapshot));
 
-  // Placements: one transaction for the whole pass.
+  // Placements: one transaction for the whole pass, each on the job as the
+  // store holds it now.
   Timestamp now = clock_.Now();
   std::vector<Job> placed;
-  for (const scheduler::Placement& placement : plan.placements) {
-    const AgentInfo* agent = registry_.Find(placement.agent_id);
-    if (agent == nullptr) continue;
-    Job job = *by_id.at(placement.job_id);
-    if (Status status = Place(job, placement, *agent, now); !status) return status.error();
-    placed.push_back(std::move(job));
-  }
+  std::vector<std::string> stale;
   Status committed = store_.Transact([&](StoreTransaction& txn) -> Status {
-    for (const Job& job : placed) BARGE_RETURN_IF_ERROR(txn.UpdateJob(job));
+    placed.clear();
+    stale.clear();
+    for (const scheduler::Placement& placement : plan.placements) {
+      const AgentInfo* agent = registry_.Find(placement.agent_id);
+      Result<Job> job = txn.GetJob(placement.job_id);
+      if (!job && job.error().code != ErrorCode::kNotFound) return job.error();
+      if (!job || job->status != JobStatus::kRunnable || agent == nullptr) {
+        stale.push_back(placement.job_id);
+        continue;
+      }
+      BARGE_RETURN_IF_ERROR(Place(*job, placement, *agent, now));
+      BARGE_RETURN_IF_ERROR(txn.UpdateJob(*job));
+      placed.push_back(std::move(job).value());
+    }
     return Ok();
   });
-  if (!committed) {
-    if (committed.error().code != ErrorCode::kConflict) return committed.error();
-    // Another writer changed one of them: place the rest one by one, each on
-    // what the store holds now.
-    std::vector<Job> survivors;
-    for (Job& job : placed) {
-      const Attempt attempt = job.attempts.back();
-      auto one = MutateJob(store_, job.id, [&](Job& fresh) -> Result<Applied> {
-        if (fresh.status != JobStatus::kRunnable) return Applied::kIgnored;
-        BARGE_RETURN_IF_ERROR(Transition(fresh, JobStatus::kStarting, now));
-        if (fresh.status_reason == scheduler::kJobResourceRequirementReason) {
-          fresh.status_reason.clear();
-        }
-        Attempt renumbered = attempt;
-        renumbered.number = static_cast<int32_t>(fresh.attempts.size()) + 1;
-        fresh.attempts.push_back(std::move(renumbered));
-        return Applied::kChanged;
-      });
-      if (!one) return one.error();
-      if (*one) survivors.push_back(std::move(**one));
-    }
-    placed = std::move(survivors);
-    full_pass_due_ = true;
-  }
+  if (!committed) return committed.error();
+  for (const std::string& id : stale) index_.Remove(id);
+  // A stale job held capacity in the plan that nothing used: plan again.
+  if (!stale.empty()) full_pass_due_ = true;
   for (const Job& job : placed) {
+    index_.Remove(job.id);
     const Attempt& attempt = job.attempts.back();
     registry_.AddAttempt({.attempt_id = attempt.id,
                           .agent_id = attempt.agent_id,
@@ -251,29 +232,37 @@ Result<int> Dispatcher::Pass(bool full) {
   // statusReason of the jobs that stay RUNNABLE, written only when it changes.
   std::map<std::string, std::string> reason_of;
   for (scheduler::Unplaceable& u : plan.unplaceable) reason_of[u.job_id] = std::move(u.reason);
-  std::set<std::string> placed_ids;
-  for (const scheduler::Placement& placement : plan.placements) placed_ids.insert(placement.job_id);
-  std::vector<Job> reasons;
-  for (Job& job : input.jobs) {
-    if (placed_ids.contains(job.id)) continue;
-    auto reason = reason_of.find(job.id);
+  std::set<std::string> planned;
+  for (const scheduler::Placement& placement : plan.placements) planned.insert(placement.job_id);
+  for (const RunnableEntry& entry : candidates) {
+    if (planned.contains(entry.id)) continue;
+    auto reason = reason_of.find(entry.id);
     std::string wanted_reason = reason != reason_of.end() ? reason->second
-                                : job.status_reason == scheduler::kJobResourceRequirementReason
+                                : entry.status_reason == scheduler::kJobResourceRequirementReason
                                     ? std::string()
-                                    : job.status_reason;
-    if (wanted_reason == job.status_reason) continue;
-    job.status_reason = std::move(wanted_reason);
-    reasons.push_back(std::move(job));
-  }
-  if (!reasons.empty()) {
-    Status written = store_.Transact([&](StoreTransaction& txn) -> Status {
-      for (const Job& job : reasons) BARGE_RETURN_IF_ERROR(txn.UpdateJob(job));
-      return Ok();
-    });
-    // A conflict means the job moved on; the next full pass looks again.
-    if (!written && written.error().code != ErrorCode::kConflict) return written.error();
+                                    : entry.status_reason;
+    if (wanted_reason != entry.status_reason) {
+      BARGE_RETURN_IF_ERROR(SetReason(entry.id, wanted_reason));
+    }
   }
   return static_cast<int>(placed.size());
+}
+
+Status Dispatcher::SetReason(const std::string& id, const std::string& reason) {
+  bool still_runnable = true;
+  auto written = MutateJob(store_, id, [&](Job& job) -> Result<Applied> {
+    still_runnable = job.status == JobStatus::kRunnable;
+    if (!still_runnable || job.status_reason == reason) return Applied::kIgnored;
+    job.status_reason = reason;
+    return Applied::kChanged;
+  });
+  if (!written) return written.error();
+  if (still_runnable) {
+    index_.SetReason(id, reason);
+  } else {
+    index_.Remove(id);
+  }
+  return Ok();
 }
 
 }  // namespace barge::control

@@ -12,23 +12,31 @@
 // environments that are ENABLED and VALID (in computeEnvironmentOrder), and
 // the registered agents of those environments.
 //
-// Passes are cheap when little changed. JobRunnable only records the job id,
-// and the next pass looks at the recorded jobs alone: while no capacity was
-// freed (no attempt ended, no agent joined, no queue or environment changed),
-// every older RUNNABLE job that did not fit before still does not fit, so
-// planning just the new jobs gives exactly what a full pass would.
-// RequestFullPass marks capacity as changed; a full pass also runs every
-// `rescan_period` as a safety net. A full pass reads per queue at most a
-// window of the oldest RUNNABLE jobs (2 per free vCPU, at least
-// `min_window`): like AWS's FIFO queues, jobs far behind a blocked head wait.
+// Passes are cheap when little changed. Waiting jobs are kept in a
+// RunnableIndex (loaded from the store at the first Tick and again every
+// `rescan_period` as a safety net), so a pass reads from the store only the
+// queues, the environments and the jobs it places. JobRunnable adds the job
+// to the index and records its id; the next pass looks at the recorded jobs
+// alone: while no capacity was freed (no attempt ended, no agent joined, no
+// queue or environment changed), every older RUNNABLE job that did not fit
+// before still does not fit, so planning just the new jobs gives exactly what
+// a full pass would. RequestFullPass marks capacity as changed. A full pass
+// plans per queue at most a window of the oldest RUNNABLE jobs (2 per free
+// vCPU, at least `min_window`): like AWS's FIFO queues, jobs far behind a
+// blocked head wait.
+//
+// Whoever moves a job back to RUNNABLE (a retry) calls JobRunnable, like
+// JobService does for new jobs.
 //
 // Owned by the composition root; control thread only.
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 
 #include "control/agent_registry.h"
 #include "control/job_events.h"
+#include "control/runnable_index.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "scheduler/planner.h"
@@ -37,8 +45,8 @@
 namespace barge::control {
 
 struct DispatcherOptions {
-  Duration rescan_period = std::chrono::seconds(10);
-  size_t min_window = 1000;
+  Duration rescan_period = std::chrono::minutes(5);
+  size_t min_window = 100;
   int64_t kill_grace_ms = 30000;  // SIGTERM, then SIGKILL after this long.
   // Asks the owner to call Tick() soon, for example by posting it to the
   // control io_context once (several calls before the tick may share it).
@@ -71,6 +79,8 @@ class Dispatcher final : public JobEvents {
 
  private:
   Result<int> Pass(bool full);
+  // Writes `reason` as the statusReason of RUNNABLE job `id` if it differs.
+  Status SetReason(const std::string& id, const std::string& reason);
   void Wake();
 
   Store& store_;
@@ -78,8 +88,9 @@ class Dispatcher final : public JobEvents {
   AgentRegistry& registry_;
   const scheduler::Planner& planner_;
   DispatcherOptions options_;
-  bool full_pass_due_ = true;  // The first pass after startup looks at everything.
-  Timestamp last_full_pass_{};
+  RunnableIndex index_;
+  bool full_pass_due_ = true;
+  std::optional<Timestamp> loaded_at_{};  // When index_ was last rebuilt from the store.
   std::set<std::string> new_runnable_{};
 };
 

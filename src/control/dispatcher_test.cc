@@ -160,6 +160,24 @@ TEST_F(DispatcherTest, WakeIsCalledWhenAJobBecomesRunnable) {
   EXPECT_EQ(wakes, 1);
 }
 
+TEST_F(DispatcherTest, JobCancelledAfterItWasQueuedIsSkipped) {
+  AddJob("cancelled", "q", Vcpus(1));
+  AddJob("next", "q", Vcpus(1));
+  ASSERT_TRUE(dispatcher_->Tick());  // No agent yet: both wait in the index.
+  Job job = GetJob("cancelled");     // What CancelJob does, without telling the dispatcher.
+  ASSERT_TRUE(Transition(job, JobStatus::kFailed, clock_.Now(), "cancelled by user"));
+  ASSERT_TRUE(store_.Transact([&](StoreTransaction& txn) { return txn.UpdateJob(job); }));
+  std::string agent = Register("ce", Vcpus(1));
+
+  ASSERT_TRUE(dispatcher_->Tick());  // Plans the stale entry, finds it FAILED, drops it.
+  std::vector<protocol::Assignment> assignments = TickAndPoll(agent);
+
+  ASSERT_EQ(assignments.size(), 1U);
+  EXPECT_EQ(assignments[0].job_id, "next");
+  EXPECT_EQ(StatusOf("cancelled"), JobStatus::kFailed);
+  EXPECT_TRUE(GetJob("cancelled").attempts.empty());
+}
+
 TEST_F(DispatcherTest, NoJobEverRunsTwoAttemptsAtOnce) {
   std::string a = Register("ce", Vcpus(4));
   std::string b = Register("ce", Vcpus(4));
