@@ -13,16 +13,19 @@
 #include "api/api.h"
 #include "control/compute_environment_service.h"
 #include "control/job_definition_service.h"
+#include "control/job_events.h"
 #include "control/job_queue_service.h"
+#include "control/job_service.h"
 #include "control/resource_status_reconciler.h"
 #include "control/scheduling_policy_service.h"
 #include "control/tag_service.h"
 #include "core/arn.h"
+#include "core/clock.h"
 #include "store/sqlite_store.h"
 
 namespace {
 
-constexpr std::array<std::string_view, 20> kTargets{
+constexpr std::array<std::string_view, 27> kTargets{
     "/v1/createcomputeenvironment", "/v1/describecomputeenvironments",
     "/v1/updatecomputeenvironment", "/v1/deletecomputeenvironment",
     "/v1/createjobqueue",           "/v1/describejobqueues",
@@ -33,10 +36,13 @@ constexpr std::array<std::string_view, 20> kTargets{
     "/v1/updateschedulingpolicy",   "/v1/deleteschedulingpolicy",
     "/v1/tags/arn%3Aaws%3Abatch%3Aus-east-1%3A000000000000%3Ajob-queue%2Fq",
     "/v1/tags/",                    "/v1/",
-    "/v1/submitjob",
+    "/v1/submitjob",                "/v1/describejobs",
+    "/v1/listjobs",                 "/v1/canceljob",
+    "/v1/terminatejob",             "/v1/canceljobs",
+    "/v1/terminatejobs",            "/v1/submitjob",
 };
 
-// The whole server-side object graph, rebuilt now and then so the store stays small.
+// The whole server-side object graph (jobs included), rebuilt now and then so the store stays small.
 struct Graph {
   std::unique_ptr<barge::SqliteStore> store =
       std::move(barge::SqliteStore::Open(":memory:")).value();
@@ -47,7 +53,15 @@ struct Graph {
   barge::control::SchedulingPolicyService policies{*store, arns};
   barge::control::TagService tags{*store, arns};
   barge::control::ResourceStatusReconciler reconciler{*store};
-  barge::api::Api api{{ces, queues, definitions, policies, tags},
+  barge::SystemClock clock;
+  barge::control::NoJobEvents job_events;
+  barge::control::JobService jobs{*store, clock, arns, definitions, job_events};
+  barge::api::Api api{{.compute_environments = ces,
+                       .job_queues = queues,
+                       .job_definitions = definitions,
+                       .scheduling_policies = policies,
+                       .tags = tags,
+                       .jobs = &jobs},
                       {.after_mutation = [this] { (void)reconciler.Tick(); }}};
 };
 
