@@ -222,7 +222,15 @@ int RunServer(int argc, char** argv) {
   };
   control::AgentService agent_service(*store, clock, registry, dispatcher);
   control::TimeoutSweeper timeout_sweeper(*store, clock, registry);
-  control::JobService jobs(*store, clock, arns, job_definitions, dispatcher);
+  // Group commit: the SubmitJobs read in one pass of the loop share one
+  // transaction and one fsync (job_service.h); the flush is posted, so it
+  // runs after the requests already read.
+  control::JobService* submit_batcher = nullptr;
+  control::JobService jobs(*store, clock, arns, job_definitions, dispatcher,
+                           control::JobServiceOptions{.schedule_flush = [&] {
+                             asio::post(control, [&] { submit_batcher->FlushSubmits(); });
+                           }});
+  submit_batcher = &jobs;
   if (Status recovered = agent_service.Recover(); !recovered) {
     return Fail("cannot recover running attempts: " + recovered.error().message);
   }

@@ -92,13 +92,23 @@ Api::Api(ApiServices services, ApiOptions options) : options_(std::move(options)
   }
 }
 
+struct Api::Exchange {
+  std::chrono::steady_clock::time_point started{};
+  std::string method{};
+  std::string target{};
+  std::string_view route_name = "-";  // Into the Router's routes, which outlive requests.
+  bool mutated = false;
+  bool answered = false;
+  std::function<void(HttpReply)> done{};
+};
+
 void Api::HandleAsync(const HttpRequest& request, std::function<void(HttpReply)> done) {
-  if (!AgentRoutes::Owns(request.target)) return done(Handle(request));
+  if (!AgentRoutes::Owns(request.target)) return Serve(request, std::move(done));
   if (agent_routes_ == nullptr) {
     return done(ErrorReply(404, kUnknownOperation, "this server does not serve agents"));
   }
   if (spdlog::should_log(spdlog::level::debug)) {
-    // Agent requests bypass Handle, so they are logged here, when answered.
+    // Agent requests bypass Serve, so they are logged here, when answered.
     done = [started = std::chrono::steady_clock::now(), method = request.method,
             target = request.target, done = std::move(done)](HttpReply reply) {
       auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -118,42 +128,53 @@ void Api::HandleAsync(const HttpRequest& request, std::function<void(HttpReply)>
 }
 
 HttpReply Api::Handle(const HttpRequest& request) {
-  if (AgentRoutes::Owns(request.target)) {
-    auto reply = std::make_shared<std::optional<HttpReply>>();
-    HandleAsync(request, [reply](HttpReply answer) { *reply = std::move(answer); });
-    if (*reply) return std::move(**reply);
-    return ErrorReply(Internal("the agent long-poll needs HandleAsync"));
-  }
-  auto started = std::chrono::steady_clock::now();
-  std::string_view route_name = "-";
-  bool mutated = false;
-  HttpReply reply;
-  try {
-    reply = Dispatch(request, route_name, mutated);
-    if (mutated && options_.after_mutation) options_.after_mutation();
-  } catch (const std::exception& e) {
-    // A bug below us; the client gets a ServerException and the server lives on.
-    spdlog::error("{} {}: unexpected exception: {}", request.method, route_name, e.what());
-    reply = ErrorReply(Internal("internal error"));
-  } catch (...) {
-    spdlog::error("{} {}: unexpected exception", request.method, route_name);
-    reply = ErrorReply(Internal("internal error"));
-  }
-
-  if (reply.status >= 500) {
-    spdlog::error("{} {} ({}) -> {} {} id={}", request.method, request.target, route_name,
-                  reply.status, reply.body, RequestId(reply));
-  } else if (spdlog::should_log(spdlog::level::debug)) {
-    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::steady_clock::now() - started)
-                      .count();
-    spdlog::debug("{} {} ({}) -> {} in {} us id={}", request.method, request.target, route_name,
-                  reply.status, micros, RequestId(reply));
-  }
-  return reply;
+  auto reply = std::make_shared<std::optional<HttpReply>>();
+  HandleAsync(request, [reply](HttpReply answer) { *reply = std::move(answer); });
+  if (*reply) return std::move(**reply);
+  return ErrorReply(Internal("this request completes later and needs HandleAsync"));
 }
 
-HttpReply Api::Dispatch(const HttpRequest& request, std::string_view& route_name, bool& mutated) {
+void Api::Serve(const HttpRequest& request, std::function<void(HttpReply)> done) {
+  auto exchange = std::make_shared<Exchange>(Exchange{.started = std::chrono::steady_clock::now(),
+                                                      .method = request.method,
+                                                      .target = request.target,
+                                                      .done = std::move(done)});
+  std::optional<HttpReply> reply;
+  try {
+    reply = Dispatch(request, exchange);
+  } catch (const std::exception& e) {
+    // A bug below us; the client gets a ServerException and the server lives on.
+    spdlog::error("{} {}: unexpected exception: {}", request.method, exchange->route_name,
+                  e.what());
+    reply = ErrorReply(Internal("internal error"));
+  } catch (...) {
+    spdlog::error("{} {}: unexpected exception", request.method, exchange->route_name);
+    reply = ErrorReply(Internal("internal error"));
+  }
+  if (reply) Finish(*exchange, std::move(*reply));
+}
+
+void Api::Finish(Exchange& exchange, HttpReply reply) {
+  if (exchange.answered) return;  // An asynchronous route answered, then threw.
+  exchange.answered = true;
+  if (exchange.mutated && reply.status == 200 && options_.after_mutation) {
+    options_.after_mutation();
+  }
+  if (reply.status >= 500) {
+    spdlog::error("{} {} ({}) -> {} {} id={}", exchange.method, exchange.target,
+                  exchange.route_name, reply.status, reply.body, RequestId(reply));
+  } else if (spdlog::should_log(spdlog::level::debug)) {
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - exchange.started)
+                      .count();
+    spdlog::debug("{} {} ({}) -> {} in {} us id={}", exchange.method, exchange.target,
+                  exchange.route_name, reply.status, micros, RequestId(reply));
+  }
+  exchange.done(std::move(reply));
+}
+
+std::optional<HttpReply> Api::Dispatch(const HttpRequest& request,
+                                       const std::shared_ptr<Exchange>& exchange) {
   if (request.body.size() > kMaxRequestBodyBytes) return PayloadTooLargeReply();
   if (options_.verifier != nullptr) {
     if (std::optional<AuthFailure> failure = options_.verifier->Verify(request)) {
@@ -182,7 +203,7 @@ HttpReply Api::Dispatch(const HttpRequest& request, std::string_view& route_name
       break;
   }
   const Route& route = *match.route;
-  route_name = route.name;
+  exchange->route_name = route.name;
 
   auto query_pairs = ParseQuery(query);
   if (!query_pairs) return ErrorReply(InvalidArgument("malformed query string"));
@@ -206,9 +227,26 @@ HttpReply Api::Dispatch(const HttpRequest& request, std::string_view& route_name
                              .body_bytes = request.body.size(),
                              .resource_arn = std::move(match.resource_arn),
                              .query = std::move(*query_pairs)};
+  bool mutating = route.effect == RouteEffect::kMutating;
+  if (route.async_handler) {
+    route.async_handler(route_request, [this, exchange, mutating](Result<Json> result) {
+      // Runs later, from the service (a group commit): a throw here must
+      // not unwind into it.
+      try {
+        if (!result) return Finish(*exchange, ErrorReply(result.error()));
+        exchange->mutated = mutating;
+        Finish(*exchange, JsonReply(*result));
+      } catch (const std::exception& e) {
+        spdlog::error("{} {}: unexpected exception: {}", exchange->method, exchange->route_name,
+                      e.what());
+        Finish(*exchange, ErrorReply(Internal("internal error")));
+      }
+    });
+    return std::nullopt;
+  }
   Result<Json> result = route.handler(route_request);
   if (!result) return ErrorReply(result.error());
-  mutated = route.effect == RouteEffect::kMutating;
+  exchange->mutated = mutating;
   return JsonReply(*result);
 }
 

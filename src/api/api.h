@@ -10,6 +10,7 @@
 // thread-safe.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/http_message.h"
@@ -57,18 +58,26 @@ class Api {
 
   // Always returns a complete reply carrying x-amzn-RequestId and
   // Content-Type: application/json.
-  // For the agent long-poll, which may wait, this answers 500 unless the
-  // reply is ready at once: servers use HandleAsync.
+  // For a request that completes later (the agent long-poll; SubmitJob when
+  // the JobService group-commits) this answers 500 unless the reply is
+  // ready at once: servers use HandleAsync.
   HttpReply Handle(const HttpRequest& request);
 
   // Like Handle, but `done` may run later (on this thread): the agent
-  // long-poll completes when work arrives. Every other request calls `done`
-  // before HandleAsync returns.
+  // long-poll completes when work arrives, SubmitJob when its group commit
+  // is durable. Every other request calls `done` before HandleAsync returns.
   void HandleAsync(const HttpRequest& request, std::function<void(HttpReply)> done);
 
  private:
-  // `route_name` and `mutated` describe what ran, for logging and the hook.
-  HttpReply Dispatch(const HttpRequest& request, std::string_view& route_name, bool& mutated);
+  struct Exchange;  // One AWS API request until it is answered; in api.cc.
+
+  void Serve(const HttpRequest& request, std::function<void(HttpReply)> done);
+  // The reply, or nullopt when an asynchronous route answers later through
+  // Finish. Sets exchange->route_name and ->mutated, for logging and the hook.
+  std::optional<HttpReply> Dispatch(const HttpRequest& request,
+                                    const std::shared_ptr<Exchange>& exchange);
+  // Runs the mutation hook, logs and calls `done`, once per exchange.
+  void Finish(Exchange& exchange, HttpReply reply);
 
   Router router_;
   ApiOptions options_;

@@ -32,6 +32,12 @@ struct RouteRequest {
 // Returns the reply body (sent with 200) or an Error (mapped by error_response.h).
 using RouteHandler = std::function<Result<nlohmann::json>(const RouteRequest&)>;
 
+// A route whose answer may come later (SubmitJob waits for its group
+// commit): it calls `reply` exactly once, now or later on the control
+// thread. It must copy what it needs from the request before returning.
+using RouteReply = std::function<void(Result<nlohmann::json>)>;
+using AsyncRouteHandler = std::function<void(const RouteRequest&, RouteReply reply)>;
+
 // Whether a successful call may have changed resources (the server then runs
 // the status reconciler at once).
 enum class RouteEffect { kReadOnly, kMutating };
@@ -40,6 +46,7 @@ struct Route {
   std::string name{};  // "CreateComputeEnvironment", for logs.
   RouteEffect effect = RouteEffect::kReadOnly;
   RouteHandler handler{};
+  AsyncRouteHandler async_handler{};  // Used instead of `handler` when set.
   bool has_body = true;  // False for GET/DELETE tags: the body is ignored.
 };
 

@@ -1,11 +1,14 @@
 #include "control/job_service.h"
 
+#include <algorithm>
+#include <map>
 #include <set>
 #include <utility>
 
 #include "control/job_builder.h"
 #include "control/resource_ref.h"
 #include "control/transact.h"
+#include "core/check.h"
 #include "core/validation.h"
 #include "util/uuid.h"
 
@@ -71,13 +74,26 @@ Status CheckQueueAcceptsJobs(const JobQueue& queue) {
   return Ok();
 }
 
+// The queue checks of SubmitJob, made when the request arrives and again in
+// the group commit's transaction.
+Status CheckQueue(const JobQueue& queue, const std::optional<std::string>& share_identifier) {
+  BARGE_RETURN_IF_ERROR(CheckQueueAcceptsJobs(queue));
+  return CheckShareIdentifier(queue, share_identifier);
+}
+
 }  // namespace
 
 JobService::JobService(Store& store, const Clock& clock, const ArnFormatter& arns,
-                       JobDefinitionService& definitions, JobEvents& events)
-    : store_(store), clock_(clock), arns_(arns), definitions_(definitions), events_(events) {}
+                       JobDefinitionService& definitions, JobEvents& events,
+                       JobServiceOptions options)
+    : store_(store),
+      clock_(clock),
+      arns_(arns),
+      definitions_(definitions),
+      events_(events),
+      options_(std::move(options)) {}
 
-Result<SubmittedJob> JobService::Submit(const JobSubmission& submission, size_t request_bytes) {
+Result<Job> JobService::PrepareSubmit(const JobSubmission& submission, size_t request_bytes) {
   if (request_bytes > kMaxSubmitBytes) {
     return InvalidArgument("SubmitJob request size exceeds the 30 KiB limit (" +
                            std::to_string(request_bytes) + " bytes given)");
@@ -98,24 +114,83 @@ Result<SubmittedJob> JobService::Submit(const JobSubmission& submission, size_t 
   Status status = TransactWithRetry(store_, [&](StoreTransaction& txn) -> Status {
     auto queue = LoadQueue(txn, submission.job_queue);
     if (!queue) return queue.error();
-    BARGE_RETURN_IF_ERROR(CheckQueueAcceptsJobs(queue.value()));
-    BARGE_RETURN_IF_ERROR(CheckShareIdentifier(queue.value(), submission.share_identifier));
+    BARGE_RETURN_IF_ERROR(CheckQueue(*queue, submission.share_identifier));
     auto built = BuildJob(submission, definition.value(), queue->name);
     if (!built) return built.error();
     job = std::move(built).value();
-    job.id = NewUuid();
-    job.status = JobStatus::kSubmitted;
-    job.created_at = clock_.Now();
-    // No dependencies yet, so the job is RUNNABLE before anyone can see it
-    // SUBMITTED; AWS shows SUBMITTED only briefly too.
-    BARGE_RETURN_IF_ERROR(Transition(job, JobStatus::kRunnable, job.created_at));
-    BARGE_RETURN_IF_ERROR(txn.InsertJob(job));
-    job.version = 1;  // What InsertJob stored.
     return Ok();
   });
   if (!status) return status.error();
-  events_.JobRunnable(job);
-  return SubmittedJob{.job_arn = arns_.Job(job.id), .job_name = job.name, .job_id = job.id};
+  job.id = NewUuid();
+  job.status = JobStatus::kSubmitted;
+  job.created_at = clock_.Now();
+  // No dependencies yet, so the job is RUNNABLE before anyone can see it
+  // SUBMITTED; AWS shows SUBMITTED only briefly too.
+  BARGE_RETURN_IF_ERROR(Transition(job, JobStatus::kRunnable, job.created_at));
+  return job;
+}
+
+Result<SubmittedJob> JobService::Submit(const JobSubmission& submission, size_t request_bytes) {
+  std::optional<Result<SubmittedJob>> answer;
+  SubmitAsync(submission, request_bytes,
+              [&answer](Result<SubmittedJob> result) { answer = std::move(result); });
+  FlushSubmits();
+  BARGE_CHECK(answer.has_value(), "a flushed submission was not answered");
+  return std::move(*answer);
+}
+
+void JobService::SubmitAsync(const JobSubmission& submission, size_t request_bytes,
+                             SubmitDone done) {
+  Result<Job> job = PrepareSubmit(submission, request_bytes);
+  if (!job) return done(job.error());
+  queued_.push_back({.job = std::move(job).value(), .done = std::move(done)});
+  if (queued_.size() > 1) return;  // The batch's flush is already scheduled.
+  if (options_.schedule_flush) {
+    options_.schedule_flush();
+  } else {
+    FlushSubmits();
+  }
+}
+
+void JobService::FlushSubmits() {
+  if (queued_.empty()) return;
+  // Taken first: answering a caller may submit again, into the next batch.
+  std::vector<QueuedSubmit> batch = std::exchange(queued_, {});
+  std::vector<std::optional<Error>> refused(batch.size());
+  Status committed = TransactWithRetry(store_, [&](StoreTransaction& txn) -> Status {
+    std::ranges::fill(refused, std::nullopt);
+    std::map<std::string, Result<JobQueue>, std::less<>> queues;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const Job& job = batch[i].job;
+      auto queue = queues.find(job.queue);
+      if (queue == queues.end()) queue = queues.emplace(job.queue, LoadQueue(txn, job.queue)).first;
+      Status accepted = queue->second ? CheckQueue(*queue->second, job.share_identifier) : Status(queue->second.error());
+      if (!accepted) {
+        if (accepted.error().code == ErrorCode::kInternal ||
+            accepted.error().code == ErrorCode::kUnavailable) {
+          return accepted;  // The store failed, not the request.
+        }
+        refused[i] = accepted.error();
+        continue;
+      }
+      BARGE_RETURN_IF_ERROR(txn.InsertJob(job));
+    }
+    return Ok();
+  });
+  for (size_t i = 0; i < batch.size(); ++i) {
+    QueuedSubmit& queued = batch[i];
+    if (!committed) {
+      queued.done(committed.error());
+    } else if (refused[i]) {
+      queued.done(*refused[i]);
+    } else {
+      queued.job.version = 1;  // What InsertJob stored.
+      events_.JobRunnable(queued.job);
+      queued.done(SubmittedJob{.job_arn = arns_.Job(queued.job.id),
+                               .job_name = queued.job.name,
+                               .job_id = queued.job.id});
+    }
+  }
 }
 
 Result<std::vector<Job>> JobService::Describe(const std::vector<std::string>& job_ids) {

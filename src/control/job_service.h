@@ -18,7 +18,25 @@
 //
 // Runs on the control thread; each call is one Store transaction (retried on
 // kConflict), plus JobDefinitionService::Resolve's for Submit.
+//
+// Group commit (SubmitAsync): every SubmitJob needs a durable commit before
+// its reply, and a commit costs one fsync, so committing each job alone caps
+// submissions at the disk's fsync rate. SubmitAsync validates and builds the
+// job at once (an error is answered before it returns and changes nothing),
+// then queues it; FlushSubmits inserts every queued job in ONE transaction
+// and answers each caller once that commit is durable. The composition root
+// runs FlushSubmits as a handler posted to the control io_context, so it
+// runs after the requests already read in the same loop pass and the jobs
+// that arrive together share one fsync; while a commit syncs, the next batch
+// piles up in the sockets. Nobody sees a queued job before its commit: the
+// store does not hold it, JobRunnable is raised after the commit, and its id
+// is known only from the reply. The queue's checks are repeated inside the
+// flush transaction, so a queue disabled in between rejects the jobs still
+// queued for it (kFailedPrecondition to those callers alone). A commit that
+// fails answers every member with the store's error (a ServerException)
+// and stores none of them.
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -73,6 +91,17 @@ struct BulkJobResult {
   std::vector<JobFailure> failed{};
 };
 
+struct JobServiceOptions {
+  // Asks the owner to call FlushSubmits() soon, once the requests already
+  // read have been handled (the server posts it to the control io_context).
+  // Called once per batch, when its first job is queued. Unset: SubmitAsync
+  // commits each job at once, alone.
+  std::function<void()> schedule_flush{};
+};
+
+// Answers one SubmitAsync: the reply, or the error that refused the job.
+using SubmitDone = std::function<void(Result<SubmittedJob>)>;
+
 class JobService {
  public:
   static constexpr size_t kMaxSubmitBytes = 30 * 1024;
@@ -85,7 +114,10 @@ class JobService {
 
   // None owned; all must outlive the service.
   JobService(Store& store, const Clock& clock, const ArnFormatter& arns,
-             JobDefinitionService& definitions, JobEvents& events);
+             JobDefinitionService& definitions, JobEvents& events,
+             JobServiceOptions options = {});
+  JobService(const JobService&) = delete;
+  JobService& operator=(const JobService&) = delete;
 
   // Creates the job RUNNABLE (no dependencies yet) with a new UUIDv4 id and
   // createdAt = now, then calls events.JobRunnable. `request_bytes` is the
@@ -99,7 +131,18 @@ class JobService {
   //  - kNotFound: "job queue <name> does not exist", unknown job definition;
   //  - kFailedPrecondition: the queue is DISABLED or being deleted, the
   //    definition revision is INACTIVE.
+  // Submit commits at once (with whatever SubmitAsync had queued).
   Result<SubmittedJob> Submit(const JobSubmission& submission, size_t request_bytes);
+
+  // Submit through the group commit (see the header comment): `done` runs
+  // before this returns for a refused request, else after the FlushSubmits
+  // whose commit holds the job (kFailedPrecondition if its queue stopped
+  // accepting jobs in between; the store's error if the commit failed).
+  void SubmitAsync(const JobSubmission& submission, size_t request_bytes, SubmitDone done);
+  // Commits every queued job in one transaction, raises JobRunnable for each,
+  // then answers their callers. Nothing to do when none is queued.
+  void FlushSubmits();
+  size_t queued_submits() const { return queued_.size(); }
 
   // The jobs named, in the order asked, each once; unknown ids are left out.
   // kInvalidArgument for more than 100 ids.
@@ -127,6 +170,13 @@ class JobService {
   const ArnFormatter& arns() const { return arns_; }
 
  private:
+  struct QueuedSubmit {
+    Job job{};
+    SubmitDone done{};
+  };
+  // Validates `submission` and builds its RUNNABLE job, writing nothing.
+  Result<Job> PrepareSubmit(const JobSubmission& submission, size_t request_bytes);
+
   enum class StopKind { kCancel, kTerminate };
   Status Stop(StopKind kind, const std::string& job_id, const std::string& reason);
   Result<BulkJobResult> StopMany(StopKind kind, const std::vector<std::string>& job_ids,
@@ -137,6 +187,8 @@ class JobService {
   const ArnFormatter& arns_;
   JobDefinitionService& definitions_;
   JobEvents& events_;
+  JobServiceOptions options_;
+  std::vector<QueuedSubmit> queued_{};
 };
 
 }  // namespace barge::control

@@ -138,15 +138,21 @@ void AddJobRoutes(Router& router, control::JobService& service) {
   router.AddOperation("submitjob",
                       {.name = "SubmitJob",
                        .effect = RouteEffect::kReadOnly,
-                       .handler = [&service](const RouteRequest& request) -> Result<Json> {
-                         auto submission = codec::JobSubmissionFromJson(request.body);
-                         if (!submission) return submission.error();
-                         auto submitted = service.Submit(*submission, request.body_bytes);
-                         if (!submitted) return submitted.error();
-                         return Json{{"jobArn", submitted->job_arn},
-                                     {"jobName", submitted->job_name},
-                                     {"jobId", submitted->job_id}};
-                       }});
+                       // Answered once the group commit holding the job is durable.
+                       .async_handler =
+                           [&service](const RouteRequest& request, RouteReply reply) {
+                             auto submission = codec::JobSubmissionFromJson(request.body);
+                             if (!submission) return reply(submission.error());
+                             service.SubmitAsync(
+                                 *submission, request.body_bytes,
+                                 [reply = std::move(reply)](
+                                     Result<control::SubmittedJob> submitted) {
+                                   if (!submitted) return reply(submitted.error());
+                                   reply(Json{{"jobArn", submitted->job_arn},
+                                              {"jobName", submitted->job_name},
+                                              {"jobId", submitted->job_id}});
+                                 });
+                           }});
 
   router.AddOperation("describejobs",
                       {.name = "DescribeJobs",
