@@ -34,6 +34,7 @@
 #include "control/job_events.h"
 #include "control/job_queue_service.h"
 #include "control/job_service.h"
+#include "control/log_service.h"
 #include "control/resource_status_reconciler.h"
 #include "control/scheduling_policy_service.h"
 #include "control/tag_service.h"
@@ -222,6 +223,7 @@ int RunServer(int argc, char** argv) {
   };
   control::AgentService agent_service(*store, clock, registry, dispatcher);
   control::TimeoutSweeper timeout_sweeper(*store, clock, registry);
+  control::LogService logs(*store, registry);
   // Group commit: the SubmitJobs read in one pass of the loop share one
   // transaction and one fsync (job_service.h); the flush is posted, so it
   // runs after the requests already read.
@@ -260,6 +262,7 @@ int RunServer(int argc, char** argv) {
                                 .scheduling_policies = scheduling_policies,
                                 .tags = tags,
                                 .jobs = &jobs,
+                                .logs = &logs,
                                 .agents = &agent_service},
                api::ApiOptions{.verifier = verifier ? &*verifier : nullptr,
                                .after_mutation = after_mutation,

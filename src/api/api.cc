@@ -87,6 +87,7 @@ Api::Api(ApiServices services, ApiOptions options) : options_(std::move(options)
   AddSchedulingPolicyRoutes(router_, services.scheduling_policies);
   AddTagRoutes(router_, services.tags);
   if (services.jobs != nullptr) AddJobRoutes(router_, *services.jobs);
+  if (services.logs != nullptr) AddLogRoutes(router_, *services.logs);
   if (services.agents != nullptr) {
     agent_routes_ = std::make_unique<AgentRoutes>(*services.agents, options_.agent_token);
   }
@@ -187,11 +188,17 @@ std::optional<HttpReply> Api::Dispatch(const HttpRequest& request,
   std::string_view path = target.substr(0, question);
   std::string_view query = question == std::string_view::npos ? "" : target.substr(question + 1);
 
-  RouteMatch match = router_.Match(request.method, path);
+  std::string_view amz_target = FindHeader(request.headers, "x-amz-target").value_or("");
+  RouteMatch match = router_.Match(request.method, path, amz_target);
   switch (match.kind) {
     case RouteMatch::Kind::kNotFound:
       return ErrorReply(404, kUnknownOperation,
                         "no operation at " + request.method + " " + std::string(path));
+    case RouteMatch::Kind::kUnknownTarget:
+      // What the AWS JSON services answer for an operation they do not have.
+      return ErrorReply(400, kUnknownOperation,
+                        "operation " + std::string(amz_target) + " is not supported",
+                        AwsService::kLogs);
     case RouteMatch::Kind::kMethodNotAllowed: {
       HttpReply reply = ErrorReply(405, kMethodNotAllowed,
                                    "method " + request.method + " is not allowed on " +
@@ -204,23 +211,24 @@ std::optional<HttpReply> Api::Dispatch(const HttpRequest& request,
   }
   const Route& route = *match.route;
   exchange->route_name = route.name;
+  auto fail = [&route](Error error) { return ErrorReply(error, route.service); };
 
   auto query_pairs = ParseQuery(query);
-  if (!query_pairs) return ErrorReply(InvalidArgument("malformed query string"));
+  if (!query_pairs) return fail(InvalidArgument("malformed query string"));
 
   Json body = Json::object();
   if (route.has_body && !request.body.empty()) {
     if (NestingDepth(request.body) > kMaxJsonDepth) {
-      return ErrorReply(InvalidArgument("request body nests deeper than " +
-                                        std::to_string(kMaxJsonDepth) + " levels"));
+      return fail(InvalidArgument("request body nests deeper than " +
+                                  std::to_string(kMaxJsonDepth) + " levels"));
     }
     try {
       body = Json::parse(request.body);
     } catch (const Json::parse_error& e) {
-      return ErrorReply(
+      return fail(
           InvalidArgument("request body is not valid JSON: " + std::string(ParseErrorMessage(e))));
     }
-    if (!body.is_object()) return ErrorReply(InvalidArgument("request body must be a JSON object"));
+    if (!body.is_object()) return fail(InvalidArgument("request body must be a JSON object"));
   }
 
   RouteRequest route_request{.body = body,
@@ -229,25 +237,26 @@ std::optional<HttpReply> Api::Dispatch(const HttpRequest& request,
                              .query = std::move(*query_pairs)};
   bool mutating = route.effect == RouteEffect::kMutating;
   if (route.async_handler) {
-    route.async_handler(route_request, [this, exchange, mutating](Result<Json> result) {
+    AwsService service = route.service;
+    route.async_handler(route_request, [this, exchange, mutating, service](Result<Json> result) {
       // Runs later, from the service (a group commit): a throw here must
       // not unwind into it.
       try {
-        if (!result) return Finish(*exchange, ErrorReply(result.error()));
+        if (!result) return Finish(*exchange, ErrorReply(result.error(), service));
         exchange->mutated = mutating;
-        Finish(*exchange, JsonReply(*result));
+        Finish(*exchange, JsonReply(*result, service));
       } catch (const std::exception& e) {
         spdlog::error("{} {}: unexpected exception: {}", exchange->method, exchange->route_name,
                       e.what());
-        Finish(*exchange, ErrorReply(Internal("internal error")));
+        Finish(*exchange, ErrorReply(Internal("internal error"), service));
       }
     });
     return std::nullopt;
   }
   Result<Json> result = route.handler(route_request);
-  if (!result) return ErrorReply(result.error());
+  if (!result) return fail(result.error());
   exchange->mutated = mutating;
-  return JsonReply(*result);
+  return JsonReply(*result, route.service);
 }
 
 }  // namespace barge::api

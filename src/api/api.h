@@ -1,5 +1,6 @@
 #pragma once
-// Api: the AWS Batch REST-JSON API as a function from HttpRequest to
+// Api: the AWS Batch REST-JSON API (and CloudWatch Logs' GetLogEvents in AWS
+// JSON 1.1, for job output) as a function from HttpRequest to
 // HttpReply, with no sockets involved. It checks the body size and the SigV4
 // signature, routes (router.h), parses the JSON body, calls the route and
 // turns its result or error into the wire shape (error_response.h). The Beast
@@ -21,6 +22,7 @@
 #include "control/job_definition_service.h"
 #include "control/job_queue_service.h"
 #include "control/job_service.h"
+#include "control/log_service.h"
 #include "control/scheduling_policy_service.h"
 #include "control/tag_service.h"
 
@@ -36,6 +38,8 @@ struct ApiServices {
   // The job operations are served only when set (tests of the resource
   // families leave it out).
   control::JobService* jobs = nullptr;
+  // CloudWatch Logs' GetLogEvents (POST / with X-Amz-Target) only when set.
+  control::LogService* logs = nullptr;
   // The agent protocol (/agent/v1/...) is served only when set.
   control::AgentService* agents = nullptr;
 };

@@ -6,8 +6,13 @@
 // operation, authentication failures, oversized bodies), which are not
 // ErrorCodes because no service ever returns them.
 //
+// CloudWatch Logs (AwsService::kLogs) has its own error types:
+// InvalidParameterException and ResourceNotFoundException (400) and
+// ServiceUnavailableException (500).
+//
 // Every reply built here carries `x-amzn-RequestId` (a fresh UUID) and
-// `Content-Type: application/json`; error replies also carry
+// `Content-Type` (application/json, or application/x-amz-json-1.1 for the
+// AWS JSON services); error replies also carry
 // `x-amzn-ErrorType: <Type>` and the body {"__type":"<Type>","message":"..."},
 // which botocore, the AWS CLI and the JS SDK all understand.
 //
@@ -15,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "api/aws_service.h"
 #include "api/http_message.h"
 #include "core/result.h"
 
@@ -40,6 +46,23 @@ constexpr ErrorShape ToErrorShape(ErrorCode code) {
   return {500, "ServerException"};
 }
 
+constexpr ErrorShape ToErrorShape(ErrorCode code, AwsService service) {
+  if (service == AwsService::kBatch) return ToErrorShape(code);
+  switch (code) {
+    case ErrorCode::kNotFound:
+      return {400, "ResourceNotFoundException"};
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kAlreadyExists:
+    case ErrorCode::kFailedPrecondition:
+      return {400, "InvalidParameterException"};
+    case ErrorCode::kConflict:
+    case ErrorCode::kUnavailable:
+    case ErrorCode::kInternal:
+      return {500, "ServiceUnavailableException"};
+  }
+  return {500, "ServiceUnavailableException"};
+}
+
 // Wire error types that are not ErrorCodes.
 inline constexpr std::string_view kUnknownOperation = "UnknownOperationException";  // 404
 inline constexpr std::string_view kMethodNotAllowed = "MethodNotAllowedException";  // 405
@@ -53,11 +76,12 @@ inline constexpr std::string_view kInvalidSignature = "InvalidSignatureException
 inline constexpr size_t kMaxRequestBodyBytes = 1024 * 1024;
 
 // 200 with `body` as compact JSON.
-HttpReply JsonReply(const nlohmann::json& body);
+HttpReply JsonReply(const nlohmann::json& body, AwsService service = AwsService::kBatch);
 // An error reply of any status and type.
-HttpReply ErrorReply(int http_status, std::string_view aws_type, std::string_view message);
+HttpReply ErrorReply(int http_status, std::string_view aws_type, std::string_view message,
+                     AwsService service = AwsService::kBatch);
 // The wire form of a service error.
-HttpReply ErrorReply(const Error& error);
+HttpReply ErrorReply(const Error& error, AwsService service = AwsService::kBatch);
 // 413 for a body over kMaxRequestBodyBytes.
 HttpReply PayloadTooLargeReply();
 

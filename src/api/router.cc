@@ -27,8 +27,28 @@ void Router::AddTagsMethod(std::string method, Route route) {
   tags_methods_.insert_or_assign(std::move(method), std::move(route));
 }
 
-RouteMatch Router::Match(std::string_view method, std::string_view path) const {
+void Router::AddTarget(std::string target, Route route) {
+  targets_.insert_or_assign(std::move(target), std::move(route));
+}
+
+RouteMatch Router::Match(std::string_view method, std::string_view path,
+                         std::string_view amz_target) const {
   RouteMatch match;
+  if (path == "/" && !amz_target.empty()) {
+    if (method != "POST") {
+      match.kind = RouteMatch::Kind::kMethodNotAllowed;
+      match.allowed = "POST";
+      return match;
+    }
+    auto it = targets_.find(amz_target);
+    if (it == targets_.end()) {
+      match.kind = RouteMatch::Kind::kUnknownTarget;
+      return match;
+    }
+    match.kind = RouteMatch::Kind::kFound;
+    match.route = &it->second;
+    return match;
+  }
   if (path.substr(0, kTagsPrefix.size()) == kTagsPrefix) {
     std::string_view segment = path.substr(kTagsPrefix.size());
     if (segment.empty() || segment.find('/') != std::string_view::npos) return match;

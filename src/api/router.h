@@ -1,9 +1,11 @@
 #pragma once
-// Router: maps a method and raw path to a route handler. AWS Batch has two
-// route shapes:
+// Router: maps a method, raw path and X-Amz-Target to a route handler. AWS
+// Batch has two route shapes, and the AWS JSON services (CloudWatch Logs) a
+// third:
 //   POST /v1/<operation in lower case>               every operation but tags
 //   GET | POST | DELETE /v1/tags/{resourceArn}       the ARN percent-encoded in
 //                                                    ONE path segment
+//   POST /  with X-Amz-Target: <Prefix>.<Operation>  AWS JSON 1.1
 // The ARN segment is decoded whole, so "%2F" inside it stays part of the ARN.
 //
 // Built once by Api at startup, then only read. Not thread-safe to build;
@@ -16,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/aws_service.h"
 #include "core/result.h"
 
 namespace barge::api {
@@ -46,12 +49,14 @@ struct Route {
   std::string name{};  // "CreateComputeEnvironment", for logs.
   RouteEffect effect = RouteEffect::kReadOnly;
   RouteHandler handler{};
-  AsyncRouteHandler async_handler{};  // Used instead of `handler` when set.
-  bool has_body = true;  // False for GET/DELETE tags: the body is ignored.
+  AsyncRouteHandler async_handler{};        // Used instead of `handler` when set.
+  bool has_body = true;                     // False for GET/DELETE tags: the body is ignored.
+  AwsService service = AwsService::kBatch;  // Error types and Content-Type of the reply.
 };
 
 struct RouteMatch {
-  enum class Kind { kFound, kNotFound, kMethodNotAllowed };
+  // kUnknownTarget: POST / with an X-Amz-Target no route serves.
+  enum class Kind { kFound, kNotFound, kMethodNotAllowed, kUnknownTarget };
   Kind kind = Kind::kNotFound;
   const Route* route = nullptr;  // When kFound.
   std::string resource_arn{};    // Decoded, for the tags routes.
@@ -64,13 +69,19 @@ class Router {
   void AddOperation(std::string op, Route route);
   // `method` /v1/tags/{resourceArn}.
   void AddTagsMethod(std::string method, Route route);
+  // POST / with header X-Amz-Target: `target` ("Logs_20140328.GetLogEvents").
+  void AddTarget(std::string target, Route route);
 
-  // `path` is the raw, still percent-encoded path without the query.
-  RouteMatch Match(std::string_view method, std::string_view path) const;
+  // `path` is the raw, still percent-encoded path without the query;
+  // `amz_target` the X-Amz-Target header ("" when absent), which only the
+  // path "/" looks at.
+  RouteMatch Match(std::string_view method, std::string_view path,
+                   std::string_view amz_target = {}) const;
 
  private:
   std::map<std::string, Route, std::less<>> operations_;
   std::map<std::string, Route, std::less<>> tags_methods_;
+  std::map<std::string, Route, std::less<>> targets_;
 };
 
 }  // namespace barge::api

@@ -20,6 +20,7 @@ class RouterTest : public ::testing::Test {
     router_.AddTagsMethod("GET", Named("ListTagsForResource"));
     router_.AddTagsMethod("POST", Named("TagResource"));
     router_.AddTagsMethod("DELETE", Named("UntagResource"));
+    router_.AddTarget("Logs_20140328.GetLogEvents", Named("GetLogEvents"));
   }
   Router router_;
 };
@@ -59,6 +60,25 @@ TEST_F(RouterTest, UnknownPathsAreNotFound) {
                                 "/v1/tags/a/b", "/v1/tags/%zz", "/v1/describejobqueues/"}) {
     EXPECT_EQ(router_.Match("POST", path).kind, RouteMatch::Kind::kNotFound) << path;
   }
+}
+
+TEST_F(RouterTest, MatchesPostRootByAmzTarget) {
+  RouteMatch match = router_.Match("POST", "/", "Logs_20140328.GetLogEvents");
+
+  ASSERT_EQ(match.kind, RouteMatch::Kind::kFound);
+  EXPECT_EQ(match.route->name, "GetLogEvents");
+}
+
+TEST_F(RouterTest, UnknownAmzTargetIsItsOwnKind) {
+  EXPECT_EQ(router_.Match("POST", "/", "Logs_20140328.PutLogEvents").kind,
+            RouteMatch::Kind::kUnknownTarget);
+  EXPECT_EQ(router_.Match("GET", "/", "Logs_20140328.GetLogEvents").kind,
+            RouteMatch::Kind::kMethodNotAllowed);
+  // Only the root path looks at the header.
+  EXPECT_EQ(router_.Match("POST", "/v1/describejobqueues", "Logs_20140328.GetLogEvents").kind,
+            RouteMatch::Kind::kFound);
+  EXPECT_EQ(router_.Match("POST", "/x", "Logs_20140328.GetLogEvents").kind,
+            RouteMatch::Kind::kNotFound);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // libFuzzer target for the request parsing and validation path: the bytes
 // become one HTTP request (an operation chosen by the first byte, the rest as
-// its JSON body, or as a raw tags target) handed to Api::Handle over a real
+// its JSON body, or as a raw tags target, or as a GetLogEvents body) handed to Api::Handle over a real
 // service graph on an in-memory SQLite store. Any crash, sanitizer report or
 // reply without the AWS error shape is a bug.
 #include <array>
@@ -16,6 +16,7 @@
 #include "control/job_events.h"
 #include "control/job_queue_service.h"
 #include "control/job_service.h"
+#include "control/log_service.h"
 #include "control/resource_status_reconciler.h"
 #include "control/scheduling_policy_service.h"
 #include "control/tag_service.h"
@@ -56,12 +57,14 @@ struct Graph {
   barge::SystemClock clock;
   barge::control::NoJobEvents job_events;
   barge::control::JobService jobs{*store, clock, arns, definitions, job_events};
+  barge::control::LogService logs{*store};
   barge::api::Api api{{.compute_environments = ces,
                        .job_queues = queues,
                        .job_definitions = definitions,
                        .scheduling_policies = policies,
                        .tags = tags,
-                       .jobs = &jobs},
+                       .jobs = &jobs,
+                       .logs = &logs},
                       {.after_mutation = [this] { (void)reconciler.Tick(); }}};
 };
 
@@ -86,6 +89,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     request.body = std::string(rest);
   }
   request.headers = {{"Content-Type", "application/json"}, {"Host", "127.0.0.1"}};
+  if (selector == 0xfe) {
+    // CloudWatch Logs' GetLogEvents: POST / routed by X-Amz-Target.
+    request.method = "POST";
+    request.target = "/";
+    request.headers = {{"Content-Type", "application/x-amz-json-1.1"},
+                       {"X-Amz-Target", "Logs_20140328.GetLogEvents"},
+                       {"Host", "127.0.0.1"}};
+  }
 
   barge::api::HttpReply reply = graph->api.Handle(request);
 

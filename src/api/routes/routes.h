@@ -10,6 +10,7 @@
 #include "control/job_definition_service.h"
 #include "control/job_queue_service.h"
 #include "control/job_service.h"
+#include "control/log_service.h"
 #include "control/scheduling_policy_service.h"
 #include "control/tag_service.h"
 
@@ -27,5 +28,7 @@ void AddSchedulingPolicyRoutes(Router& router, control::SchedulingPolicyService&
 void AddTagRoutes(Router& router, control::TagService& service);
 // SubmitJob, DescribeJobs, ListJobs, Cancel/TerminateJob(s).
 void AddJobRoutes(Router& router, control::JobService& service);
+// CloudWatch Logs' GetLogEvents (AWS JSON 1.1, X-Amz-Target Logs_20140328.*).
+void AddLogRoutes(Router& router, control::LogService& service);
 
 }  // namespace barge::api
