@@ -9,6 +9,7 @@
 
 #include "cli/command_runner.h"
 #include "cli/http_client.h"
+#include "cli/job_commands.h"
 #include "cli/watch_command.h"
 
 namespace barge::cli {
@@ -37,6 +38,7 @@ int Run(int argc, char** argv) {
   if (context.env.region.empty()) context.env.region = Getenv("AWS_DEFAULT_REGION");
   std::vector<std::string> args(argv + 1, argv + argc);
   if (IsWatchCommand(args)) return RunWatch(args, context, std::cout, std::cerr);
+  if (IsJobCommand(args)) return RunJobCommand(args, context, std::cout, std::cerr);
   return RunCommand(args, context, std::cout, std::cerr);
 }
 

@@ -27,7 +27,7 @@ std::string AmzDate(std::chrono::system_clock::time_point now) {
 }
 
 void SignRequest(HttpRequest& request, const Credentials& credentials, std::string_view region,
-                 std::chrono::system_clock::time_point now) {
+                 std::chrono::system_clock::time_point now, std::string_view service) {
   std::string amz_date = AmzDate(now);
   request.headers.emplace_back("X-Amz-Date", amz_date);
   if (!credentials.session_token.empty()) {
@@ -38,12 +38,12 @@ void SignRequest(HttpRequest& request, const Credentials& credentials, std::stri
                             .payload_sha256_hex = sigv4::Sha256Hex(request.body),
                             .amz_date = amz_date,
                             .region = std::string(region),
-                            .service = "batch"};
+                            .service = std::string(service)};
   size_t question = request.target.find('?');
   input.raw_path = request.target.substr(0, question);
   if (question != std::string::npos) input.raw_query = request.target.substr(question + 1);
   const std::vector<std::string> signable = {"content-type", "host", "x-amz-date",
-                                             "x-amz-security-token"};
+                                             "x-amz-security-token", "x-amz-target"};
   for (const auto& [name, value] : request.headers) {
     std::string lower = Lower(name);
     input.headers.push_back({.name = name, .value = value});

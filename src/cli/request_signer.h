@@ -1,5 +1,6 @@
 #pragma once
-// Signs outgoing requests with AWS Signature Version 4 (service "batch") the
+// Signs outgoing requests with AWS Signature Version 4 (service "batch", or
+// "logs" for CloudWatch Logs calls) the
 // way the AWS CLI does: X-Amz-Date, X-Amz-Security-Token when there is a
 // session token, and an Authorization header over content-type (when the
 // request has a body), host, x-amz-date and x-amz-security-token.
@@ -28,6 +29,6 @@ std::string AmzDate(std::chrono::system_clock::time_point now);
 // Adds the signing headers to `request`, which must already carry Host (and
 // Content-Type when it has a body).
 void SignRequest(HttpRequest& request, const Credentials& credentials, std::string_view region,
-                 std::chrono::system_clock::time_point now);
+                 std::chrono::system_clock::time_point now, std::string_view service = "batch");
 
 }  // namespace barge::cli

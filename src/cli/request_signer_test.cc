@@ -68,5 +68,23 @@ TEST(RequestSignerTest, SessionTokenIsSentAndSigned) {
             "Signature=e643a24aeb3db84cc34e245c40ebb05b41471575f2a0889ee577d9b338ba946c");
 }
 
+TEST(RequestSignerTest, LogsCallsSignTheTargetForServiceLogsLikeBotocore) {
+  HttpRequest request{.method = "POST",
+                      .target = "/",
+                      .headers = {{"Host", "127.0.0.1:8000"},
+                                  {"Accept-Encoding", "identity"},
+                                  {"Content-Type", "application/x-amz-json-1.1"},
+                                  {"X-Amz-Target", "Logs_20140328.GetLogEvents"}},
+                      .body = R"({"logGroupName":"/aws/batch/job","logStreamName":"jd/default/a1",)"
+                              R"("startFromHead":true})"};
+
+  SignRequest(request, kCredentials, "us-east-1", kNow, "logs");
+
+  EXPECT_EQ(HeaderOf(request, "Authorization"),
+            "AWS4-HMAC-SHA256 Credential=test/20261125/us-east-1/logs/aws4_request, "
+            "SignedHeaders=content-type;host;x-amz-date;x-amz-target, "
+            "Signature=4052e834f96bfeff302da35d24e95fde1f7252128738589345940a3e8a43530b");
+}
+
 }  // namespace
 }  // namespace barge::cli
