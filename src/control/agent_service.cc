@@ -1,12 +1,15 @@
 #include "control/agent_service.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 #include <utility>
 
 #include "control/assignment_builder.h"
 #include "control/attempt_transitions.h"
 #include "control/job_mutation.h"
+#include "control/transact.h"
 #include "core/arn.h"
 #include "util/uuid.h"
 
@@ -217,40 +220,73 @@ Status AgentService::Poll(const protocol::PollRequest& request, AgentRegistry::P
 
 Status AgentService::Events(const protocol::EventsRequest& request) {
   if (!registry_.Renew(request.agent_id)) return UnknownAgent(request.agent_id);
+  struct Known {
+    const protocol::AttemptEvent* event = nullptr;
+    std::string job_id{};
+    std::string stream{};
+    Timestamp at{};
+  };
+  std::vector<Known> known;
   for (const protocol::AttemptEvent& event : request.events) {
-    BARGE_RETURN_IF_ERROR(ApplyEvent(request.agent_id, event));
+    const PlacedAttempt* placed = registry_.FindAttempt(event.attempt_id);
+    if (placed == nullptr || placed->agent_id != request.agent_id) continue;  // Stale or not its own.
+    known.push_back({.event = &event,
+                     .job_id = placed->job_id,
+                     .stream = placed->log_stream_name,
+                     .at = event.at_ms > 0 ? FromEpochMillis(event.at_ms) : clock_.Now()});
+    registry_.Acknowledge(event.attempt_id);
   }
-  return Ok();
-}
+  if (known.empty()) return Ok();
 
-Status AgentService::ApplyEvent(const std::string& agent_id, const protocol::AttemptEvent& event) {
-  const PlacedAttempt* placed = registry_.FindAttempt(event.attempt_id);
-  if (placed == nullptr || placed->agent_id != agent_id) return Ok();  // Stale or not its own.
-  std::string job_id = placed->job_id;
-  std::string stream = placed->log_stream_name;
-  Timestamp at = event.at_ms > 0 ? FromEpochMillis(event.at_ms) : clock_.Now();
-  registry_.Acknowledge(event.attempt_id);
-  switch (event.kind) {
-    case protocol::EventKind::kStarted: {
-      auto started = MutateJob(store_, job_id,
-                               [&](Job& job) { return RecordStarted(job, event.attempt_id, at); });
-      if (!started) return started.error();
-      return Ok();
+  // One transaction (one fsync) for the whole batch: an agent reports the
+  // start and the exit of many short jobs together. A job named twice
+  // (started, then exited) is read once and written once.
+  std::map<std::string, Job> written;  // Changed jobs, as written.
+  Status committed = TransactWithRetry(store_, [&](StoreTransaction& txn) -> Status {
+    written.clear();
+    std::map<std::string, std::optional<Job>> jobs;
+    std::set<std::string> changed;
+    for (const Known& k : known) {
+      auto it = jobs.find(k.job_id);
+      if (it == jobs.end()) {
+        Result<Job> job = txn.GetJob(k.job_id);
+        if (!job && job.error().code != ErrorCode::kNotFound) return job.error();
+        it = jobs.emplace(k.job_id, job ? std::optional<Job>(std::move(job).value()) : std::nullopt)
+                 .first;
+      }
+      if (!it->second) continue;
+      Job& job = *it->second;
+      const protocol::AttemptEvent& event = *k.event;
+      Result<Applied> applied =
+          event.kind == protocol::EventKind::kStarted
+              ? RecordStarted(job, event.attempt_id, k.at)
+              : RecordExited(job, event.attempt_id, k.at, event.exit_code, event.reason);
+      if (!applied) return applied.error();
+      if (*applied == Applied::kChanged) changed.insert(k.job_id);
     }
-    case protocol::EventKind::kExited: {
-      auto exited = MutateJob(store_, job_id, [&](Job& job) {
-        return RecordExited(job, event.attempt_id, at, event.exit_code, event.reason);
-      });
-      if (!exited) return exited.error();
-      if (*exited && (*exited)->status == JobStatus::kRunnable) dispatcher_.JobRunnable(**exited);
-      // Only now: until the process is gone its resources stay reserved,
-      // also for an attempt that already failed (timeout) or was terminated.
-      registry_.RemoveAttempt(event.attempt_id);
-      RememberStream(event.attempt_id, stream);
-      dispatcher_.RequestFullPass();
-      return Ok();
+    for (const std::string& id : changed) {
+      Job& job = *jobs.at(id);
+      BARGE_RETURN_IF_ERROR(txn.UpdateJob(job));
+      ++job.version;
+      written.emplace(id, std::move(job));
     }
+    return Ok();
+  });
+  if (!committed) return committed;
+
+  bool ended = false;
+  for (const Known& k : known) {
+    if (k.event->kind != protocol::EventKind::kExited) continue;
+    // Only now: until the process is gone its resources stay reserved,
+    // also for an attempt that already failed (timeout) or was terminated.
+    registry_.RemoveAttempt(k.event->attempt_id);
+    RememberStream(k.event->attempt_id, k.stream);
+    ended = true;
   }
+  for (const auto& [id, job] : written) {
+    if (job.status == JobStatus::kRunnable) dispatcher_.JobRunnable(job);  // A retry.
+  }
+  if (ended) dispatcher_.RequestFullPass();
   return Ok();
 }
 

@@ -67,7 +67,8 @@ class AgentService {
   // kNotFound (and `done` is not called) for an unknown agent.
   Status Poll(const protocol::PollRequest& request, AgentRegistry::PollDone done);
   // Events about attempts this agent does not hold, or that already ended,
-  // are ignored.
+  // are ignored. All of a request's events are applied in one transaction,
+  // so a batch is recorded whole or not at all (and the agent sends it again).
   Status Events(const protocol::EventsRequest& request);
   // Lines for an attempt the server does not know are dropped.
   Status Logs(const protocol::LogsRequest& request);
@@ -85,7 +86,6 @@ class AgentService {
     std::string agent_id{};
   };
 
-  Status ApplyEvent(const std::string& agent_id, const protocol::AttemptEvent& event);
   // Ends the attempt as host lost; true when the job changed.
   Result<bool> HostLost(const std::string& job_id, const std::string& attempt_id);
   Status Withdraw(const std::string& job_id, const std::string& attempt_id);

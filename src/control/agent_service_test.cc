@@ -97,6 +97,35 @@ TEST_F(AgentServiceTest, DuplicateAndStaleEventsAreHarmless) {
   EXPECT_TRUE(TickAndPoll(agent_).empty());  // A SUCCEEDED job never runs again.
 }
 
+TEST_F(AgentServiceTest, OneRequestOfEventsIsRecordedInOneTransaction) {
+  AddJob("a", "q", Vcpus(1, 64));
+  AddJob("b", "q", Vcpus(1, 64));
+  std::vector<protocol::Assignment> placed = TickAndPoll(agent_);
+  ASSERT_EQ(placed.size(), 2U);
+  std::vector<protocol::AttemptEvent> events;
+  for (const protocol::Assignment& a : placed) {
+    events.push_back({.attempt_id = a.attempt_id, .kind = protocol::EventKind::kStarted});
+    events.push_back(
+        {.attempt_id = a.attempt_id, .kind = protocol::EventKind::kExited, .exit_code = 0});
+  }
+  store_.FailNextCommit(Unavailable("disk busy"));
+
+  Status failed = agents_->Events({.agent_id = agent_, .events = events});
+
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(StatusOf("a"), JobStatus::kStarting);
+  EXPECT_EQ(StatusOf("b"), JobStatus::kStarting);
+  // Still reserved: nothing was recorded.
+  EXPECT_EQ(registry_->Nodes()[0].free, Vcpus(2, 1024 - 128));
+
+  ASSERT_TRUE(agents_->Events({.agent_id = agent_, .events = events}));
+
+  EXPECT_EQ(StatusOf("a"), JobStatus::kSucceeded);
+  EXPECT_EQ(StatusOf("b"), JobStatus::kSucceeded);
+  EXPECT_EQ(GetJob("a").version, 3);  // Inserted, placed, then one write for both events.
+  EXPECT_EQ(registry_->Nodes()[0].free, Vcpus(4));
+}
+
 TEST_F(AgentServiceTest, ExitThreeWithThreeAttemptsEndsFailedAfterThreeAttempts) {
   AddJob("j", "q", Vcpus(1), {.attempts = 3});
 
