@@ -127,10 +127,19 @@ void Dispatcher::Wake() {
 
 Result<int> Dispatcher::Tick() {
   Timestamp now = clock_.Now();
-  if (!loaded_at_ || now - *loaded_at_ >= options_.rescan_period) {
+  if (!loaded_at_) {
     BARGE_RETURN_IF_ERROR(index_.Load(store_));
     loaded_at_ = now;
     full_pass_due_ = true;
+  } else if (now - *loaded_at_ >= options_.rescan_period) {
+    index_.StartRescan();
+    loaded_at_ = now;
+  }
+  if (index_.rescanning()) {
+    // One page per tick, so a large backlog never stalls the control thread.
+    Result<size_t> missing = index_.RescanStep(store_, options_.rescan_page);
+    if (!missing) return missing.error();
+    if (*missing > 0) full_pass_due_ = true;
   }
   bool full = std::exchange(full_pass_due_, false);
   if (!full && new_runnable_.empty()) return 0;

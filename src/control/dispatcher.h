@@ -13,9 +13,9 @@
 // the registered agents of those environments.
 //
 // Passes are cheap when little changed. Waiting jobs are kept in a
-// RunnableIndex (loaded from the store at the first Tick and again every
-// `rescan_period` as a safety net), so a pass reads from the store only the
-// queues, the environments and the jobs it places. JobRunnable adds the job
+// RunnableIndex (loaded from the store at the first Tick, and rescanned a
+// page per tick every `rescan_period` as a safety net), so a pass reads from
+// the store only the queues, the environments and the jobs it places. JobRunnable adds the job
 // to the index and records its id; the next pass looks at the recorded jobs
 // alone: while no capacity was freed (no attempt ended, no agent joined, no
 // queue or environment changed), every older RUNNABLE job that did not fit
@@ -46,6 +46,7 @@ namespace barge::control {
 
 struct DispatcherOptions {
   Duration rescan_period = std::chrono::minutes(5);
+  size_t rescan_page = 500;  // RUNNABLE jobs re-read per tick while rescanning.
   size_t min_window = 100;
   int64_t kill_grace_ms = 30000;  // SIGTERM, then SIGKILL after this long.
   // Asks the owner to call Tick() soon, for example by posting it to the
@@ -90,7 +91,7 @@ class Dispatcher final : public JobEvents {
   DispatcherOptions options_;
   RunnableIndex index_;
   bool full_pass_due_ = true;
-  std::optional<Timestamp> loaded_at_{};  // When index_ was last rebuilt from the store.
+  std::optional<Timestamp> loaded_at_{};  // When index_ was loaded or its last rescan began.
   std::set<std::string> new_runnable_{};
 };
 

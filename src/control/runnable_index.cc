@@ -1,19 +1,85 @@
 #include "control/runnable_index.h"
 
+#include <set>
+
 namespace barge::control {
 
+namespace {
+constexpr size_t kLoadPage = 1000;
+}  // namespace
+
 Status RunnableIndex::Load(Store& store) {
-  std::vector<Job> jobs;
-  BARGE_RETURN_IF_ERROR(store.Transact([&](StoreTransaction& txn) -> Status {
-    Result<std::vector<Job>> runnable = txn.ListJobs({.statuses = {JobStatus::kRunnable}});
-    if (!runnable) return runnable.error();
-    jobs = std::move(runnable).value();
-    return Ok();
-  }));
   entries_.clear();
   by_queue_.clear();
-  for (const Job& job : jobs) Upsert(job);
+  rescan_.reset();
+  StartRescan();
+  while (rescanning()) {
+    Result<size_t> step = RescanStep(store, kLoadPage);
+    if (!step) {
+      rescan_.reset();
+      return step.error();
+    }
+  }
   return Ok();
+}
+
+void RunnableIndex::StartRescan() {
+  if (!rescan_) rescan_.emplace();
+}
+
+Result<size_t> RunnableIndex::RescanStep(Store& store, size_t page) {
+  if (!rescan_) return size_t{0};
+  Rescan& scan = *rescan_;
+  std::vector<Job> jobs;
+  BARGE_RETURN_IF_ERROR(store.Transact([&](StoreTransaction& txn) -> Status {
+    jobs.clear();
+    if (!scan.queues) {
+      Result<std::vector<JobQueue>> queues = txn.ListJobQueues();
+      if (!queues) return queues.error();
+      scan.queues.emplace();
+      for (const JobQueue& queue : *queues) scan.queues->push_back(queue.name);
+    }
+    if (scan.queue >= scan.queues->size()) return Ok();
+    JobListFilter filter{.queue = (*scan.queues)[scan.queue],
+                         .statuses = {JobStatus::kRunnable},
+                         .limit = page};
+    if (scan.after) filter.start_after = JobListCursor{scan.after->first, scan.after->second};
+    Result<std::vector<Job>> listed = txn.ListJobs(filter);
+    if (!listed) return listed.error();
+    jobs = std::move(listed).value();
+    return Ok();
+  }));
+  if (scan.queue >= scan.queues->size()) {
+    rescan_.reset();
+    return size_t{0};
+  }
+  const std::string& queue = (*scan.queues)[scan.queue];
+  bool last_page = jobs.size() < page;
+  // Entries of this queue in the range the page covers that the store does
+  // not list as RUNNABLE any more are stale.
+  std::set<std::string> listed;
+  for (const Job& job : jobs) listed.insert(job.id);
+  std::vector<std::string> stale;
+  if (auto it = by_queue_.find(queue); it != by_queue_.end()) {
+    auto key = scan.after ? it->second.upper_bound(*scan.after) : it->second.begin();
+    for (; key != it->second.end(); ++key) {
+      if (!last_page && !jobs.empty() && *key > Key{jobs.back().created_at, jobs.back().id}) break;
+      if (!listed.contains(key->second)) stale.push_back(key->second);
+    }
+  }
+  for (const std::string& id : stale) Remove(id);
+  size_t missing = 0;
+  for (const Job& job : jobs) {
+    if (!entries_.contains(job.id)) ++missing;
+    Upsert(job);
+  }
+  if (last_page) {
+    ++scan.queue;
+    scan.after.reset();
+  } else {
+    scan.after = Key{jobs.back().created_at, jobs.back().id};
+  }
+  return missing;
 }
 
 void RunnableIndex::Upsert(const Job& job) {

@@ -7,12 +7,17 @@
 //
 // It may hold stale entries (a job cancelled since it was added): the pass
 // that tries to place one finds it is no longer RUNNABLE and removes it.
-// Load() rebuilds it from the store (at startup, and now and then as a
-// safety net).
+// Load() builds it from the store at startup; a rolling rescan (StartRescan,
+// then RescanStep per scheduling tick) re-reads the store as a safety net,
+// one page of one queue per step, adding RUNNABLE jobs it lacks and dropping
+// entries the store no longer holds RUNNABLE. Paging matters at large
+// backlogs: re-reading 100,000 queued jobs at once would stall the control
+// thread for seconds and briefly hold every decoded Job in memory.
 //
 // Owned by the Dispatcher; control thread only.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -36,8 +41,18 @@ struct RunnableEntry {
 
 class RunnableIndex {
  public:
-  // Replaces the contents with the store's RUNNABLE jobs. Errors are the store's.
+  // Replaces the contents with the store's RUNNABLE jobs, read a page at a
+  // time. Errors are the store's.
   Status Load(Store& store);
+
+  // Starts a rescan unless one is running.
+  void StartRescan();
+  bool rescanning() const { return rescan_.has_value(); }
+  // Reads the next page (at most `page` jobs of one queue, in (createdAt, id)
+  // order) of the running rescan and reconciles the index with it. Returns
+  // the number of RUNNABLE jobs that were missing from the index. Errors are
+  // the store's; the step is retried on the next call.
+  Result<size_t> RescanStep(Store& store, size_t page);
 
   // Adds or refreshes `job` (which should be RUNNABLE).
   void Upsert(const Job& job);
@@ -52,8 +67,14 @@ class RunnableIndex {
 
  private:
   using Key = std::pair<Timestamp, std::string>;  // (createdAt, id)
+  struct Rescan {
+    std::optional<std::vector<std::string>> queues{};  // Read at the first step.
+    size_t queue = 0;                                  // Index into `queues`.
+    std::optional<Key> after{};                        // Last key seen in that queue.
+  };
   std::unordered_map<std::string, RunnableEntry> entries_;
   std::map<std::string, std::set<Key>, std::less<>> by_queue_;
+  std::optional<Rescan> rescan_{};
 };
 
 }  // namespace barge::control

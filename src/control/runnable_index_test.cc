@@ -47,6 +47,7 @@ TEST(RunnableIndexTest, UpsertMovesAJobAndRemoveForgetsIt) {
 TEST(RunnableIndexTest, LoadKeepsOnlyRunnableJobsOfTheStore) {
   testing::InMemoryStore store;
   ASSERT_TRUE(store.Transact([](StoreTransaction& txn) -> Status {
+    BARGE_RETURN_IF_ERROR(txn.InsertJobQueue({.name = "q"}));
     BARGE_RETURN_IF_ERROR(txn.InsertJob(Runnable("r", "q", 1)));
     Job done = Runnable("done", "q", 2);
     done.status = JobStatus::kSucceeded;
@@ -58,6 +59,37 @@ TEST(RunnableIndexTest, LoadKeepsOnlyRunnableJobsOfTheStore) {
   ASSERT_TRUE(index.Load(store));
 
   EXPECT_EQ(Ids(index.Oldest("q", 10)), std::vector<std::string>{"r"});
+}
+
+TEST(RunnableIndexTest, RescanPagesThroughTheStoreAddingMissingAndDroppingStaleEntries) {
+  testing::InMemoryStore store;
+  ASSERT_TRUE(store.Transact([](StoreTransaction& txn) -> Status {
+    BARGE_RETURN_IF_ERROR(txn.InsertJobQueue({.name = "q"}));
+    BARGE_RETURN_IF_ERROR(txn.InsertJobQueue({.name = "q2"}));
+    for (int i = 0; i < 5; ++i) {
+      BARGE_RETURN_IF_ERROR(txn.InsertJob(Runnable("j" + std::to_string(i), "q", 10 + i)));
+    }
+    return txn.InsertJob(Runnable("other", "q2", 1));
+  }));
+  RunnableIndex index;
+  index.Upsert(Runnable("j0", "q", 10));
+  index.Upsert(Runnable("cancelled", "q", 12));  // Between j1 and j2, RUNNABLE no more.
+  index.Upsert(Runnable("cancelled-last", "q", 99));
+
+  index.StartRescan();
+  std::vector<size_t> missing;
+  int steps = 0;
+  while (index.rescanning() && steps++ < 10) {
+    Result<size_t> step = index.RescanStep(store, 2);
+    ASSERT_TRUE(step) << step.error().message;
+    missing.push_back(*step);
+  }
+
+  EXPECT_FALSE(index.rescanning());
+  // q: pages [j0 j1] [j2 j3] [j4], then q2: [other], then the end.
+  EXPECT_EQ(missing, (std::vector<size_t>{1, 2, 1, 1, 0}));
+  EXPECT_EQ(Ids(index.Oldest("q", 10)), (std::vector<std::string>{"j0", "j1", "j2", "j3", "j4"}));
+  EXPECT_EQ(Ids(index.Oldest("q2", 10)), std::vector<std::string>{"other"});
 }
 
 }  // namespace
