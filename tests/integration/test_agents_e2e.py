@@ -17,7 +17,7 @@ from barge_harness import BARGE_BIN, BargeServer, aws
 from test_boto3 import batch_client
 
 TOKEN = "agents-e2e-token"
-LEASE_SECONDS = 3
+LEASE_SECONDS = 5
 
 
 class BargeAgent:
