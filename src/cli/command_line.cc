@@ -275,6 +275,7 @@ std::string GeneralHelp() {
   line("logs", "Prints a job's output; -f follows it (see `barge logs --help`).");
   line("run", "Runs a command as a job, shows its output, exits with its code.");
   line("server", "Runs the control plane (see `barge server --help`).");
+  line("watch", "Live job counts per state and queue (see `barge watch --help`).");
   out +=
       "\n"
       "Global options:\n"
