@@ -334,7 +334,12 @@ int RunWatch(const std::vector<std::string>& args, const ProcessContext& context
   const bool redraw = !options.once && !options.json && context.env.stdout_is_terminal;
   const TableHeader header{.endpoint = endpoint->url,
                            .interval_seconds = options.once ? 0 : options.interval_seconds};
+  // Refreshes start every interval, however long counting took (at once when it took longer).
+  const auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(options.interval_seconds));
+  auto next_refresh = std::chrono::steady_clock::now();
   for (bool first = true;; first = false) {
+    next_refresh += interval;
     auto snapshot = TakeSnapshot(client, options, context);
     if (auto* failure = std::get_if<Failure>(&snapshot)) {
       err << failure->message << "\n";
@@ -347,7 +352,9 @@ int RunWatch(const std::vector<std::string>& args, const ProcessContext& context
     }
     out.flush();
     if (options.once) return kExitOk;
-    std::this_thread::sleep_for(std::chrono::duration<double>(options.interval_seconds));
+    auto now = std::chrono::steady_clock::now();
+    if (next_refresh < now) next_refresh = now;
+    std::this_thread::sleep_until(next_refresh);
   }
 }
 
