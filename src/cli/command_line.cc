@@ -272,6 +272,8 @@ std::string GeneralHelp() {
            std::string(text) + "\n";
   };
   for (const Operation& op : BatchOperations()) line(op.verb, op.summary);
+  line("agent", "Runs a worker agent that joins a server (see `barge agent --help`).");
+  line("dev", "Server, local agents and a `default` queue in one process tree.");
   line("logs", "Prints a job's output; -f follows it (see `barge logs --help`).");
   line("run", "Runs a command as a job, shows its output, exits with its code.");
   line("server", "Runs the control plane (see `barge server --help`).");
