@@ -1,9 +1,10 @@
 #pragma once
 // The durable files of one attempt, under <work dir>/<attempt id>/:
 //   attempt.json  who runs it: monitor pid and start time, job pid, start time
-//   output.log    captured stdout/stderr (executor/log_file.h)
+//   output.log    captured stdout/stderr (executor/log_file.h); created with
+//                 the first line, so a job that prints nothing has none
 //   exit.json     the AttemptResult, written once by the monitor (temp file,
-//                 fsync, rename), so a restarted agent reports what it missed
+//                 rename; no fsync), so a restarted agent reports what it missed
 //   work/         the job's working directory
 // Pure encoding plus small file helpers; any thread. WriteFileAtomically and
 // EncodeResult are also used by the forked monitor.

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -15,6 +16,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include "executor/attempt_files.h"
 #include "executor/executor.h"
@@ -50,54 +52,89 @@ void ResetSignals() {
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
-// The job: runs in the grandchild, between fork and exec.
-[[noreturn]] void RunJob(const JobLaunch& job, char* const* argv, char* const* envp, int out_fd,
-                         int err_fd, int report_fd) {
-  auto fail = [report_fd](LaunchStage stage) {
-    int32_t message[2] = {static_cast<int32_t>(stage), errno};
-    WriteAll(report_fd, message, sizeof message);
-    ::_exit(127);
-  };
+// Everything the job child needs, as plain pointers and descriptors
+// prepared by the monitor: the child shares the monitor's memory (vfork
+// semantics), so it may only make system calls with these, never allocate.
+struct JobChild {
+  const char* const* exec_paths = nullptr;  // nullptr-terminated.
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  const int* cgroup_procs_fds = nullptr;  // Open cgroup.procs files to join.
+  size_t cgroup_procs_count = 0;
+  int null_fd = -1;
+  int out_fd = -1;
+  int err_fd = -1;
+  const char* working_dir = nullptr;
+  uint64_t address_space_bytes = 0;
+  bool switch_user = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  const gid_t* groups = nullptr;
+  size_t group_count = 0;
+  // Written by the child when it cannot exec; read by the monitor once the
+  // child has exec'd or exited.
+  LaunchStage failed_stage = LaunchStage::kNone;
+  int failed_errno = 0;
+};
+
+// The job: runs in a child made by clone(CLONE_VM | CLONE_VFORK), between
+// clone and exec, on its own small stack. It shares the monitor's memory
+// (which waits, suspended, until the exec or _exit), so it writes nothing
+// but its own stack and the failed_* fields, and calls only system call
+// wrappers: setgroups/setgid/setuid go straight to the kernel, as glibc's
+// wrappers would signal the monitor's threads. Not instrumented by the
+// sanitizers: their runtime assumes the stacks it knows.
+[[noreturn]] __attribute__((no_sanitize("address", "undefined"))) void FailJob(JobChild& job, LaunchStage stage) {
+  job.failed_errno = errno;
+  job.failed_stage = stage;
+  ::_exit(127);
+}
+
+__attribute__((no_sanitize("address", "undefined"))) int RunJob(void* arg) {
+  JobChild& job = *static_cast<JobChild*>(arg);
   ::setsid();  // Own session and process group: the agent signals -pid.
+  // The monitor ignores these and blocks SIGTERM; the job gets the defaults.
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  ::sigaction(SIGPIPE, &default_action, nullptr);
+  ::sigaction(SIGINT, &default_action, nullptr);
+  ::sigaction(SIGHUP, &default_action, nullptr);
   sigset_t none;
   sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);  // The monitor blocks SIGTERM; the job must not.
-  for (const std::string& procs : job.cgroup_procs) {
-    int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || ::write(fd, "0", 1) != 1) fail(LaunchStage::kCgroup);
-    ::close(fd);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (size_t i = 0; i < job.cgroup_procs_count; ++i) {
+    if (::write(job.cgroup_procs_fds[i], "0", 1) != 1) FailJob(job, LaunchStage::kCgroup);
   }
-  int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0) {
-    fail(LaunchStage::kStdio);
+  if (job.null_fd < 0 || ::dup2(job.null_fd, 0) < 0 || ::dup2(job.out_fd, 1) < 0 ||
+      ::dup2(job.err_fd, 2) < 0) {
+    FailJob(job, LaunchStage::kStdio);
   }
   // As root, before dropping privileges: the job may not be allowed to walk
   // the agent's work dir, but it can always use its own working directory.
-  if (::chdir(job.working_dir.c_str()) != 0) fail(LaunchStage::kChdir);
+  if (::chdir(job.working_dir) != 0) FailJob(job, LaunchStage::kChdir);
   if (job.address_space_bytes > 0) {
     struct rlimit limit {
       .rlim_cur = job.address_space_bytes, .rlim_max = job.address_space_bytes
     };
-    if (::setrlimit(RLIMIT_AS, &limit) != 0) fail(LaunchStage::kLimits);
+    if (::setrlimit(RLIMIT_AS, &limit) != 0) FailJob(job, LaunchStage::kLimits);
   }
-  if (job.run_as.switch_user) {
-    if (::setgroups(job.run_as.groups.size(), job.run_as.groups.data()) != 0 ||
-        ::setgid(job.run_as.gid) != 0 || ::setuid(job.run_as.uid) != 0) {
-      fail(LaunchStage::kUser);
+  if (job.switch_user) {
+    if (::syscall(SYS_setgroups, job.group_count, job.groups) != 0 ||
+        ::syscall(SYS_setgid, job.gid) != 0 || ::syscall(SYS_setuid, job.uid) != 0) {
+      FailJob(job, LaunchStage::kUser);
     }
   }
   ::umask(022);
   int error = ENOENT;
   bool denied = false;
-  for (const std::string& path : job.exec_paths) {
-    ::execve(path.c_str(), argv, envp);
+  for (const char* const* path = job.exec_paths; *path != nullptr; ++path) {
+    ::execve(*path, job.argv, job.envp);
     error = errno;
     if (error == EACCES) denied = true;
     if (error != ENOENT && error != ENOTDIR && error != EACCES) break;
   }
   errno = denied && error != ENOEXEC ? EACCES : error;
-  fail(LaunchStage::kExec);
-  ::_exit(127);
+  FailJob(job, LaunchStage::kExec);
 }
 
 std::string StageName(LaunchStage stage) {
@@ -136,7 +173,10 @@ bool Pump(int fd, LineSplitter& splitter, std::string& records) {
   result.attempt_id = spec.attempt_id;
   result.started_at_ms = spec.started_at_ms;
   result.stopped_at_ms = NowMillis();
-  (void)WriteFileAtomically(spec.exit_json, EncodeResult(result));
+  // No fsync (docs/jobs.md, "Process executor"): the record has to outlive
+  // this process and the agent, which the page cache does; a machine crash
+  // takes the job with it, and the server fails and retries such attempts.
+  (void)WriteFileAtomically(spec.exit_json, EncodeResult(result), FileSync::kNone);
   // Reap whatever the subreaper inherited, then drop the groups.
   while (::waitpid(-1, nullptr, WNOHANG) > 0) {
   }
@@ -173,49 +213,83 @@ void RunMonitor(const MonitorSpec& spec, int report_fd) {
   if (null_fd > 3) ::close(null_fd);
   ::fcntl(report_fd, F_SETFD, FD_CLOEXEC);
 
-  int log_fd = ::open(spec.output_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  // Created with the first output: most short jobs print nothing, and a file
+  // not created is one inode fewer to allocate and free (ReadLog treats a
+  // missing log as empty).
+  int log_fd = -1;
+  auto write_log = [&spec, &log_fd](std::string& records) {
+    if (records.empty()) return;
+    if (log_fd < 0) {
+      log_fd = ::open(spec.output_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    }
+    if (log_fd >= 0) WriteAll(log_fd, records.data(), records.size());
+    records.clear();
+  };
   int out[2] = {-1, -1};
   int err[2] = {-1, -1};
-  int launch[2] = {-1, -1};
   MonitorReport report;
-  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0 ||
-      ::pipe2(launch, O_CLOEXEC) != 0) {
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
     report.stage = LaunchStage::kFork;
     report.error = errno;
   }
 
+  // Everything the child uses, resolved here: it may not allocate.
   std::vector<char*> argv;
   for (const std::string& arg : spec.job.argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
   std::vector<char*> envp;
   for (const std::string& entry : spec.job.env) envp.push_back(const_cast<char*>(entry.c_str()));
   envp.push_back(nullptr);
+  std::vector<const char*> exec_paths;
+  for (const std::string& path : spec.job.exec_paths) exec_paths.push_back(path.c_str());
+  exec_paths.push_back(nullptr);
+  std::vector<int> procs_fds;
+  for (const std::string& procs : spec.job.cgroup_procs) {
+    int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0 && report.stage == LaunchStage::kNone) {
+      report.stage = LaunchStage::kCgroup;
+      report.error = errno;
+    }
+    procs_fds.push_back(fd);
+  }
+  JobChild child{.exec_paths = exec_paths.data(),
+                 .argv = argv.data(),
+                 .envp = envp.data(),
+                 .cgroup_procs_fds = procs_fds.data(),
+                 .cgroup_procs_count = procs_fds.size(),
+                 .null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC),
+                 .out_fd = out[1],
+                 .err_fd = err[1],
+                 .working_dir = spec.job.working_dir.c_str(),
+                 .address_space_bytes = spec.job.address_space_bytes,
+                 .switch_user = spec.job.run_as.switch_user,
+                 .uid = spec.job.run_as.uid,
+                 .gid = spec.job.run_as.gid,
+                 .groups = spec.job.run_as.groups.data(),
+                 .group_count = spec.job.run_as.groups.size()};
 
   pid_t job = -1;
   if (report.stage == LaunchStage::kNone) {
-    job = ::fork();
-    if (job == 0) RunJob(spec.job, argv.data(), envp.data(), out[1], err[1], launch[1]);
+    // Like posix_spawn: no copy of the address space, and clone returns
+    // once the child has exec'd or given up (child.failed_stage says which).
+    constexpr size_t kChildStackBytes = 64 * 1024;
+    std::unique_ptr<char[]> stack(new char[kChildStackBytes]);
+    job = ::clone(RunJob, stack.get() + kChildStackBytes, CLONE_VM | CLONE_VFORK | SIGCHLD,
+                  &child);
     if (job < 0) {
       report.stage = LaunchStage::kFork;
       report.error = errno;
+    } else if (child.failed_stage != LaunchStage::kNone) {
+      report.stage = child.failed_stage;
+      report.error = child.failed_errno;
     }
-    ::close(out[1]);
-    ::close(err[1]);
-    ::close(launch[1]);
   }
-  if (job > 0) {
-    // Closed on exec (nothing read) or carries the failed stage and errno.
-    int32_t message[2] = {0, 0};
-    ssize_t n;
-    do {
-      n = ::read(launch[0], message, sizeof message);
-    } while (n < 0 && errno == EINTR);
-    if (n == sizeof message) {
-      report.stage = static_cast<LaunchStage>(message[0]);
-      report.error = message[1];
-    }
-    ::close(launch[0]);
+  for (int fd : procs_fds) {
+    if (fd >= 0) ::close(fd);
   }
+  if (child.null_fd >= 0) ::close(child.null_fd);
+  if (out[1] >= 0) ::close(out[1]);
+  if (err[1] >= 0) ::close(err[1]);
   report.job_pid = job;
   WriteAll(report_fd, &report, sizeof report);
   ::close(report_fd);
@@ -270,10 +344,7 @@ void RunMonitor(const MonitorSpec& spec, int report_fd) {
     if (err_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
       err_open = Pump(err[0], err_lines, records);
     }
-    if (!records.empty() && log_fd >= 0) {
-      WriteAll(log_fd, records.data(), records.size());
-      records.clear();
-    }
+    write_log(records);
     if (!exited && ((fds[2].revents & POLLIN) || pid_fd < 0)) {
       pid_t done;
       do {
@@ -289,8 +360,7 @@ void RunMonitor(const MonitorSpec& spec, int report_fd) {
   int64_t now = NowMillis();
   out_lines.Flush(now, records);
   err_lines.Flush(now, records);
-  if (!records.empty() && log_fd >= 0) WriteAll(log_fd, records.data(), records.size());
-  if (log_fd >= 0) ::fsync(log_fd);
+  write_log(records);
 
   AttemptResult result{.reason = std::string(kReasonExited)};
   if (WIFEXITED(status)) {

@@ -4,9 +4,10 @@
 // agent stops or restarts (the design conmon and HTCondor's starter use).
 //
 // The monitor starts a new session, becomes a child subreaper, closes every
-// inherited descriptor, and forks the job, which joins the attempt's cgroups,
-// starts its own session and process group, switches user and execs. Then the
-// monitor:
+// inherited descriptor, and starts the job the way posix_spawn does (clone
+// with CLONE_VM | CLONE_VFORK: no copy of the address space); the child joins
+// the attempt's cgroups, starts its own session and process group, switches
+// user and execs. Then the monitor:
 //   1. writes a MonitorReport (job pid, or where starting failed) to
 //      `report_fd`, which the agent reads before Start() returns;
 //   2. captures stdout and stderr through pipes into the output log;

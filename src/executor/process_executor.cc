@@ -140,7 +140,7 @@ Status ProcessExecutor::Start(const protocol::Assignment& a) {
     return AlreadyExists("attempt " + a.attempt_id + " is already known to this agent");
   }
   if (a.command.empty()) return InvalidArgument("attempt " + a.attempt_id + " has no command");
-  Result<RunAs> run_as = ResolveRunAs(a.user, ::geteuid());
+  Result<RunAs> run_as = run_as_cache_.Resolve(a.user, ::geteuid(), clock_.Now());
   if (!run_as) return run_as.error();
 
   if (::mkdir(paths.dir.c_str(), 0711) != 0 || ::mkdir(paths.work.c_str(), 0700) != 0) {

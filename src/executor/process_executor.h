@@ -41,6 +41,7 @@
 #include "core/clock.h"
 #include "executor/cgroups.h"
 #include "executor/executor.h"
+#include "executor/run_as.h"
 
 namespace barge::executor {
 
@@ -95,6 +96,7 @@ class ProcessExecutor final : public Executor {
   ProcessExecutorOptions options_;
   std::string isolation_{};
   ExitCallback on_exit_{};
+  RunAsCache run_as_cache_{};
   struct Signals;
   std::unique_ptr<Signals> signals_;
   std::map<std::string, std::unique_ptr<Tracked>, std::less<>> running_;

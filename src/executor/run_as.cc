@@ -96,3 +96,46 @@ Result<RunAs> ResolveRunAs(const std::optional<std::string>& user, uid_t agent_e
 }
 
 }  // namespace barge::executor
+
+namespace barge::executor {
+namespace {
+
+// Changes whenever either file is replaced or written.
+std::string FilesVersion() {
+  std::string version;
+  for (const char* path : {"/etc/passwd", "/etc/group"}) {
+    struct stat st {};
+    if (::stat(path, &st) != 0) {
+      version += "-;";
+      continue;
+    }
+    version += std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+               std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ";";
+  }
+  return version;
+}
+
+}  // namespace
+
+Result<RunAs> RunAsCache::Resolve(const std::optional<std::string>& user, uid_t agent_euid,
+                                  Timestamp now) {
+  if (agent_euid != 0) return RunAs{};
+  std::string version = FilesVersion();
+  if (version != files_version_ || agent_euid != euid_) {
+    entries_.clear();
+    files_version_ = std::move(version);
+    euid_ = agent_euid;
+  }
+  std::string key = user.value_or("");
+  if (auto it = entries_.find(key); it != entries_.end()) {
+    if (now - it->second.resolved_at < kMaxAge && now >= it->second.resolved_at) {
+      return it->second.run_as;
+    }
+    entries_.erase(it);
+  }
+  Result<RunAs> resolved = ResolveRunAs(user, agent_euid);
+  if (resolved) entries_[key] = Entry{.run_as = *resolved, .resolved_at = now};
+  return resolved;
+}
+
+}  // namespace barge::executor

@@ -10,11 +10,13 @@
 // after fork. Any thread.
 #include <sys/types.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/result.h"
+#include "core/time.h"
 
 namespace barge::executor {
 
@@ -28,5 +30,27 @@ struct RunAs {
 
 // kInvalidArgument naming the user when it is unknown or malformed.
 Result<RunAs> ResolveRunAs(const std::optional<std::string>& user, uid_t agent_euid);
+
+// ResolveRunAs with its answers remembered: a lookup reads /etc/passwd and
+// all of /etc/group (getgrouplist), which cost more than the rest of starting
+// a short job's bookkeeping. An answer is reused while /etc/passwd and
+// /etc/group are unchanged (inode, size, mtime) and for at most kMaxAge, for
+// users that come from other NSS sources. Errors are not remembered. One
+// thread (the agent's).
+class RunAsCache {
+ public:
+  static constexpr Duration kMaxAge = std::chrono::seconds(30);
+
+  Result<RunAs> Resolve(const std::optional<std::string>& user, uid_t agent_euid, Timestamp now);
+
+ private:
+  struct Entry {
+    RunAs run_as{};
+    Timestamp resolved_at{};
+  };
+  std::string files_version_{};  // Identity of /etc/passwd and /etc/group when filled.
+  std::map<std::string, Entry, std::less<>> entries_{};  // By user ("" for none); one euid.
+  uid_t euid_ = 0;
+};
 
 }  // namespace barge::executor
