@@ -26,8 +26,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -63,6 +65,22 @@ long RssKib(int pid) {
     if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
   }
   return -1;
+}
+
+// CPU seconds (user + system) the process has used so far, from /proc/PID/stat.
+double CpuSeconds(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // Fields after the command name (which may hold spaces) start after ')'.
+  size_t close = text.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(text.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // A read-only view of the server's store, for counting.
@@ -330,6 +348,7 @@ class Bench {
     double limit = ForkExecPerSecond(flags_.e2e_jobs, flags_.slots);
     long done_before = store_.Count("queue = 'default' AND status IN ('SUCCEEDED', 'FAILED')");
     long failed_before = store_.Count("queue = 'default' AND status = 'FAILED'");
+    double server_cpu_before = CpuSeconds(flags_.server_pid);
     auto start = Clock::now();
     bench::LoadResult submitted = Submit("e2e", "default", 64, flags_.e2e_jobs);
     double submit_seconds = Since(start);
@@ -341,6 +360,7 @@ class Bench {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     double seconds = Since(start);
+    double server_cpu = CpuSeconds(flags_.server_pid) - server_cpu_before;
     long failed = store_.Count("queue = 'default' AND status = 'FAILED'") - failed_before;
     double rate = static_cast<double>(done - done_before) / seconds;
     std::printf("\n(b) end to end: %zu `true` jobs, first submit -> all SUCCEEDED"
@@ -352,6 +372,8 @@ class Bench {
                 "FAILED): %.0f jobs/s = %.1f%% of the limit\n",
                 done - done_before, seconds, submit_seconds, submitted.errors, failed, rate,
                 100 * rate / limit);
+    std::printf("    server CPU (user + system): %.2f s, %.3f s per 1,000 jobs\n", server_cpu,
+                1000 * server_cpu / static_cast<double>(std::max(1L, done - done_before)));
     std::printf("    server RSS at the end: %ld KiB\n", RssKib(flags_.server_pid));
     std::fflush(stdout);
   }
