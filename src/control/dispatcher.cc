@@ -161,45 +161,82 @@ Result<int> Dispatcher::Pass(bool full) {
     return ReadTopology(txn, input);
   }));
 
-  // Candidates, copied: the index changes below.
-  std::vector<RunnableEntry> candidates;
+  scheduler::Snapshot snapshot;
+  std::set<std::string> environments_with_nodes;
+  for (scheduler::NodeView& node : nodes) {
+    if (input.usable_environments.contains(node.compute_environment)) {
+      environments_with_nodes.insert(node.compute_environment);
+      snapshot.nodes.push_back(std::move(node));
+    }
+  }
+  auto has_nodes = [&](const QueueView& queue) {
+    return std::ranges::any_of(queue.environments, [&](const std::string& environment) {
+      return environments_with_nodes.contains(environment);
+    });
+  };
+
+  // Candidates point into the index, and are used up before the placements
+  // below remove any entry (the reasons are collected first). A job of a queue that has no node
+  // at all cannot be placed and the planner gives it no reason, so it is not
+  // planned: it only loses a stale resource-requirement reason (below).
+  std::vector<const RunnableEntry*> candidates;
+  std::vector<const RunnableEntry*> without_nodes;
+  auto add = [&](const RunnableEntry* entry, const QueueView& queue) {
+    (has_nodes(queue) ? candidates : without_nodes).push_back(entry);
+  };
   if (full) {
     int64_t free_millicpus = 0;
-    for (const scheduler::NodeView& node : nodes) {
-      if (input.usable_environments.contains(node.compute_environment)) {
-        free_millicpus += std::max<int64_t>(0, node.free.millicpus);
-      }
+    for (const scheduler::NodeView& node : snapshot.nodes) {
+      free_millicpus += std::max<int64_t>(0, node.free.millicpus);
     }
     size_t window =
         std::max<size_t>(options_.min_window, 2 * static_cast<size_t>(free_millicpus / 1000));
     for (const auto& [name, queue] : input.queues) {
-      for (const RunnableEntry* entry : index_.Oldest(name, window)) candidates.push_back(*entry);
+      for (const RunnableEntry* entry : index_.Oldest(name, window)) add(entry, queue);
     }
   } else {
     for (const std::string& id : wanted) {
       const RunnableEntry* entry = index_.Find(id);
-      if (entry != nullptr && input.queues.contains(entry->queue)) candidates.push_back(*entry);
+      if (entry == nullptr) continue;
+      auto queue = input.queues.find(entry->queue);
+      if (queue != input.queues.end()) add(entry, queue->second);
     }
   }
-  if (candidates.empty()) return 0;
+  if (candidates.empty() && without_nodes.empty()) return 0;
 
-  scheduler::Snapshot snapshot;
-  for (scheduler::NodeView& node : nodes) {
-    if (input.usable_environments.contains(node.compute_environment)) {
-      snapshot.nodes.push_back(std::move(node));
-    }
-  }
-  for (const RunnableEntry& entry : candidates) {
-    const QueueView& queue = input.queues.at(entry.queue);
-    snapshot.jobs.push_back({.id = entry.id,
-                             .queue = entry.queue,
+  for (const RunnableEntry* entry : candidates) {
+    const QueueView& queue = input.queues.at(entry->queue);
+    snapshot.jobs.push_back({.id = entry->id,
+                             .queue = entry->queue,
                              .queue_priority = queue.priority,
                              .compute_environments = queue.environments,
-                             .request = entry.request,
-                             .runnable_since = entry.created_at,
-                             .scheduling_priority = entry.scheduling_priority});
+                             .request = entry->request,
+                             .runnable_since = entry->created_at,
+                             .scheduling_priority = entry->scheduling_priority});
   }
   scheduler::PlanResult plan = planner_.Plan(std::move(snapshot));
+
+  // statusReason of the jobs that stay RUNNABLE, written (after the
+  // placements) only when it changes. Collected now, while every candidate's
+  // index entry is still there.
+  std::map<std::string, std::string> reason_of;
+  for (scheduler::Unplaceable& u : plan.unplaceable) reason_of[u.job_id] = std::move(u.reason);
+  std::set<std::string> planned;
+  for (const scheduler::Placement& placement : plan.placements) planned.insert(placement.job_id);
+  std::vector<std::pair<std::string, std::string>> reasons;  // (job id, new reason)
+  auto want = [&](const RunnableEntry& entry, const std::string* reason) {
+    std::string wanted_reason = reason != nullptr ? *reason
+                                : entry.status_reason == scheduler::kJobResourceRequirementReason
+                                    ? std::string()
+                                    : entry.status_reason;
+    if (wanted_reason != entry.status_reason) reasons.emplace_back(entry.id, wanted_reason);
+  };
+  for (const RunnableEntry* entry : candidates) {
+    if (planned.contains(entry->id)) continue;
+    auto reason = reason_of.find(entry->id);
+    want(*entry, reason != reason_of.end() ? &reason->second : nullptr);
+  }
+  for (const RunnableEntry* entry : without_nodes) want(*entry, nullptr);
 
   // Placements: one transaction for the whole pass, each on the job as the
   // store holds it now.
@@ -237,23 +274,7 @@ Result<int> Dispatcher::Pass(bool full) {
                           .log_stream_name = attempt.log_stream_name});
     registry_.QueueAssignment(BuildAssignment(job, attempt));
   }
-
-  // statusReason of the jobs that stay RUNNABLE, written only when it changes.
-  std::map<std::string, std::string> reason_of;
-  for (scheduler::Unplaceable& u : plan.unplaceable) reason_of[u.job_id] = std::move(u.reason);
-  std::set<std::string> planned;
-  for (const scheduler::Placement& placement : plan.placements) planned.insert(placement.job_id);
-  for (const RunnableEntry& entry : candidates) {
-    if (planned.contains(entry.id)) continue;
-    auto reason = reason_of.find(entry.id);
-    std::string wanted_reason = reason != reason_of.end() ? reason->second
-                                : entry.status_reason == scheduler::kJobResourceRequirementReason
-                                    ? std::string()
-                                    : entry.status_reason;
-    if (wanted_reason != entry.status_reason) {
-      BARGE_RETURN_IF_ERROR(SetReason(entry.id, wanted_reason));
-    }
-  }
+  for (const auto& [id, reason] : reasons) BARGE_RETURN_IF_ERROR(SetReason(id, reason));
   return static_cast<int>(placed.size());
 }
 

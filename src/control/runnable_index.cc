@@ -63,8 +63,10 @@ Result<size_t> RunnableIndex::RescanStep(Store& store, size_t page) {
   if (auto it = by_queue_.find(queue); it != by_queue_.end()) {
     auto key = scan.after ? it->second.upper_bound(*scan.after) : it->second.begin();
     for (; key != it->second.end(); ++key) {
-      if (!last_page && !jobs.empty() && *key > Key{jobs.back().created_at, jobs.back().id}) break;
-      if (!listed.contains(key->second)) stale.push_back(key->second);
+      if (!last_page && !jobs.empty() && key->first > Key{jobs.back().created_at, jobs.back().id}) {
+        break;
+      }
+      if (!listed.contains(key->first.second)) stale.push_back(key->first.second);
     }
   }
   for (const std::string& id : stale) Remove(id);
@@ -84,13 +86,14 @@ Result<size_t> RunnableIndex::RescanStep(Store& store, size_t page) {
 
 void RunnableIndex::Upsert(const Job& job) {
   Remove(job.id);
-  by_queue_[job.queue].insert({job.created_at, job.id});
-  entries_[job.id] = RunnableEntry{.id = job.id,
-                                   .queue = job.queue,
-                                   .created_at = job.created_at,
-                                   .request = job.request,
-                                   .scheduling_priority = job.scheduling_priority,
-                                   .status_reason = job.status_reason};
+  const RunnableEntry& entry = entries_[job.id] =
+      RunnableEntry{.id = job.id,
+                    .queue = job.queue,
+                    .created_at = job.created_at,
+                    .request = job.request,
+                    .scheduling_priority = job.scheduling_priority,
+                    .status_reason = job.status_reason};
+  by_queue_[job.queue].emplace(Key{job.created_at, job.id}, &entry);
 }
 
 void RunnableIndex::Remove(const std::string& id) {
@@ -98,7 +101,7 @@ void RunnableIndex::Remove(const std::string& id) {
   if (it == entries_.end()) return;
   auto queue = by_queue_.find(it->second.queue);
   if (queue != by_queue_.end()) {
-    queue->second.erase({it->second.created_at, id});
+    queue->second.erase(Key{it->second.created_at, id});
     if (queue->second.empty()) by_queue_.erase(queue);
   }
   entries_.erase(it);
@@ -119,9 +122,9 @@ std::vector<const RunnableEntry*> RunnableIndex::Oldest(const std::string& queue
   std::vector<const RunnableEntry*> out;
   auto it = by_queue_.find(queue);
   if (it == by_queue_.end()) return out;
-  for (const Key& key : it->second) {
+  for (const auto& [key, entry] : it->second) {
     if (out.size() >= limit) break;
-    out.push_back(&entries_.at(key.second));
+    out.push_back(entry);
   }
   return out;
 }

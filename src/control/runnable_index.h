@@ -73,7 +73,9 @@ class RunnableIndex {
     std::optional<Key> after{};                        // Last key seen in that queue.
   };
   std::unordered_map<std::string, RunnableEntry> entries_;
-  std::map<std::string, std::set<Key>, std::less<>> by_queue_;
+  // Per queue, in (createdAt, id) order, pointing into entries_ (whose
+  // elements stay put until erased), so Oldest() needs no hash lookups.
+  std::map<std::string, std::map<Key, const RunnableEntry*>, std::less<>> by_queue_;
   std::optional<Rescan> rescan_{};
 };
 
