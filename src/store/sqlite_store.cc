@@ -50,12 +50,25 @@ Status SqliteStore::Transact(const Work& work) {
       }
     } guard{*this};
     in_transaction_ = true;
-    SqliteTransaction txn(*db_);
+    // Another connection's commit may have changed anything we cached.
+    Result<int64_t> version = DataVersion();
+    if (!version) return version.error();
+    if (*version != cache_.data_version) cache_ = SqliteResourceCache{.data_version = *version};
+    SqliteTransaction txn(*db_, &cache_);
     status = work(txn);
     if (status) status = db_->Exec("COMMIT");
     // On any error the guard rolls back; the first error is the one returned.
   }
   return status;
+}
+
+Result<int64_t> SqliteStore::DataVersion() {
+  Result<sqlite::Statement> stmt = db_->Prepare("PRAGMA data_version");
+  if (!stmt) return stmt.error();
+  Result<bool> row = stmt->Step("read data_version");
+  if (!row) return row.error();
+  if (!row.value()) return Internal("PRAGMA data_version returned no row");
+  return stmt->ColumnInt64(0);
 }
 
 }  // namespace barge

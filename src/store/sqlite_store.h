@@ -14,6 +14,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "store/sqlite_transaction.h"
 #include "store/store.h"
 
 namespace barge {
@@ -43,9 +44,12 @@ class SqliteStore final : public Store {
 
  private:
   explicit SqliteStore(std::unique_ptr<sqlite::Database> db);
+  // PRAGMA data_version: changes when another connection commits.
+  Result<int64_t> DataVersion();
 
   std::unique_ptr<sqlite::Database> db_;
   bool in_transaction_ = false;
+  SqliteResourceCache cache_{};
 };
 
 }  // namespace barge

@@ -177,6 +177,67 @@ TEST_F(SqliteStoreTest, ADocumentThatNoLongerDecodesIsAnInternalErrorNamingTheRo
       << status.error().message;
 }
 
+// The environments and queues are cached between transactions (every
+// scheduling pass lists them); what another connection or a rolled-back
+// transaction did must still show.
+TEST_F(SqliteStoreTest, ListsOfEnvironmentsAndQueuesSeeEveryCommittedChange) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  auto names = [&]() {
+    std::string out;
+    EXPECT_TRUE(store->Transact([&](StoreTransaction& txn) -> Status {
+      out.clear();
+      auto environments = txn.ListComputeEnvironments();
+      if (!environments) return environments.error();
+      auto queues = txn.ListJobQueues();
+      if (!queues) return queues.error();
+      for (const ComputeEnvironment& ce : *environments) out += ce.name + " ";
+      for (const JobQueue& queue : *queues) {
+        out += queue.name + ":" + std::to_string(queue.priority) + " ";
+      }
+      return Ok();
+    }));
+    return out;
+  };
+  ASSERT_TRUE(store->Transact([](StoreTransaction& txn) -> Status {
+    BARGE_RETURN_IF_ERROR(txn.InsertComputeEnvironment(testing::SampleComputeEnvironment("ce")));
+    return txn.InsertJobQueue(testing::SampleJobQueue("q"));
+  }));
+  EXPECT_EQ(names(), "ce q:10 ");
+
+  // Written and listed in one transaction, then rolled back.
+  Status rolled_back = store->Transact([](StoreTransaction& txn) -> Status {
+    BARGE_RETURN_IF_ERROR(txn.InsertJobQueue(testing::SampleJobQueue("gone")));
+    auto queues = txn.ListJobQueues();
+    if (!queues) return queues.error();
+    EXPECT_EQ(queues->size(), 2u);
+    return Internal("roll back");
+  });
+  EXPECT_FALSE(rolled_back);
+  EXPECT_EQ(names(), "ce q:10 ");
+
+  // Another connection to the same file.
+  auto other = OpenStore();
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(other->Transact([](StoreTransaction& txn) -> Status {
+    BARGE_RETURN_IF_ERROR(txn.InsertComputeEnvironment(testing::SampleComputeEnvironment("ce2")));
+    auto stored = txn.GetJobQueue("q");
+    if (!stored) return stored.error();
+    stored->priority = 77;
+    return txn.UpdateJobQueue(*stored);
+  }));
+  EXPECT_EQ(names(), "ce ce2 q:77 ");
+
+  // This store's own update.
+  ASSERT_TRUE(store->Transact([](StoreTransaction& txn) -> Status {
+    auto stored = txn.GetJobQueue("q");
+    if (!stored) return stored.error();
+    stored->priority = 5;
+    return txn.UpdateJobQueue(*stored);
+  }));
+  EXPECT_EQ(names(), "ce ce2 q:5 ");
+}
+
 TEST_F(SqliteStoreTest, CommittedWorkSurvivesKillMinusNine) {
   pid_t child = fork();
   ASSERT_GE(child, 0);

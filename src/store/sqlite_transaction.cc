@@ -211,16 +211,27 @@ Result<ComputeEnvironment> SqliteTransaction::GetComputeEnvironment(const std::s
                                       &codec::ComputeEnvironmentFromJson, name);
 }
 Result<std::vector<ComputeEnvironment>> SqliteTransaction::ListComputeEnvironments() {
-  return ListNamed<ComputeEnvironment>(db_, kComputeEnvironments,
-                                       &codec::ComputeEnvironmentFromJson);
+  bool cacheable = cache_ != nullptr && !wrote_environments_;
+  if (cacheable && cache_->environments) return *cache_->environments;
+  Result<std::vector<ComputeEnvironment>> listed = ListNamed<ComputeEnvironment>(
+      db_, kComputeEnvironments, &codec::ComputeEnvironmentFromJson);
+  if (cacheable && listed) cache_->environments = *listed;
+  return listed;
+}
+void SqliteTransaction::WroteEnvironments() {
+  wrote_environments_ = true;
+  if (cache_ != nullptr) cache_->environments.reset();
 }
 Status SqliteTransaction::InsertComputeEnvironment(const ComputeEnvironment& ce) {
+  WroteEnvironments();
   return InsertNamed(db_, kComputeEnvironments, ce);
 }
 Status SqliteTransaction::UpdateComputeEnvironment(const ComputeEnvironment& ce) {
+  WroteEnvironments();
   return UpdateNamed(db_, kComputeEnvironments, ce);
 }
 Status SqliteTransaction::DeleteComputeEnvironment(const std::string& name) {
+  WroteEnvironments();
   return DeleteNamed(db_, kComputeEnvironments, name);
 }
 
@@ -228,15 +239,27 @@ Result<JobQueue> SqliteTransaction::GetJobQueue(const std::string& name) {
   return GetNamed<JobQueue>(db_, kJobQueues, &codec::JobQueueFromJson, name);
 }
 Result<std::vector<JobQueue>> SqliteTransaction::ListJobQueues() {
-  return ListNamed<JobQueue>(db_, kJobQueues, &codec::JobQueueFromJson);
+  bool cacheable = cache_ != nullptr && !wrote_queues_;
+  if (cacheable && cache_->queues) return *cache_->queues;
+  Result<std::vector<JobQueue>> listed =
+      ListNamed<JobQueue>(db_, kJobQueues, &codec::JobQueueFromJson);
+  if (cacheable && listed) cache_->queues = *listed;
+  return listed;
+}
+void SqliteTransaction::WroteQueues() {
+  wrote_queues_ = true;
+  if (cache_ != nullptr) cache_->queues.reset();
 }
 Status SqliteTransaction::InsertJobQueue(const JobQueue& queue) {
+  WroteQueues();
   return InsertNamed(db_, kJobQueues, queue);
 }
 Status SqliteTransaction::UpdateJobQueue(const JobQueue& queue) {
+  WroteQueues();
   return UpdateNamed(db_, kJobQueues, queue);
 }
 Status SqliteTransaction::DeleteJobQueue(const std::string& name) {
+  WroteQueues();
   return DeleteNamed(db_, kJobQueues, name);
 }
 

@@ -13,6 +13,7 @@
 //
 // Lives on the stack inside Transact; same thread as the Store.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,9 +22,24 @@
 
 namespace barge {
 
+// The committed compute environments and job queues as last listed, kept by
+// the SqliteStore across transactions: every scheduling pass lists both, and
+// they rarely change. A list is served from here only while it is known to be
+// current: the store drops the cache when another connection committed
+// (PRAGMA data_version), and a transaction drops a list when it writes that
+// table (and then neither reads from nor fills it until it ends, since what
+// it sees is not committed yet).
+struct SqliteResourceCache {
+  int64_t data_version = -1;
+  std::optional<std::vector<ComputeEnvironment>> environments{};
+  std::optional<std::vector<JobQueue>> queues{};
+};
+
 class SqliteTransaction final : public StoreTransaction {
  public:
-  explicit SqliteTransaction(sqlite::Database& db) : db_(db) {}  // Not owned.
+  // Not owned; `cache` may be null (no caching).
+  explicit SqliteTransaction(sqlite::Database& db, SqliteResourceCache* cache = nullptr)
+      : db_(db), cache_(cache) {}
 
   Result<ComputeEnvironment> GetComputeEnvironment(const std::string& name) override;
   Result<std::vector<ComputeEnvironment>> ListComputeEnvironments() override;
@@ -59,7 +75,14 @@ class SqliteTransaction final : public StoreTransaction {
   Result<std::vector<LogEvent>> ReadLogEvents(const LogQuery& query) override;
 
  private:
+  // Drop the cached list of that table (see SqliteResourceCache).
+  void WroteEnvironments();
+  void WroteQueues();
+
   sqlite::Database& db_;
+  SqliteResourceCache* cache_;
+  bool wrote_environments_ = false;
+  bool wrote_queues_ = false;
 };
 
 }  // namespace barge
