@@ -103,9 +103,12 @@ AttemptCgroups AttemptCgroups::Create(const CgroupOptions& options, std::string_
                                       std::vector<std::string>& problems) {
   AttemptCgroups out;
   auto make = [&](std::string_view controller) -> std::string {
-    std::string parent = EnsureParent(options, controller, problems);
-    if (parent.empty()) return {};
-    std::string group = parent + "/" + std::string(attempt_id);
+    std::string group =
+        Hierarchy(options, controller) + "/" + options.parent + "/" + std::string(attempt_id);
+    // The parent group is there after the first attempt: look for it (and for
+    // the hierarchy) only when the attempt's group cannot be made without it.
+    if (::mkdir(group.c_str(), 0755) == 0) return group;
+    if (errno == ENOENT && EnsureParent(options, controller, problems).empty()) return {};
     if (!MakeDir(group)) {
       problems.push_back("cannot create " + group + ": " + std::strerror(errno));
       return {};
@@ -125,8 +128,7 @@ AttemptCgroups AttemptCgroups::Create(const CgroupOptions& options, std::string_
       if (WriteValue(memory + "/memory.limit_in_bytes", bytes)) {
         out.memory_limited_ = true;
         // Only present with swap accounting; keeps swap from stretching the limit.
-        std::string memsw = memory + "/memory.memsw.limit_in_bytes";
-        if (Exists(memsw)) (void)WriteValue(memsw, bytes);
+        (void)WriteValue(memory + "/memory.memsw.limit_in_bytes", bytes);
       } else {
         problems.push_back("cannot write memory.limit_in_bytes of " + memory + ": " +
                            std::strerror(errno));
