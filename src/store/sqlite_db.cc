@@ -128,6 +128,12 @@ Status Database::Exec(std::string_view sql) {
   return Ok();
 }
 
+Status Database::Run(std::string_view sql) {
+  Result<Statement> stmt = Prepare(sql);
+  if (!stmt) return stmt.error();
+  return stmt->Run(sql);
+}
+
 Result<int64_t> Database::QueryInt64(std::string_view sql) {
   Result<Statement> stmt = Prepare(sql);
   if (!stmt) return stmt.error();

@@ -77,6 +77,9 @@ class Database {
   // Runs one or more SQL statements that need no parameters (pragmas, DDL,
   // BEGIN/COMMIT). Rows they return are ignored.
   Status Exec(std::string_view sql);
+  // Runs one statement that needs no parameters through the statement cache,
+  // so a statement run often (BEGIN IMMEDIATE, COMMIT) is compiled once.
+  Status Run(std::string_view sql);
   // Runs one statement and returns the first column of its first row as an
   // integer (for PRAGMA user_version and the like); kInternal when no row.
   Result<int64_t> QueryInt64(std::string_view sql);
