@@ -14,9 +14,12 @@ namespace {
 constexpr std::string_view kJobColumns =
     "SELECT id, queue, status, name, created_at, version, doc FROM jobs";
 
-Result<std::string> EncodeJob(const Job& job) {
+// `json`, when given, receives the document as built before dumping.
+Result<std::string> EncodeJob(const Job& job, codec::Json* json = nullptr) {
   try {
-    return codec::ToJson(job).dump();
+    if (json == nullptr) return codec::ToJson(job).dump();
+    *json = codec::ToJson(job);
+    return json->dump();
   } catch (const codec::Json::exception& e) {
     return InvalidArgument("job " + job.id + " cannot be stored: " + e.what());
   }
@@ -85,6 +88,11 @@ std::string ListJobsSql(const JobListFilter& filter) {
 }  // namespace
 
 Result<Job> SqliteTransaction::GetJob(const std::string& id) {
+  if (cache_ != nullptr && !written_jobs_.contains(id)) {
+    if (auto cached = cache_->live_jobs.find(id); cached != cache_->live_jobs.end()) {
+      return cached->second;
+    }
+  }
   Result<sqlite::Statement> stmt = db_.Prepare(std::string(kJobColumns) + " WHERE id = ?1");
   if (!stmt) return stmt.error();
   stmt->Bind(1, id);
@@ -120,6 +128,10 @@ Result<std::vector<Job>> SqliteTransaction::ListJobs(const JobListFilter& filter
 }
 
 Status SqliteTransaction::InsertJob(const Job& job) {
+  if (cache_ != nullptr) {
+    cache_->live_jobs.erase(job.id);
+    written_jobs_[job.id] = std::nullopt;
+  }
   Result<std::string> doc = EncodeJob(job);
   if (!doc) return doc.error();
   Result<sqlite::Statement> stmt = db_.Prepare(
@@ -137,7 +149,12 @@ Status SqliteTransaction::InsertJob(const Job& job) {
 }
 
 Status SqliteTransaction::UpdateJob(const Job& job) {
-  Result<std::string> doc = EncodeJob(job);
+  if (cache_ != nullptr) {
+    cache_->live_jobs.erase(job.id);
+    written_jobs_[job.id] = std::nullopt;
+  }
+  codec::Json json;
+  Result<std::string> doc = EncodeJob(job, &json);
   if (!doc) return doc.error();
   Result<sqlite::Statement> stmt = db_.Prepare(
       "UPDATE jobs SET queue = ?2, status = ?3, name = ?4, created_at = ?5, doc = ?6,"
@@ -146,7 +163,23 @@ Status SqliteTransaction::UpdateJob(const Job& job) {
   BindJob(*stmt, job, doc.value());
   stmt->Bind(7, job.version);
   BARGE_RETURN_IF_ERROR(stmt->Run("update job " + job.id));
-  if (db_.changes() == 1) return Ok();
+  if (db_.changes() == 1) {
+    if (cache_ != nullptr &&
+        (job.status == JobStatus::kStarting || job.status == JobStatus::kRunning)) {
+      // What ReadJob would make of the row just written.
+      Result<Job> stored = codec::JobFromJson(json);
+      if (stored) {
+        stored->id = job.id;
+        stored->queue = job.queue;
+        stored->status = job.status;
+        stored->name = job.name;
+        stored->created_at = FromEpochMillis(ToEpochMillis(job.created_at));
+        stored->version = job.version + 1;
+        written_jobs_[job.id] = std::move(stored).value();
+      }
+    }
+    return Ok();
+  }
   Result<sqlite::Statement> exists = db_.Prepare("SELECT 1 FROM jobs WHERE id = ?1");
   if (!exists) return exists.error();
   exists->Bind(1, job.id);
@@ -154,6 +187,16 @@ Status SqliteTransaction::UpdateJob(const Job& job) {
   if (!found) return found.error();
   if (!found.value()) return NotFound("job " + job.id + " does not exist");
   return Conflict("job " + job.id + " changed since version " + std::to_string(job.version));
+}
+
+void SqliteTransaction::Committed() {
+  if (cache_ == nullptr) return;
+  for (auto& [id, job] : written_jobs_) {
+    if (!job) continue;
+    if (cache_->live_jobs.size() >= SqliteResourceCache::kMaxLiveJobs) cache_->live_jobs.clear();
+    cache_->live_jobs.insert_or_assign(id, std::move(*job));
+  }
+  written_jobs_.clear();
 }
 
 Status SqliteTransaction::AppendLogEvents(const std::string& stream,

@@ -60,6 +60,7 @@ Status SqliteStore::Transact(const Work& work) {
     SqliteTransaction txn(*db_, &cache_);
     status = work(txn);
     if (status) status = db_->Run("COMMIT");
+    if (status) txn.Committed();
     // On any error the guard rolls back; the first error is the one returned.
   }
   return status;

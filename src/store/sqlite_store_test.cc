@@ -11,6 +11,7 @@
 #include <string>
 
 #include "codec/codec.h"
+#include "codec/job_codec.h"
 #include "store/migrations.h"
 #include "store/sqlite_db.h"
 #include "testing/sample_job.h"
@@ -24,6 +25,16 @@ template <typename Row>
 void ExpectSameRow(const Row& actual, const Row& expected) {
   EXPECT_EQ(codec::ToJson(actual).dump(), codec::ToJson(expected).dump());
   EXPECT_EQ(actual.aws_only, expected.aws_only);
+  EXPECT_EQ(actual.version, expected.version);
+}
+
+void ExpectSameJob(const Job& actual, const Job& expected) {
+  EXPECT_EQ(codec::ToJson(actual).dump(), codec::ToJson(expected).dump());
+  EXPECT_EQ(actual.id, expected.id);
+  EXPECT_EQ(actual.queue, expected.queue);
+  EXPECT_EQ(actual.status, expected.status);
+  EXPECT_EQ(actual.name, expected.name);
+  EXPECT_EQ(actual.created_at, expected.created_at);
   EXPECT_EQ(actual.version, expected.version);
 }
 
@@ -236,6 +247,61 @@ TEST_F(SqliteStoreTest, ListsOfEnvironmentsAndQueuesSeeEveryCommittedChange) {
     return txn.UpdateJobQueue(*stored);
   }));
   EXPECT_EQ(names(), "ce ce2 q:5 ");
+}
+
+// Jobs written as STARTING or RUNNING are kept decoded for the next read
+// (the agent's events); a read must give exactly what the file holds.
+TEST_F(SqliteStoreTest, ALiveJobReadsBackAsStoredAlsoAfterAnotherConnectionWroteIt) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Transact([](StoreTransaction& txn) -> Status {
+    BARGE_RETURN_IF_ERROR(txn.InsertComputeEnvironment(testing::SampleComputeEnvironment("ce")));
+    BARGE_RETURN_IF_ERROR(txn.InsertJobQueue(testing::SampleJobQueue("q")));
+    return txn.InsertJob(testing::SampleJob("j", "q", FromEpochMillis(1000)));
+  }));
+  auto write = [](SqliteStore& on, JobStatus status, const std::string& reason) {
+    return on.Transact([&](StoreTransaction& txn) -> Status {
+      auto job = txn.GetJob("j");
+      if (!job) return job.error();
+      job->status = status;
+      job->status_reason = reason;
+      return txn.UpdateJob(*job);
+    });
+  };
+  auto read = [](SqliteStore& on) {
+    Job out;
+    EXPECT_TRUE(on.Transact([&](StoreTransaction& txn) -> Status {
+      auto job = txn.GetJob("j");
+      if (!job) return job.error();
+      out = std::move(job).value();
+      return Ok();
+    }));
+    return out;
+  };
+  ASSERT_TRUE(write(*store, JobStatus::kRunning, "running"));
+  auto fresh = OpenStore();  // Nothing cached.
+  ASSERT_NE(fresh, nullptr);
+  ExpectSameJob(read(*store), read(*fresh));
+  EXPECT_EQ(read(*store).version, 2);
+
+  // A rolled-back write leaves the stored job.
+  Status rolled_back = store->Transact([](StoreTransaction& txn) -> Status {
+    auto job = txn.GetJob("j");
+    if (!job) return job.error();
+    job->status_reason = "never";
+    BARGE_RETURN_IF_ERROR(txn.UpdateJob(*job));
+    return Internal("roll back");
+  });
+  EXPECT_FALSE(rolled_back);
+  EXPECT_EQ(read(*store).status_reason, "running");
+
+  // Written through another connection.
+  ASSERT_TRUE(write(*fresh, JobStatus::kRunning, "elsewhere"));
+  EXPECT_EQ(read(*store).status_reason, "elsewhere");
+  EXPECT_EQ(read(*store).version, 3);
+  ASSERT_TRUE(write(*store, JobStatus::kSucceeded, "done"));
+  ExpectSameJob(read(*store), read(*fresh));
+  EXPECT_EQ(read(*store).status, JobStatus::kSucceeded);
 }
 
 TEST_F(SqliteStoreTest, CommittedWorkSurvivesKillMinusNine) {

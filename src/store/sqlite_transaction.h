@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "store/sqlite_db.h"
@@ -29,10 +30,20 @@ namespace barge {
 // (PRAGMA data_version), and a transaction drops a list when it writes that
 // table (and then neither reads from nor fills it until it ends, since what
 // it sees is not committed yet).
+//
+// It also keeps the jobs this store last wrote as STARTING or RUNNING, decoded
+// from the document written (so exactly what a read would return): the
+// agent's started and exited events read them back moments later. A job
+// leaves it when it is written in any other status, and a transaction that
+// writes a job drops its entry at once and puts the new one in only once it
+// committed (SqliteTransaction::Committed).
 struct SqliteResourceCache {
+  static constexpr size_t kMaxLiveJobs = 10000;  // Past it, the cache starts over.
+
   int64_t data_version = -1;
   std::optional<std::vector<ComputeEnvironment>> environments{};
   std::optional<std::vector<JobQueue>> queues{};
+  std::unordered_map<std::string, Job> live_jobs{};
 };
 
 class SqliteTransaction final : public StoreTransaction {
@@ -74,6 +85,10 @@ class SqliteTransaction final : public StoreTransaction {
   Status AppendLogEvents(const std::string& stream, const std::vector<LogEvent>& events) override;
   Result<std::vector<LogEvent>> ReadLogEvents(const LogQuery& query) override;
 
+  // Called by the store after COMMIT succeeded: the jobs written here go into
+  // the cache.
+  void Committed();
+
  private:
   // Drop the cached list of that table (see SqliteResourceCache).
   void WroteEnvironments();
@@ -83,6 +98,9 @@ class SqliteTransaction final : public StoreTransaction {
   SqliteResourceCache* cache_;
   bool wrote_environments_ = false;
   bool wrote_queues_ = false;
+  // Jobs written in this transaction: as stored if they are to be cached,
+  // nullopt if not.
+  std::unordered_map<std::string, std::optional<Job>> written_jobs_{};
 };
 
 }  // namespace barge
