@@ -156,14 +156,30 @@ Status SqliteTransaction::UpdateJob(const Job& job) {
   codec::Json json;
   Result<std::string> doc = EncodeJob(job, &json);
   if (!doc) return doc.error();
-  Result<sqlite::Statement> stmt = db_.Prepare(
-      "UPDATE jobs SET queue = ?2, status = ?3, name = ?4, created_at = ?5, doc = ?6,"
-      " version = version + 1 WHERE id = ?1 AND version = ?7");
-  if (!stmt) return stmt.error();
-  BindJob(*stmt, job, doc.value());
-  stmt->Bind(7, job.version);
-  BARGE_RETURN_IF_ERROR(stmt->Run("update job " + job.id));
-  if (db_.changes() == 1) {
+  // A job's queue, name and createdAt never change in practice, and an UPDATE
+  // that sets a column SQLite re-indexes every index holding it (even to the
+  // same value): so the usual update sets status, doc and version alone, on
+  // the condition that the other keys are as stored. Only when that matches
+  // no row does the full update run (keys that did change, or the
+  // conflict / not-found cases below).
+  std::string what = "update job " + job.id;
+  bool updated = false;
+  for (std::string_view sql :
+       {"UPDATE jobs SET status = ?3, doc = ?6, version = version + 1"
+        " WHERE id = ?1 AND version = ?7 AND queue = ?2 AND name = ?4 AND created_at = ?5",
+        "UPDATE jobs SET queue = ?2, status = ?3, name = ?4, created_at = ?5, doc = ?6,"
+        " version = version + 1 WHERE id = ?1 AND version = ?7"}) {
+    Result<sqlite::Statement> stmt = db_.Prepare(sql);
+    if (!stmt) return stmt.error();
+    BindJob(*stmt, job, doc.value());
+    stmt->Bind(7, job.version);
+    BARGE_RETURN_IF_ERROR(stmt->Run(what));
+    if (db_.changes() == 1) {
+      updated = true;
+      break;
+    }
+  }
+  if (updated) {
     if (cache_ != nullptr &&
         (job.status == JobStatus::kStarting || job.status == JobStatus::kRunning)) {
       // What ReadJob would make of the row just written.

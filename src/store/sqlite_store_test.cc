@@ -304,6 +304,36 @@ TEST_F(SqliteStoreTest, ALiveJobReadsBackAsStoredAlsoAfterAnotherConnectionWrote
   EXPECT_EQ(read(*store).status, JobStatus::kSucceeded);
 }
 
+// UpdateJob sets only status, doc and version when the other keys are as
+// stored; an update that does change them still stores them.
+TEST_F(SqliteStoreTest, AnUpdateThatChangesAJobsKeysStoresThem) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Transact([](StoreTransaction& txn) -> Status {
+    return txn.InsertJob(testing::SampleJob("j", "q", FromEpochMillis(1000)));
+  }));
+  ASSERT_TRUE(store->Transact([](StoreTransaction& txn) -> Status {
+    auto job = txn.GetJob("j");
+    if (!job) return job.error();
+    job->queue = "q2";
+    job->name = "renamed";
+    job->created_at = FromEpochMillis(2000);
+    return txn.UpdateJob(*job);
+  }));
+  ASSERT_TRUE(store->Transact([](StoreTransaction& txn) -> Status {
+    auto listed = txn.ListJobs({.queue = "q2"});
+    if (!listed) return listed.error();
+    EXPECT_EQ(listed->size(), 1u);
+    auto job = txn.GetJob("j");
+    if (!job) return job.error();
+    EXPECT_EQ(job->queue, "q2");
+    EXPECT_EQ(job->name, "renamed");
+    EXPECT_EQ(job->created_at, FromEpochMillis(2000));
+    EXPECT_EQ(job->version, 2);
+    return Ok();
+  }));
+}
+
 TEST_F(SqliteStoreTest, CommittedWorkSurvivesKillMinusNine) {
   pid_t child = fork();
   ASSERT_GE(child, 0);
