@@ -334,6 +334,45 @@ TEST_F(SqliteStoreTest, AnUpdateThatChangesAJobsKeysStoresThem) {
   }));
 }
 
+// The ACTIVE revisions of a definition are cached for SubmitJob; every
+// committed change must still show.
+TEST_F(SqliteStoreTest, ActiveJobDefinitionsSeeEveryCommittedChange) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  auto active = [&](SqliteStore& on) {
+    std::string out;
+    EXPECT_TRUE(on.Transact([&](StoreTransaction& txn) -> Status {
+      auto listed =
+          txn.ListJobDefinitions({.name = "d", .status = JobDefinitionStatus::kActive});
+      if (!listed) return listed.error();
+      for (const JobDefinition& definition : *listed) {
+        out += std::to_string(definition.revision) + " ";
+      }
+      return Ok();
+    }));
+    return out;
+  };
+  auto insert = [](SqliteStore& on, int32_t revision) {
+    return on.Transact([&](StoreTransaction& txn) {
+      return txn.InsertJobDefinition(testing::SampleJobDefinition("d", revision));
+    });
+  };
+  ASSERT_TRUE(insert(*store, 1));
+  EXPECT_EQ(active(*store), "1 ");
+  auto other = OpenStore();
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(insert(*other, 2));
+  EXPECT_EQ(active(*store), "1 2 ");
+  ASSERT_TRUE(store->Transact([](StoreTransaction& txn) -> Status {
+    auto definition = txn.GetJobDefinition("d", 1);
+    if (!definition) return definition.error();
+    definition->status = JobDefinitionStatus::kInactive;
+    return txn.UpdateJobDefinition(*definition);
+  }));
+  EXPECT_EQ(active(*store), "2 ");
+  EXPECT_EQ(active(*other), "2 ");
+}
+
 TEST_F(SqliteStoreTest, CommittedWorkSurvivesKillMinusNine) {
   pid_t child = fork();
   ASSERT_GE(child, 0);

@@ -297,6 +297,29 @@ Result<JobDefinition> SqliteTransaction::GetJobDefinition(const std::string& nam
 
 Result<std::vector<JobDefinition>> SqliteTransaction::ListJobDefinitions(
     const JobDefinitionFilter& filter) {
+  bool cacheable = cache_ != nullptr && !wrote_definitions_ && filter.name &&
+                   filter.status == JobDefinitionStatus::kActive;
+  if (cacheable) {
+    auto cached = cache_->active_definitions.find(*filter.name);
+    if (cached != cache_->active_definitions.end()) return cached->second;
+  }
+  Result<std::vector<JobDefinition>> listed = ListDefinitionsFromDb(filter);
+  if (cacheable && listed) {
+    if (cache_->active_definitions.size() >= SqliteResourceCache::kMaxDefinitionNames) {
+      cache_->active_definitions.clear();
+    }
+    cache_->active_definitions.emplace(*filter.name, *listed);
+  }
+  return listed;
+}
+
+void SqliteTransaction::WroteDefinitions() {
+  wrote_definitions_ = true;
+  if (cache_ != nullptr) cache_->active_definitions.clear();
+}
+
+Result<std::vector<JobDefinition>> SqliteTransaction::ListDefinitionsFromDb(
+    const JobDefinitionFilter& filter) {
   // One statement per filter shape (at most four, each cached) rather than
   // "?1 IS NULL OR name = ?1", which would keep SQLite off the indexes.
   std::string sql(kDefinitionColumns);
@@ -327,6 +350,7 @@ Result<int32_t> SqliteTransaction::MaxJobDefinitionRevision(const std::string& n
 }
 
 Status SqliteTransaction::InsertJobDefinition(const JobDefinition& definition) {
+  WroteDefinitions();
   std::string what = "job definition " + DefinitionKey(definition.name, definition.revision);
   Result<std::string> doc = Encode(definition, what);
   if (!doc) return doc.error();
@@ -346,6 +370,7 @@ Status SqliteTransaction::InsertJobDefinition(const JobDefinition& definition) {
 }
 
 Status SqliteTransaction::UpdateJobDefinition(const JobDefinition& definition) {
+  WroteDefinitions();
   std::string what = "job definition " + DefinitionKey(definition.name, definition.revision);
   Result<std::string> doc = Encode(definition, what);
   if (!doc) return doc.error();

@@ -13,6 +13,7 @@
 //
 // Lives on the stack inside Transact; same thread as the Store.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -43,6 +44,10 @@ struct SqliteResourceCache {
   int64_t data_version = -1;
   std::optional<std::vector<ComputeEnvironment>> environments{};
   std::optional<std::vector<JobQueue>> queues{};
+  // The ACTIVE revisions per job definition name (every SubmitJob resolves
+  // one), dropped whole when a transaction writes any job definition.
+  std::map<std::string, std::vector<JobDefinition>, std::less<>> active_definitions{};
+  static constexpr size_t kMaxDefinitionNames = 1000;  // Past it, they start over.
   std::unordered_map<std::string, Job> live_jobs{};
 };
 
@@ -93,11 +98,14 @@ class SqliteTransaction final : public StoreTransaction {
   // Drop the cached list of that table (see SqliteResourceCache).
   void WroteEnvironments();
   void WroteQueues();
+  void WroteDefinitions();
+  Result<std::vector<JobDefinition>> ListDefinitionsFromDb(const JobDefinitionFilter& filter);
 
   sqlite::Database& db_;
   SqliteResourceCache* cache_;
   bool wrote_environments_ = false;
   bool wrote_queues_ = false;
+  bool wrote_definitions_ = false;
   // Jobs written in this transaction: as stored if they are to be cached,
   // nullopt if not.
   std::unordered_map<std::string, std::optional<Job>> written_jobs_{};
