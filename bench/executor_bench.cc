@@ -92,9 +92,8 @@ int main(int argc, char** argv) {
   SystemClock clock;
   auto executor = executor::ProcessExecutor::Open(
       io, clock,
-      executor::ProcessExecutorOptions{.work_dir = work_dir,
-                                       .use_cgroups = use_cgroups,
-                                       .cgroups = {.parent = "barge-bench"}});
+      executor::ProcessExecutorOptions{
+          .work_dir = work_dir, .use_cgroups = use_cgroups, .cgroups = {.parent = "barge-bench"}});
   if (!executor) {
     std::fprintf(stderr, "%s\n", executor.error().message.c_str());
     return 1;
@@ -137,9 +136,9 @@ int main(int argc, char** argv) {
     }
   }
   double wall = Seconds(t0);
-  std::printf("ProcessExecutor, %d slots: %d attempts of true in %.2f s = %.0f/s, CPU %.3f ms "
-              "each, %d failed\n",
-              slots, attempts, wall, attempts / wall, (CpuSeconds() - cpu0) * 1000 / attempts,
-              failed);
+  std::printf(
+      "ProcessExecutor, %d slots: %d attempts of true in %.2f s = %.0f/s, CPU %.3f ms "
+      "each, %d failed\n",
+      slots, attempts, wall, attempts / wall, (CpuSeconds() - cpu0) * 1000 / attempts, failed);
   return failed == 0 ? 0 : 1;
 }

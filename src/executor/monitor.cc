@@ -82,9 +82,11 @@ struct JobChild {
 // (which waits, suspended, until the exec or _exit), so it writes nothing
 // but its own stack and the failed_* fields, and calls only system call
 // wrappers: setgroups/setgid/setuid go straight to the kernel, as glibc's
-// wrappers would signal the monitor's threads. Not instrumented by the
+// wrappers synchronise with the threads of the process whose memory the
+// child borrows. Not instrumented by the
 // sanitizers: their runtime assumes the stacks it knows.
-[[noreturn]] __attribute__((no_sanitize("address", "undefined"))) void FailJob(JobChild& job, LaunchStage stage) {
+[[noreturn]] __attribute__((no_sanitize("address", "undefined"))) void FailJob(JobChild& job,
+                                                                               LaunchStage stage) {
   job.failed_errno = errno;
   job.failed_stage = stage;
   ::_exit(127);
@@ -274,8 +276,7 @@ void RunMonitor(const MonitorSpec& spec, int report_fd) {
     // once the child has exec'd or given up (child.failed_stage says which).
     constexpr size_t kChildStackBytes = 64 * 1024;
     std::unique_ptr<char[]> stack(new char[kChildStackBytes]);
-    job = ::clone(RunJob, stack.get() + kChildStackBytes, CLONE_VM | CLONE_VFORK | SIGCHLD,
-                  &child);
+    job = ::clone(RunJob, stack.get() + kChildStackBytes, CLONE_VM | CLONE_VFORK | SIGCHLD, &child);
     if (job < 0) {
       report.stage = LaunchStage::kFork;
       report.error = errno;

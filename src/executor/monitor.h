@@ -7,7 +7,8 @@
 // inherited descriptor, and starts the job the way posix_spawn does (clone
 // with CLONE_VM | CLONE_VFORK: no copy of the address space); the child joins
 // the attempt's cgroups, starts its own session and process group, switches
-// user and execs. Then the monitor:
+// user and execs with default signal dispositions and an empty signal mask.
+// Then the monitor:
 //   1. writes a MonitorReport (job pid, or where starting failed) to
 //      `report_fd`, which the agent reads before Start() returns;
 //   2. captures stdout and stderr through pipes into the output log;

@@ -187,6 +187,22 @@ TEST_F(ProcessExecutorTest, StdoutAndStderrAreCapturedAsTimestampedLines) {
   EXPECT_EQ(rest->next.sequence, 4);
 }
 
+TEST_F(ProcessExecutorTest, JobStartsWithDefaultSignalDispositionsAndNoOutputFile) {
+  std::string id = NewId();
+  // The monitor ignores SIGPIPE, SIGINT and SIGHUP and blocks SIGTERM; the job inherits none.
+  RunToExit(Job(id, {"sh", "-c", "grep -E '^Sig(Blk|Ign):' /proc/self/status"}));
+  EXPECT_EQ(Lines(id),
+            (std::vector<std::string>{"SigBlk:\t0000000000000000", "SigIgn:\t0000000000000000"}));
+
+  std::string quiet = NewId();
+  RunToExit(Job(quiet, {"true"}));
+  EXPECT_EQ(results_[quiet].exit_code, 0);
+  EXPECT_FALSE(fs::exists(PathsOf(dir_->path() / "attempts", quiet).output_log));
+  auto batch = executor_->ReadLog(quiet, LogCursor{}, {.max_lines = 10});
+  ASSERT_TRUE(batch);
+  EXPECT_TRUE(batch->lines.empty());
+}
+
 TEST_F(ProcessExecutorTest, OutputIsReadableWhileTheJobRuns) {
   std::string id = NewId();
   ASSERT_TRUE(executor_->Start(

@@ -23,8 +23,8 @@ TEST(RunAsCacheTest, AnswersLikeResolveRunAsAndRemembersOnlySuccesses) {
   EXPECT_FALSE(cache.Resolve(unknown, 0, At(20)));
   EXPECT_FALSE(cache.Resolve(unknown, 0, At(30)));
   // Past its age an answer is looked up again (same result here).
-  Result<RunAs> later = cache.Resolve(std::nullopt, 0,
-                                      At(ToEpochMillis(At(0) + RunAsCache::kMaxAge) + 1));
+  Result<RunAs> later =
+      cache.Resolve(std::nullopt, 0, At(ToEpochMillis(At(0) + RunAsCache::kMaxAge) + 1));
   ASSERT_TRUE(later);
   EXPECT_EQ(later->uid, direct->uid);
 }
