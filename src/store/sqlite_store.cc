@@ -66,8 +66,6 @@ Status SqliteStore::Transact(const Work& work) {
   return status;
 }
 
-Result<int64_t> SqliteStore::DataVersion() {
-  return db_->QueryInt64("PRAGMA data_version");
-}
+Result<int64_t> SqliteStore::DataVersion() { return db_->QueryInt64("PRAGMA data_version"); }
 
 }  // namespace barge

@@ -342,8 +342,7 @@ TEST_F(SqliteStoreTest, ActiveJobDefinitionsSeeEveryCommittedChange) {
   auto active = [&](SqliteStore& on) {
     std::string out;
     EXPECT_TRUE(on.Transact([&](StoreTransaction& txn) -> Status {
-      auto listed =
-          txn.ListJobDefinitions({.name = "d", .status = JobDefinitionStatus::kActive});
+      auto listed = txn.ListJobDefinitions({.name = "d", .status = JobDefinitionStatus::kActive});
       if (!listed) return listed.error();
       for (const JobDefinition& definition : *listed) {
         out += std::to_string(definition.revision) + " ";
