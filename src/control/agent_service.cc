@@ -1,5 +1,7 @@
 #include "control/agent_service.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -241,9 +243,26 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
   // One transaction (one fsync) for the whole batch: an agent reports the
   // start and the exit of many short jobs together. A job named twice
   // (started, then exited) is read once and written once.
+  // Exits free their attempts' resources: the full pass they make due runs
+  // inside the same transaction, planned as if those were free already, so an
+  // exit and the placement it makes room for share one commit (one fsync on
+  // the path from one job's end to the next one's start).
+  std::map<std::string, Resources> released;  // Per agent id.
+  std::set<std::string> exited;
+  for (const Known& k : known) {
+    if (k.event->kind != protocol::EventKind::kExited) continue;
+    if (!exited.insert(k.event->attempt_id).second) continue;  // Named twice.
+    const PlacedAttempt* placed = registry_.FindAttempt(k.event->attempt_id);
+    Resources& freed = released[placed->agent_id];
+    freed.millicpus += placed->reserved.millicpus;
+    freed.memory_mib += placed->reserved.memory_mib;
+    freed.gpus += placed->reserved.gpus;
+  }
   std::map<std::string, Job> written;  // Changed jobs, as written.
+  std::optional<Dispatcher::PassResult> pass;
   Status committed = TransactWithRetry(store_, [&](StoreTransaction& txn) -> Status {
     written.clear();
+    pass.reset();
     std::map<std::string, std::optional<Job>> jobs;
     std::set<std::string> changed;
     for (const Known& k : known) {
@@ -270,6 +289,12 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
       ++job.version;
       written.emplace(id, std::move(job));
     }
+    if (!released.empty()) {
+      Result<std::optional<Dispatcher::PassResult>> planned =
+          dispatcher_.FullPassWithin(txn, released);
+      if (!planned) return planned.error();
+      pass = std::move(planned).value();
+    }
     return Ok();
   });
   if (!committed) return committed;
@@ -283,10 +308,17 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
     RememberStream(k.event->attempt_id, k.stream);
     ended = true;
   }
+  if (pass) {
+    // A failure here is a statusReason not written; the next tick retries it.
+    if (Result<int> placed = dispatcher_.Publish(std::move(*pass)); !placed) {
+      spdlog::warn("scheduling pass after exits: {}", placed.error().message);
+    }
+  } else if (ended) {
+    dispatcher_.RequestFullPass();
+  }
   for (const auto& [id, job] : written) {
     if (job.status == JobStatus::kRunnable) dispatcher_.JobRunnable(job);  // A retry.
   }
-  if (ended) dispatcher_.RequestFullPass();
   return Ok();
 }
 

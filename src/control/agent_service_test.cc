@@ -126,6 +126,40 @@ TEST_F(AgentServiceTest, OneRequestOfEventsIsRecordedInOneTransaction) {
   EXPECT_EQ(registry_->Nodes()[0].free, Vcpus(4));
 }
 
+// An exit and the placement it makes room for share the events request's
+// transaction: the waiting job is STARTING and its assignment queued when
+// Events returns, with no separate pass; a failed commit records neither.
+TEST_F(AgentServiceTest, AnExitPlacesTheNextJobInTheSameTransaction) {
+  AddJob("a", "q", Vcpus(4));
+  std::string first = Place("a");
+  AddJob("b", "q", Vcpus(4));
+  ASSERT_TRUE(dispatcher_->Tick());  // No room for b yet.
+  EXPECT_EQ(StatusOf("b"), JobStatus::kRunnable);
+  Started(agent_, first);
+  protocol::AttemptEvent exit{
+      .attempt_id = first, .kind = protocol::EventKind::kExited, .exit_code = 0};
+  store_.FailNextCommit(Unavailable("disk busy"));
+
+  ASSERT_FALSE(agents_->Events({.agent_id = agent_, .events = {exit}}));
+
+  EXPECT_EQ(StatusOf("a"), JobStatus::kRunning);
+  EXPECT_EQ(StatusOf("b"), JobStatus::kRunnable);
+  EXPECT_TRUE(PollNow(agent_).assignments.empty());
+  EXPECT_EQ(registry_->Nodes()[0].free, Resources{});
+
+  ASSERT_TRUE(agents_->Events({.agent_id = agent_, .events = {exit}}));
+
+  EXPECT_EQ(StatusOf("a"), JobStatus::kSucceeded);
+  EXPECT_EQ(StatusOf("b"), JobStatus::kStarting);
+  std::vector<protocol::Assignment> next = PollNow(agent_).assignments;
+  ASSERT_EQ(next.size(), 1U);
+  EXPECT_EQ(next[0].job_id, "b");
+  EXPECT_EQ(registry_->Nodes()[0].free, Resources{});
+  auto again = dispatcher_->Tick();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, 0);
+}
+
 TEST_F(AgentServiceTest, ExitThreeWithThreeAttemptsEndsFailedAfterThreeAttempts) {
   AddJob("j", "q", Vcpus(1), {.attempts = 3});
 

@@ -154,12 +154,36 @@ Result<int> Dispatcher::Pass(bool full) {
   // Nothing new can start, and the full pass that runs once capacity frees
   // sees these jobs.
   if (!full && !HasFreeCapacity(nodes)) return 0;
-
-  PassInput input;
+  PassResult result;
   BARGE_RETURN_IF_ERROR(store_.Transact([&](StoreTransaction& txn) -> Status {
-    input = PassInput{};
-    return ReadTopology(txn, input);
+    result = PassResult{};
+    return PlanAndPlace(txn, full, wanted, nodes, result);
   }));
+  return Publish(std::move(result));
+}
+
+Result<std::optional<Dispatcher::PassResult>> Dispatcher::FullPassWithin(
+    StoreTransaction& txn, const std::map<std::string, Resources>& released) {
+  if (!loaded_at_) return std::optional<PassResult>();  // The next Tick loads the index first.
+  std::vector<scheduler::NodeView> nodes = registry_.Nodes();
+  for (scheduler::NodeView& node : nodes) {
+    auto freed = released.find(node.agent_id);
+    if (freed == released.end()) continue;
+    node.free.millicpus += freed->second.millicpus;
+    node.free.memory_mib += freed->second.memory_mib;
+    node.free.gpus += freed->second.gpus;
+  }
+  PassResult result;
+  result.full = true;
+  BARGE_RETURN_IF_ERROR(PlanAndPlace(txn, /*full=*/true, {}, nodes, result));
+  return std::optional<PassResult>(std::move(result));
+}
+
+Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
+                                const std::set<std::string>& wanted,
+                                std::vector<scheduler::NodeView> nodes, PassResult& result) {
+  PassInput input;
+  BARGE_RETURN_IF_ERROR(ReadTopology(txn, input));
 
   scheduler::Snapshot snapshot;
   std::set<std::string> environments_with_nodes;
@@ -175,10 +199,10 @@ Result<int> Dispatcher::Pass(bool full) {
     });
   };
 
-  // Candidates point into the index, and are used up before the placements
-  // below remove any entry (the reasons are collected first). A job of a queue that has no node
-  // at all cannot be placed and the planner gives it no reason, so it is not
-  // planned: it only loses a stale resource-requirement reason (below).
+  // Candidates point into the index, which changes only in Publish. A job of
+  // a queue that has no node at all cannot be placed and the planner gives it
+  // no reason, so it is not planned: it only loses a stale
+  // resource-requirement reason (below).
   std::vector<const RunnableEntry*> candidates;
   std::vector<const RunnableEntry*> without_nodes;
   auto add = [&](const RunnableEntry* entry, const QueueView& queue) {
@@ -202,7 +226,7 @@ Result<int> Dispatcher::Pass(bool full) {
       if (queue != input.queues.end()) add(entry, queue->second);
     }
   }
-  if (candidates.empty() && without_nodes.empty()) return 0;
+  if (candidates.empty() && without_nodes.empty()) return Ok();
 
   for (const RunnableEntry* entry : candidates) {
     const QueueView& queue = input.queues.at(entry->queue);
@@ -216,20 +240,18 @@ Result<int> Dispatcher::Pass(bool full) {
   }
   scheduler::PlanResult plan = planner_.Plan(std::move(snapshot));
 
-  // statusReason of the jobs that stay RUNNABLE, written (after the
-  // placements) only when it changes. Collected now, while every candidate's
-  // index entry is still there.
+  // statusReason of the jobs that stay RUNNABLE, written (by Publish) only
+  // when it changes.
   std::map<std::string, std::string> reason_of;
   for (scheduler::Unplaceable& u : plan.unplaceable) reason_of[u.job_id] = std::move(u.reason);
   std::set<std::string> planned;
   for (const scheduler::Placement& placement : plan.placements) planned.insert(placement.job_id);
-  std::vector<std::pair<std::string, std::string>> reasons;  // (job id, new reason)
   auto want = [&](const RunnableEntry& entry, const std::string* reason) {
     std::string wanted_reason = reason != nullptr ? *reason
                                 : entry.status_reason == scheduler::kJobResourceRequirementReason
                                     ? std::string()
                                     : entry.status_reason;
-    if (wanted_reason != entry.status_reason) reasons.emplace_back(entry.id, wanted_reason);
+    if (wanted_reason != entry.status_reason) result.reasons.emplace_back(entry.id, wanted_reason);
   };
   for (const RunnableEntry* entry : candidates) {
     if (planned.contains(entry->id)) continue;
@@ -238,33 +260,33 @@ Result<int> Dispatcher::Pass(bool full) {
   }
   for (const RunnableEntry* entry : without_nodes) want(*entry, nullptr);
 
-  // Placements: one transaction for the whole pass, each on the job as the
-  // store holds it now.
+  // Placements, each on the job as the store holds it now.
   Timestamp now = clock_.Now();
-  std::vector<Job> placed;
-  std::vector<std::string> stale;
-  Status committed = store_.Transact([&](StoreTransaction& txn) -> Status {
-    placed.clear();
-    stale.clear();
-    for (const scheduler::Placement& placement : plan.placements) {
-      const AgentInfo* agent = registry_.Find(placement.agent_id);
-      Result<Job> job = txn.GetJob(placement.job_id);
-      if (!job && job.error().code != ErrorCode::kNotFound) return job.error();
-      if (!job || job->status != JobStatus::kRunnable || agent == nullptr) {
-        stale.push_back(placement.job_id);
-        continue;
-      }
-      BARGE_RETURN_IF_ERROR(Place(*job, placement, *agent, now));
-      BARGE_RETURN_IF_ERROR(txn.UpdateJob(*job));
-      placed.push_back(std::move(job).value());
+  for (const scheduler::Placement& placement : plan.placements) {
+    const AgentInfo* agent = registry_.Find(placement.agent_id);
+    Result<Job> job = txn.GetJob(placement.job_id);
+    if (!job && job.error().code != ErrorCode::kNotFound) return job.error();
+    if (!job || job->status != JobStatus::kRunnable || agent == nullptr) {
+      result.stale.push_back(placement.job_id);
+      continue;
     }
-    return Ok();
-  });
-  if (!committed) return committed.error();
-  for (const std::string& id : stale) index_.Remove(id);
+    BARGE_RETURN_IF_ERROR(Place(*job, placement, *agent, now));
+    BARGE_RETURN_IF_ERROR(txn.UpdateJob(*job));
+    result.placed.push_back(std::move(job).value());
+  }
+  return Ok();
+}
+
+Result<int> Dispatcher::Publish(PassResult result) {
+  if (result.full) {
+    // It was a full pass: it covered what a due one would have.
+    full_pass_due_ = false;
+    new_runnable_.clear();
+  }
+  for (const std::string& id : result.stale) index_.Remove(id);
   // A stale job held capacity in the plan that nothing used: plan again.
-  if (!stale.empty()) full_pass_due_ = true;
-  for (const Job& job : placed) {
+  if (!result.stale.empty()) RequestFullPass();
+  for (const Job& job : result.placed) {
     index_.Remove(job.id);
     const Attempt& attempt = job.attempts.back();
     registry_.AddAttempt({.attempt_id = attempt.id,
@@ -274,8 +296,13 @@ Result<int> Dispatcher::Pass(bool full) {
                           .log_stream_name = attempt.log_stream_name});
     registry_.QueueAssignment(BuildAssignment(job, attempt));
   }
-  for (const auto& [id, reason] : reasons) BARGE_RETURN_IF_ERROR(SetReason(id, reason));
-  return static_cast<int>(placed.size());
+  for (const auto& [id, reason] : result.reasons) {
+    if (Status written = SetReason(id, reason); !written) {
+      full_pass_due_ = true;  // Retried by the next tick.
+      return written.error();
+    }
+  }
+  return static_cast<int>(result.placed.size());
 }
 
 Status Dispatcher::SetReason(const std::string& id, const std::string& reason) {

@@ -30,9 +30,12 @@
 //
 // Owned by the composition root; control thread only.
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "control/agent_registry.h"
 #include "control/job_events.h"
@@ -78,8 +81,30 @@ class Dispatcher final : public JobEvents {
   // are the store's (the pass is retried on the next tick).
   Result<int> Tick();
 
+  // What a pass decided and wrote, to publish once its transaction committed.
+  struct PassResult {
+    bool full = false;
+    std::vector<Job> placed{};
+    std::vector<std::string> stale{};
+    std::vector<std::pair<std::string, std::string>> reasons{};  // (job id, new statusReason)
+  };
+  // A full pass inside the caller's transaction, planned as if `released`
+  // (resources per agent id: attempts whose exit the caller records in the
+  // same transaction) were free already. AgentService::Events uses it so that
+  // an exit and the placement it makes room for share one commit. nullopt
+  // when no pass can run here yet (the index is not loaded; the caller then
+  // asks for a full pass). Errors are the store's.
+  Result<std::optional<PassResult>> FullPassWithin(
+      StoreTransaction& txn, const std::map<std::string, Resources>& released);
+  // After the transaction committed (and the released attempts were removed
+  // from the registry): updates the index, reserves the capacity and queues
+  // the assignments, then writes changed reasons. Returns the number placed.
+  Result<int> Publish(PassResult result);
+
  private:
   Result<int> Pass(bool full);
+  Status PlanAndPlace(StoreTransaction& txn, bool full, const std::set<std::string>& wanted,
+                      std::vector<scheduler::NodeView> nodes, PassResult& result);
   // Writes `reason` as the statusReason of RUNNABLE job `id` if it differs.
   Status SetReason(const std::string& id, const std::string& reason);
   void Wake();
