@@ -47,9 +47,12 @@ void ResetSignals() {
   action.sa_handler = SIG_DFL;
   sigemptyset(&action.sa_mask);
   for (int signal = 1; signal < NSIG; ++signal) ::sigaction(signal, &action, nullptr);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  // SIGTERM stays blocked (the agent blocks it across the fork): one that
+  // arrives this early is read by the main loop like any other.
+  sigset_t term;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  ::sigprocmask(SIG_SETMASK, &term, nullptr);
 }
 
 // Everything the job child needs, as plain pointers and descriptors

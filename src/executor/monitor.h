@@ -10,7 +10,7 @@
 // user and execs with default signal dispositions and an empty signal mask.
 // Then the monitor:
 //   1. writes a MonitorReport (job pid, or where starting failed) to
-//      `report_fd`, which the agent reads before Start() returns;
+//      `report_fd`, which the agent reads when it comes (Start() does not wait);
 //   2. captures stdout and stderr through pipes into the output log;
 //   3. when the job's main process exits, SIGKILLs what is left of its tree
 //      (AWS stops the whole task when its essential container exits), reads

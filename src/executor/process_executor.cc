@@ -1,6 +1,8 @@
 #include "executor/process_executor.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -11,6 +13,7 @@
 #include <algorithm>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
@@ -49,6 +52,14 @@ std::vector<std::string> ExecPaths(const std::string& command, const std::string
   return paths;
 }
 
+// The first child of `pid` (the monitor's job), or 0.
+pid_t FirstChild(pid_t pid) {
+  std::string path = "/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children";
+  Result<std::string> text = ReadWholeFile(path);
+  if (!text) return 0;
+  return static_cast<pid_t>(std::strtol(text->c_str(), nullptr, 10));
+}
+
 }  // namespace
 
 struct ProcessExecutor::Signals {
@@ -63,6 +74,10 @@ struct ProcessExecutor::Tracked {
   uint64_t monitor_start_ticks = 0;
   pid_t job_pid = 0;
   bool own_child = false;  // Forked by this executor (SIGCHLD), else adopted (pidfd or polling).
+  // The monitor's report (the job's pid), read without waiting in Start().
+  std::unique_ptr<asio::posix::stream_descriptor> report{};
+  bool term_requested = false;  // Kill() sent (or owes) the job's group a SIGTERM.
+  bool kill_requested = false;  // KillTree() ran: the tree is to be SIGKILLed.
   std::unique_ptr<asio::posix::stream_descriptor> pidfd{};
   std::unique_ptr<asio::steady_timer> poll_timer{};
   std::unique_ptr<asio::steady_timer> kill_timer{};
@@ -104,6 +119,15 @@ ProcessExecutor::ProcessExecutor(asio::io_context& io, const Clock& clock,
 ProcessExecutor::~ProcessExecutor() {
   boost::system::error_code ignored;
   signals_->sigchld.cancel(ignored);
+  // Let monitors still starting their job finish (a few ms), so that a
+  // restarted executor finds every job as its monitor's child.
+  for (auto& [id, tracked] : running_) {
+    if (!tracked->report) continue;
+    struct pollfd ready {
+      .fd = tracked->report->native_handle(), .events = POLLIN, .revents = 0
+    };
+    (void)::poll(&ready, 1, /*timeout_ms=*/2000);
+  }
 }
 
 void ProcessExecutor::SetExitCallback(ExitCallback on_exit) { on_exit_ = std::move(on_exit); }
@@ -193,11 +217,19 @@ Status ProcessExecutor::Start(const protocol::Assignment& a) {
     fs::remove_all(paths.dir, ec);
     return error;
   }
+  // The monitor is born with SIGTERM blocked: Start() does not wait for it to
+  // set up, and a SIGTERM meant for it must be recorded, not kill it.
+  sigset_t term;
+  sigset_t old_mask;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  ::pthread_sigmask(SIG_BLOCK, &term, &old_mask);
   pid_t monitor = ::fork();
   if (monitor == 0) {
     ::close(report[0]);
     RunMonitor(spec, report[1]);
   }
+  ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   ::close(report[1]);
   if (monitor < 0) {
     Error error = Unavailable("cannot fork attempt " + a.attempt_id + ": " + std::strerror(errno));
@@ -206,23 +238,13 @@ Status ProcessExecutor::Start(const protocol::Assignment& a) {
     fs::remove_all(paths.dir, ec);
     return error;
   }
-  // The monitor answers as soon as the job has exec'd (or failed to): a few ms.
-  MonitorReport started;
-  size_t got = 0;
-  while (got < sizeof started) {
-    ssize_t n = ::read(report[0], reinterpret_cast<char*>(&started) + got, sizeof started - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<size_t>(n);
-  }
-  ::close(report[0]);
-
   record.monitor_pid = monitor;
   record.monitor_start_ticks = ProcessStartTicks(monitor);
-  record.job_pid = got == sizeof started ? started.job_pid : 0;
-  // Written once, after the fork (Recover treats a missing one as a start the
-  // agent did not finish). No fsync: after a machine crash the attempt's
-  // processes are gone anyway.
+  // Written once, right after the fork (Recover treats a missing one as a
+  // start the agent did not finish). No fsync: after a machine crash the
+  // attempt's processes are gone anyway. The job's pid is not in it: the
+  // monitor reports it once the job has exec'd (~2 ms, which Start() does not
+  // wait for); a restarted agent finds it as the monitor's child.
   (void)WriteFileAtomically(paths.attempt_json, EncodeAttemptRecord(record), FileSync::kNone);
 
   auto tracked =
@@ -230,12 +252,31 @@ Status ProcessExecutor::Start(const protocol::Assignment& a) {
                                         .started_at_ms = record.started_at_ms,
                                         .monitor_pid = monitor,
                                         .monitor_start_ticks = record.monitor_start_ticks,
-                                        .job_pid = std::max<pid_t>(record.job_pid, 0),
                                         .own_child = true});
+  tracked->report = std::make_unique<asio::posix::stream_descriptor>(io_, report[0]);
+  ReadReport(*tracked);
   running_.emplace(a.attempt_id, std::move(tracked));
   // A monitor that already exited may have raised SIGCHLD before it was tracked.
   asio::post(io_, [this] { OnSigchld(); });
   return Ok();
+}
+
+void ProcessExecutor::ReadReport(Tracked& tracked) {
+  auto started = std::make_shared<MonitorReport>();
+  asio::async_read(
+      *tracked.report, asio::buffer(started.get(), sizeof *started),
+      [this, id = tracked.attempt_id, started](boost::system::error_code ec, size_t got) {
+        if (ec == asio::error::operation_aborted) return;  // The attempt is gone.
+        auto it = running_.find(id);
+        if (it == running_.end()) return;
+        Tracked& attempt = *it->second;
+        attempt.report.reset();
+        if (ec || got != sizeof *started || started->job_pid <= 0) return;
+        attempt.job_pid = started->job_pid;
+        // Kill orders that came before the job's pid was known.
+        if (attempt.term_requested) ::kill(-attempt.job_pid, SIGTERM);
+        if (attempt.kill_requested) KillTree(id);
+      });
 }
 
 Status ProcessExecutor::Kill(std::string_view attempt_id, Duration grace) {
@@ -243,6 +284,7 @@ Status ProcessExecutor::Kill(std::string_view attempt_id, Duration grace) {
   if (it == running_.end())
     return NotFound("attempt " + std::string(attempt_id) + " is not running");
   Tracked& tracked = *it->second;
+  tracked.term_requested = true;
   if (tracked.job_pid > 0) ::kill(-tracked.job_pid, SIGTERM);
   if (grace <= Duration::zero()) {
     KillTree(tracked.attempt_id);
@@ -262,6 +304,7 @@ Status ProcessExecutor::Kill(std::string_view attempt_id, Duration grace) {
 void ProcessExecutor::KillTree(const std::string& attempt_id) {
   auto it = running_.find(attempt_id);
   if (it == running_.end()) return;
+  it->second->kill_requested = true;
   pid_t job = it->second->job_pid;
   if (options_.use_cgroups) {
     AttemptCgroups::Existing(options_.cgroups, attempt_id).KillAll(job);
@@ -366,12 +409,12 @@ Result<std::vector<RecoveredAttempt>> ProcessExecutor::Recover() {
     }
     if (record && record->monitor_pid > 0 && record->monitor_start_ticks != 0 &&
         ProcessStartTicks(record->monitor_pid) == record->monitor_start_ticks) {
-      auto tracked =
-          std::make_unique<Tracked>(Tracked{.attempt_id = id,
-                                            .started_at_ms = started_at_ms,
-                                            .monitor_pid = record->monitor_pid,
-                                            .monitor_start_ticks = record->monitor_start_ticks,
-                                            .job_pid = record->job_pid});
+      auto tracked = std::make_unique<Tracked>(Tracked{
+          .attempt_id = id,
+          .started_at_ms = started_at_ms,
+          .monitor_pid = record->monitor_pid,
+          .monitor_start_ticks = record->monitor_start_ticks,
+          .job_pid = record->job_pid > 0 ? record->job_pid : FirstChild(record->monitor_pid)});
       Watch(*tracked);
       running_.emplace(id, std::move(tracked));
       found.push_back({.attempt_id = id, .started_at_ms = started_at_ms});

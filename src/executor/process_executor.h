@@ -20,9 +20,14 @@
 // assignment names a user (executor/run_as.h). A non-empty `image` is not
 // supported by this executor and is ignored: the command runs on the host.
 //
-// Start() forks the agent process. The child (the monitor) uses only system
-// calls and malloc (fork-safe in glibc): no logging, no NSS lookups, nothing
-// that takes a lock another thread (Asio's resolver) may hold at the fork.
+// Start() forks the agent process (with SIGTERM blocked, so the monitor is
+// born with it blocked) and returns without waiting for the job's exec: the
+// monitor's report (the job's pid, for kill orders) is read asynchronously,
+// and kill orders given before it are carried out when it arrives. The
+// destructor waits (up to 2 s each) for monitors still starting their job.
+// The child (the monitor) uses only system calls and malloc (fork-safe in
+// glibc): no logging, no NSS lookups, nothing that takes a lock another
+// thread (Asio's resolver) may hold at the fork.
 //
 // Child exits arrive through a SIGCHLD signal_set and waitpid on the
 // io_context thread; monitors adopted after a restart are watched through a
@@ -81,6 +86,7 @@ class ProcessExecutor final : public Executor {
   ProcessExecutor(boost::asio::io_context& io, const Clock& clock, ProcessExecutorOptions options);
 
   void WaitForChildren();
+  void ReadReport(Tracked& tracked);  // The job's pid, from the monitor, when it comes.
   void OnSigchld();
   void Watch(Tracked& tracked);  // Adopted monitor: pidfd, or polling without one.
   void PollAdopted(const std::string& attempt_id);

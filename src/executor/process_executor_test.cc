@@ -283,6 +283,25 @@ TEST_F(ProcessExecutorTest, KillWithoutCgroupsUsesTheProcessGroup) {
   ExpectKillTakesDownTheTree(*executor, io);
 }
 
+TEST_F(ProcessExecutorTest, KillRightAfterStartReachesTheJob) {
+  // Start() does not wait for the job's exec: kill orders given before the
+  // monitor reports the job's pid are carried out when it does.
+  std::string termed = NewId();
+  std::string killed = NewId();
+  ASSERT_TRUE(executor_->Start(Job(termed, {"sleep", "1000"})));
+  ASSERT_TRUE(executor_->Kill(termed, std::chrono::seconds(30)));
+  ASSERT_TRUE(executor_->Start(Job(killed, {"sleep", "1000"})));
+  ASSERT_TRUE(executor_->Kill(killed, Duration::zero()));
+
+  bool ended = RunUntil([&] { return results_.contains(termed) && results_.contains(killed); });
+
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(results_[termed].exit_code, std::optional<int32_t>(128 + SIGTERM));
+  // Kill() sends SIGTERM before the SIGKILL, so either may be what ended it.
+  EXPECT_TRUE(results_[killed].exit_code == 128 + SIGKILL ||
+              results_[killed].exit_code == 128 + SIGTERM);
+}
+
 TEST_F(ProcessExecutorTest, SigtermToTheMonitorKillsTheJobAndStillRecordsItsExit) {
   std::string id = NewId();
   ASSERT_TRUE(executor_->Start(Job(id, {"sleep", "1000"})));
