@@ -68,6 +68,10 @@ class RunnableIndex {
  private:
   using Key = std::pair<Timestamp, std::string>;  // (createdAt, id)
   struct Rescan {
+    // User-provided: clang judges a nested struct with default member
+    // initializers not default-constructible inside its enclosing class,
+    // which breaks std::optional<Rescan>::emplace().
+    Rescan() {}
     std::optional<std::vector<std::string>> queues{};  // Read at the first step.
     size_t queue = 0;                                  // Index into `queues`.
     std::optional<Key> after{};                        // Last key seen in that queue.
