@@ -11,6 +11,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 
 BARGE_BIN = os.environ.get("BARGE_BIN", "barge")
 # Debian's AWS CLI v2 and boto3, whatever a developer has earlier on PATH.
@@ -93,3 +94,20 @@ def aws(server, *args, env=None):
     p = subprocess.run(cmd, capture_output=True, text=True, env=env or client_env(), timeout=60)
     out = p.stdout.strip()
     return p.returncode, (json.loads(out) if out else None), p.stderr
+
+
+ENDED = ("SUCCEEDED", "FAILED")
+
+
+def wait_for_job(batch, job_id, statuses=ENDED, timeout=60):
+    """Polls DescribeJobs (boto3 `batch`) until the job is in one of `statuses`;
+    returns it, or raises AssertionError with the job as last seen."""
+    deadline = time.time() + timeout
+    while True:
+        [job] = batch.describe_jobs(jobs=[job_id])["jobs"]
+        if job["status"] in statuses:
+            return job
+        if time.time() > deadline:
+            raise AssertionError(f"job {job_id} still {job['status']} after {timeout}s: "
+                                 + json.dumps(job))
+        time.sleep(0.1)

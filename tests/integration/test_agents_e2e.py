@@ -10,10 +10,9 @@ import signal
 import subprocess
 import tempfile
 import threading
-import time
 import unittest
 
-from barge_harness import BARGE_BIN, BargeServer, aws
+from barge_harness import BARGE_BIN, ENDED, BargeServer, aws, wait_for_job
 from test_boto3 import batch_client
 
 TOKEN = "agents-e2e-token"
@@ -121,16 +120,8 @@ class AgentsEndToEndTest(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         return out["jobId"]
 
-    def wait(self, job_id, statuses=("SUCCEEDED", "FAILED"), timeout=120):
-        deadline = time.time() + timeout
-        while True:
-            [job] = self.batch.describe_jobs(jobs=[job_id])["jobs"]
-            if job["status"] in statuses:
-                return job
-            if time.time() > deadline:
-                self.fail(f"job {job_id} still {job['status']} after {timeout}s: "
-                          + json.dumps(job))
-            time.sleep(0.2)
+    def wait(self, job_id, statuses=ENDED, timeout=120):
+        return wait_for_job(self.batch, job_id, statuses, timeout)
 
     def test_job_runs_on_an_agent_of_its_compute_environment(self):
         self.create_environment("two-agents")

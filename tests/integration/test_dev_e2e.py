@@ -10,7 +10,7 @@ import tempfile
 import time
 import unittest
 
-from barge_harness import BARGE_BIN, aws
+from barge_harness import BARGE_BIN, ENDED, aws, wait_for_job
 from test_boto3 import batch_client
 from test_jobs_e2e import BargeDev
 
@@ -51,16 +51,8 @@ class DevEndToEndTest(unittest.TestCase):
         return self.batch.submit_job(jobName="dev-e2e", jobQueue=queue, jobDefinition=definition,
                                      **extra)["jobId"]
 
-    def wait(self, job_id, statuses=("SUCCEEDED", "FAILED"), timeout=120):
-        deadline = time.time() + timeout
-        while True:
-            [job] = self.batch.describe_jobs(jobs=[job_id])["jobs"]
-            if job["status"] in statuses:
-                return job
-            if time.time() > deadline:
-                self.fail(f"job {job_id} still {job['status']} after {timeout}s: "
-                          + json.dumps(job))
-            time.sleep(0.2)
+    def wait(self, job_id, statuses=ENDED, timeout=120):
+        return wait_for_job(self.batch, job_id, statuses, timeout)
 
     def test_timed_out_attempt_fails_the_job_without_retry(self):
         job = self.wait(self.timeout_job, timeout=180)

@@ -9,7 +9,7 @@ import threading
 import time
 import unittest
 
-from barge_harness import BARGE_BIN, aws
+from barge_harness import BARGE_BIN, ENDED, aws, wait_for_job
 from test_boto3 import batch_client
 
 
@@ -68,14 +68,8 @@ class JobsEndToEndTest(unittest.TestCase):
         return self.batch.submit_job(jobName="e2e", jobQueue="default", jobDefinition=definition,
                                      **extra)["jobId"]
 
-    def wait(self, job_id, statuses=("SUCCEEDED", "FAILED"), timeout=60):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            [job] = self.batch.describe_jobs(jobs=[job_id])["jobs"]
-            if job["status"] in statuses:
-                return job
-            time.sleep(0.1)
-        self.fail(f"job {job_id} still {job['status']} after {timeout}s")
+    def wait(self, job_id, statuses=ENDED, timeout=60):
+        return wait_for_job(self.batch, job_id, statuses, timeout)
 
     def test_job_succeeds_and_sees_its_aws_batch_variables(self):
         self.register("e2e-env", ["sh", "-c",

@@ -11,7 +11,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from barge_harness import AWS_CLI, BARGE_BIN, BargeServer, client_env
+from barge_harness import AWS_CLI, BARGE_BIN, ENDED, BargeServer, client_env, wait_for_job
 from test_boto3 import batch_client
 from test_jobs_e2e import BargeDev
 
@@ -64,14 +64,8 @@ class LogsEndToEndTest(unittest.TestCase):
                                     jobDefinition=definition)["jobId"]
 
     @classmethod
-    def wait(cls, job_id, statuses=("SUCCEEDED", "FAILED"), timeout=60):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            [job] = cls.batch.describe_jobs(jobs=[job_id])["jobs"]
-            if job["status"] in statuses:
-                return job
-            time.sleep(0.1)
-        raise AssertionError(f"job {job_id} still {job['status']} after {timeout}s")
+    def wait(cls, job_id, statuses=ENDED, timeout=60):
+        return wait_for_job(cls.batch, job_id, statuses, timeout)
 
     def messages(self, reply):
         return [e["message"] for e in reply["events"]]
