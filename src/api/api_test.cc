@@ -6,6 +6,7 @@
 #include <set>
 
 #include "api/error_response.h"
+#include "api/test_resource_services.h"
 #include "control/resource_status_reconciler.h"
 #include "testing/in_memory_store.h"
 
@@ -61,24 +62,13 @@ class ApiTest : public ::testing::Test {
     return Json::parse(reply.body).value("message", "");
   }
 
-  barge::testing::InMemoryStore store_;
-  ArnFormatter arns_{"us-east-1", "123456789012"};
-  control::ComputeEnvironmentService compute_environments_{store_, arns_};
-  control::JobQueueService job_queues_{store_, arns_};
-  control::JobDefinitionService job_definitions_{store_, arns_};
-  control::SchedulingPolicyService scheduling_policies_{store_, arns_};
-  control::TagService tags_{store_, arns_};
-  control::ResourceStatusReconciler reconciler_{store_};
+  TestResourceServices resources_;
+  control::ResourceStatusReconciler reconciler_{resources_.store};
   int mutations_ = 0;
-  Api api_{ApiServices{.compute_environments = compute_environments_,
-                       .job_queues = job_queues_,
-                       .job_definitions = job_definitions_,
-                       .scheduling_policies = scheduling_policies_,
-                       .tags = tags_},
-           ApiOptions{.verifier = nullptr, .after_mutation = [this] {
-                        ++mutations_;
-                        (void)reconciler_.Tick();
-                      }}};
+  Api api_{resources_.Services(), ApiOptions{.verifier = nullptr, .after_mutation = [this] {
+                                               ++mutations_;
+                                               (void)reconciler_.Tick();
+                                             }}};
 };
 
 TEST_F(ApiTest, CreateComputeEnvironmentRepliesNameAndArnWithAwsHeaders) {

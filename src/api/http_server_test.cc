@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "api/error_response.h"
+#include "api/test_resource_services.h"
 #include "testing/in_memory_store.h"
 
 namespace barge::api {
@@ -55,19 +56,8 @@ class HttpServerTest : public ::testing::Test {
 
   asio::io_context io_;
   asio::io_context client_io_;
-  barge::testing::InMemoryStore store_;
-  ArnFormatter arns_{"us-east-1", "123456789012"};
-  control::ComputeEnvironmentService compute_environments_{store_, arns_};
-  control::JobQueueService job_queues_{store_, arns_};
-  control::JobDefinitionService job_definitions_{store_, arns_};
-  control::SchedulingPolicyService scheduling_policies_{store_, arns_};
-  control::TagService tags_{store_, arns_};
-  Api api_{ApiServices{.compute_environments = compute_environments_,
-                       .job_queues = job_queues_,
-                       .job_definitions = job_definitions_,
-                       .scheduling_policies = scheduling_policies_,
-                       .tags = tags_},
-           ApiOptions{}};
+  TestResourceServices resources_;
+  Api api_{resources_.Services(), ApiOptions{}};
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;
 };

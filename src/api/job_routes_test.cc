@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/api.h"
+#include "api/test_resource_services.h"
 #include "control/resource_status_reconciler.h"
 #include "testing/fake_clock.h"
 #include "testing/in_memory_store.h"
@@ -65,22 +66,12 @@ class JobRoutesTest : public ::testing::Test {
   }
 
   testing::FakeClock clock_;
-  barge::testing::InMemoryStore store_;
-  ArnFormatter arns_{"us-east-1", "123456789012"};
-  control::ComputeEnvironmentService compute_environments_{store_, arns_};
-  control::JobQueueService job_queues_{store_, arns_};
-  control::JobDefinitionService job_definitions_{store_, arns_};
-  control::SchedulingPolicyService scheduling_policies_{store_, arns_};
-  control::TagService tags_{store_, arns_};
+  TestResourceServices resources_;
   control::NoJobEvents events_;
-  control::JobService jobs_{store_, clock_, arns_, job_definitions_, events_};
-  control::ResourceStatusReconciler reconciler_{store_};
-  Api api_{ApiServices{.compute_environments = compute_environments_,
-                       .job_queues = job_queues_,
-                       .job_definitions = job_definitions_,
-                       .scheduling_policies = scheduling_policies_,
-                       .tags = tags_,
-                       .jobs = &jobs_},
+  control::JobService jobs_{resources_.store, clock_, resources_.arns, resources_.job_definitions,
+                            events_};
+  control::ResourceStatusReconciler reconciler_{resources_.store};
+  Api api_{resources_.Services(&jobs_),
            ApiOptions{.verifier = nullptr, .after_mutation = [this] { (void)reconciler_.Tick(); }}};
 };
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/api.h"
+#include "api/test_resource_services.h"
 #include "testing/fake_clock.h"
 #include "testing/in_memory_store.h"
 
@@ -27,7 +28,7 @@ class LogRoutesTest : public ::testing::Test {
                         .ingested_at = FromEpochMillis(2000 + i),
                         .message = "line " + std::to_string(i)});
     }
-    ASSERT_TRUE(store_.Transact(
+    ASSERT_TRUE(resources_.store.Transact(
         [&](StoreTransaction& txn) { return txn.AppendLogEvents(std::string(kStream), events); }));
   }
 
@@ -63,21 +64,9 @@ class LogRoutesTest : public ::testing::Test {
   }
 
   testing::FakeClock clock_;
-  barge::testing::InMemoryStore store_;
-  ArnFormatter arns_{"us-east-1", "123456789012"};
-  control::ComputeEnvironmentService compute_environments_{store_, arns_};
-  control::JobQueueService job_queues_{store_, arns_};
-  control::JobDefinitionService job_definitions_{store_, arns_};
-  control::SchedulingPolicyService scheduling_policies_{store_, arns_};
-  control::TagService tags_{store_, arns_};
-  control::LogService logs_{store_};
-  Api api_{ApiServices{.compute_environments = compute_environments_,
-                       .job_queues = job_queues_,
-                       .job_definitions = job_definitions_,
-                       .scheduling_policies = scheduling_policies_,
-                       .tags = tags_,
-                       .logs = &logs_},
-           ApiOptions{}};
+  TestResourceServices resources_;
+  control::LogService logs_{resources_.store};
+  Api api_{resources_.Services(nullptr, &logs_), ApiOptions{}};
 };
 
 TEST_F(LogRoutesTest, GetLogEventsFromHeadRepliesEventsAndTokens) {
@@ -161,12 +150,7 @@ TEST_F(LogRoutesTest, UnknownTargetIsUnknownOperation400) {
 }
 
 TEST_F(LogRoutesTest, WithoutALogServiceTheTargetIsUnknown) {
-  Api batch_only(ApiServices{.compute_environments = compute_environments_,
-                             .job_queues = job_queues_,
-                             .job_definitions = job_definitions_,
-                             .scheduling_policies = scheduling_policies_,
-                             .tags = tags_},
-                 ApiOptions{});
+  Api batch_only(resources_.Services(), ApiOptions{});
 
   HttpReply reply = batch_only.Handle({.method = "POST",
                                        .target = "/",
@@ -182,13 +166,7 @@ TEST_F(LogRoutesTest, WithoutALogServiceTheTargetIsUnknown) {
 TEST_F(LogRoutesTest, AcceptsARequestSignedForServiceLogs) {
   clock_.Set(*ParseAmzDate("20261125T025012Z"));
   Sigv4Verifier verifier(CredentialSet{{"AKIDBARGE", "s3cr3t/KEY"}}, clock_);
-  Api signed_api(ApiServices{.compute_environments = compute_environments_,
-                             .job_queues = job_queues_,
-                             .job_definitions = job_definitions_,
-                             .scheduling_policies = scheduling_policies_,
-                             .tags = tags_,
-                             .logs = &logs_},
-                 ApiOptions{.verifier = &verifier});
+  Api signed_api(resources_.Services(nullptr, &logs_), ApiOptions{.verifier = &verifier});
   HttpRequest request{
       .method = "POST",
       .target = "/",

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api/api.h"
+#include "api/test_resource_services.h"
 #include "control/resource_status_reconciler.h"
 #include "testing/fake_clock.h"
 #include "testing/in_memory_store.h"
@@ -26,8 +27,7 @@ class SubmitJobGroupCommitTest : public ::testing::Test {
          {{"jobQueueName", "q"},
           {"priority", 1},
           {"computeEnvironmentOrder", {{{"order", 1}, {"computeEnvironment", "ce"}}}}});
-    Post("registerjobdefinition",
-         Json::parse(R"({"jobDefinitionName": "jd", "type": "container",
+    Post("registerjobdefinition", Json::parse(R"({"jobDefinitionName": "jd", "type": "container",
                          "containerProperties": {"image": "busybox", "command": ["true"],
                            "resourceRequirements": [{"type": "VCPU", "value": "1"},
                                                     {"type": "MEMORY", "value": "64"}]}})"));
@@ -52,25 +52,17 @@ class SubmitJobGroupCommitTest : public ::testing::Test {
   }
 
   testing::FakeClock clock_;
-  barge::testing::InMemoryStore store_;
-  ArnFormatter arns_{"us-east-1", "123456789012"};
-  control::ComputeEnvironmentService compute_environments_{store_, arns_};
-  control::JobQueueService job_queues_{store_, arns_};
-  control::JobDefinitionService job_definitions_{store_, arns_};
-  control::SchedulingPolicyService scheduling_policies_{store_, arns_};
-  control::TagService tags_{store_, arns_};
+  TestResourceServices resources_;
   control::NoJobEvents events_;
   int flushes_scheduled_ = 0;
-  control::JobService jobs_{
-      store_, clock_, arns_, job_definitions_, events_,
-      control::JobServiceOptions{.schedule_flush = [this] { ++flushes_scheduled_; }}};
-  control::ResourceStatusReconciler reconciler_{store_};
-  Api api_{ApiServices{.compute_environments = compute_environments_,
-                       .job_queues = job_queues_,
-                       .job_definitions = job_definitions_,
-                       .scheduling_policies = scheduling_policies_,
-                       .tags = tags_,
-                       .jobs = &jobs_},
+  control::JobService jobs_{resources_.store,
+                            clock_,
+                            resources_.arns,
+                            resources_.job_definitions,
+                            events_,
+                            control::JobServiceOptions{.schedule_flush = [this] { ++flushes_scheduled_; }}};
+  control::ResourceStatusReconciler reconciler_{resources_.store};
+  Api api_{resources_.Services(&jobs_),
            ApiOptions{.verifier = nullptr, .after_mutation = [this] { (void)reconciler_.Tick(); }}};
   std::vector<std::optional<HttpReply>> replies_;
 };
@@ -107,7 +99,7 @@ TEST_F(SubmitJobGroupCommitTest, InvalidSubmitIsAnsweredAtOnce) {
 TEST_F(SubmitJobGroupCommitTest, FailedCommitIsAServerExceptionForEveryMember) {
   size_t a = Submit("a");
   size_t b = Submit("b");
-  store_.FailNextCommit(Internal("disk I/O error"));
+  resources_.store.FailNextCommit(Internal("disk I/O error"));
 
   jobs_.FlushSubmits();
 
