@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <vector>
 
 #include "image/sha256.h"
 
@@ -37,6 +38,44 @@ Result<ArchivePtr> OpenRead(const std::string& path, bool raw) {
   return a;
 }
 
+// `target` of a link at `link` (both relative to the archive root), resolved
+// lexically: kInvalidArgument when it is absolute or climbs above the root.
+Result<std::string> ResolveLinkTarget(const std::string& link, const std::string& target,
+                                      bool relative_to_link) {
+  if (target.starts_with("/")) return InvalidArgument("link '" + link + "' is absolute");
+  std::vector<std::string> parts;
+  std::string joined = target;
+  if (relative_to_link) {
+    size_t slash = link.rfind('/');
+    if (slash != std::string::npos) joined = link.substr(0, slash) + "/" + target;
+  }
+  size_t start = 0;
+  while (start <= joined.size()) {
+    size_t end = joined.find('/', start);
+    if (end == std::string::npos) end = joined.size();
+    std::string part = joined.substr(start, end - start);
+    if (part == "..") {
+      if (parts.empty()) return InvalidArgument("link '" + link + "' points outside the archive");
+      parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    start = end + 1;
+  }
+  std::string out;
+  for (const std::string& part : parts) out += (out.empty() ? "" : "/") + part;
+  if (out.empty()) return InvalidArgument("link '" + link + "' points at the archive root");
+  return out;
+}
+
+// A symlink or hardlink in an image archive (skopeo's docker-archive links
+// <id>/layer.tar to <digest>.tar), replaced by a copy of its target once
+// everything is extracted.
+struct PendingLink {
+  std::string path{};
+  std::string target{};  // Resolved, relative to the archive root.
+};
+
 }  // namespace
 
 Result<std::string> CleanEntryPath(const std::string& path) {
@@ -62,6 +101,7 @@ Status ExtractArchive(const std::string& archive_path, const std::string& dest_d
   if (!opened) return opened.error();
   archive* a = opened->get();
   archive_entry* entry = nullptr;
+  std::vector<PendingLink> links;
   while (true) {
     int rc = archive_read_next_header(a, &entry);
     if (rc == ARCHIVE_EOF) break;
@@ -80,7 +120,17 @@ Status ExtractArchive(const std::string& archive_path, const std::string& dest_d
       if (ec) return Internal("cannot create " + target.string() + ": " + ec.message());
       continue;
     }
-    if (type != AE_IFREG || archive_entry_hardlink(entry) != nullptr) {
+    const char* hardlink = archive_entry_hardlink(entry);
+    if (hardlink != nullptr || type == AE_IFLNK) {
+      bool is_symlink = hardlink == nullptr;
+      const char* target_text = is_symlink ? archive_entry_symlink(entry) : hardlink;
+      Result<std::string> resolved =
+          ResolveLinkTarget(*clean, target_text ? target_text : "", is_symlink);
+      if (!resolved) return InvalidArgument(archive_path + ": " + resolved.error().message);
+      links.push_back({.path = *clean, .target = *resolved});
+      continue;
+    }
+    if (type != AE_IFREG) {
       return InvalidArgument(archive_path + ": entry '" + name +
                              "' is not a regular file or directory");
     }
@@ -104,6 +154,18 @@ Status ExtractArchive(const std::string& archive_path, const std::string& dest_d
     }
     out.close();
     if (!out) return Internal("cannot write " + target.string());
+  }
+  for (const PendingLink& link : links) {
+    fs::path from = fs::path(dest_dir) / link.target;
+    fs::path to = fs::path(dest_dir) / link.path;
+    std::error_code ec;
+    if (!fs::is_regular_file(fs::symlink_status(from, ec))) {
+      return InvalidArgument(archive_path + ": link '" + link.path +
+                             "' does not point at a file of the archive");
+    }
+    fs::create_directories(to.parent_path(), ec);
+    fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
+    if (ec) return Internal("cannot copy " + from.string() + ": " + ec.message());
   }
   return Ok();
 }

@@ -11,9 +11,11 @@ namespace barge::image {
 
 // Extracts the regular files and directories of the tar at `archive_path`
 // into the existing directory `dest_dir`, as the calling user with modes
-// 0644/0755 (an image archive carries blobs, not a filesystem). Refuses
-// (kInvalidArgument) absolute paths, `..` components, and links or device
-// entries; kNotFound when the file is missing.
+// 0644/0755 (an image archive carries blobs, not a filesystem). A symlink or
+// hardlink to a file of the archive becomes a copy of it (skopeo's
+// docker-archive links <id>/layer.tar to <digest>.tar). Refuses
+// (kInvalidArgument) absolute paths, `..` components, links leading out of
+// the archive, and device entries; kNotFound when the file is missing.
 Status ExtractArchive(const std::string& archive_path, const std::string& dest_dir);
 
 // "sha256:<hex>" of the decompressed content of the file at `path` (a layer

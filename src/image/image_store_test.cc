@@ -142,6 +142,38 @@ TEST_F(ImageStoreTest, ALayerThatDoesNotMatchItsDiffIdIsRefused) {
   EXPECT_TRUE(store->List()->empty());
 }
 
+// skopeo's docker-archive: <id>/layer.tar is a symlink to ../<diff id>.tar.
+TEST_F(ImageStoreTest, ImportsADockerArchiveWhoseLayersAreSymlinks) {
+  WriteTar(temp_.File("layer.tar"), {File("hello", "world")}, false);
+  std::string layer = ReadFile(temp_.File("layer.tar"));
+  std::string diff_id = Sha256Of(layer);
+  std::string config = R"({"architecture":"amd64","os":"linux","config":{"Cmd":["/hello"]},)"
+                       R"("rootfs":{"type":"layers","diff_ids":[")" + diff_id + R"("]}})";
+  std::string hex(DigestHex(diff_id));
+  std::string manifest = R"([{"Config":"c.json","RepoTags":["hello:1"],"Layers":["id/layer.tar"]}])";
+  WriteTar(temp_.File("docker.tar"),
+           {File(hex + ".tar", layer), Dir("id"), Symlink("id/layer.tar", "../" + hex + ".tar"),
+            File("c.json", config), File("manifest.json", manifest)},
+           false);
+  WriteTar(temp_.File("escape.tar"),
+           {Symlink("id/layer.tar", "../../etc/passwd"), File("c.json", config),
+            File("manifest.json", manifest)},
+           false);
+  auto store = OpenStore();
+
+  Result<std::vector<ImageSummary>> imported = store->Import(temp_.File("docker.tar"));
+  Result<std::vector<ImageSummary>> escape = store->Import(temp_.File("escape.tar"));
+
+  ASSERT_TRUE(imported.ok()) << imported.error().message;
+  EXPECT_EQ((*imported)[0].references, std::vector<std::string>{"docker.io/library/hello:1"});
+  Result<std::string> rootfs = store->Unpack((*imported)[0].digest);
+  ASSERT_TRUE(rootfs.ok()) << rootfs.error().message;
+  EXPECT_EQ(ReadFile(*rootfs + "/hello"), "world");
+  ASSERT_FALSE(escape.ok());
+  EXPECT_NE(escape.error().message.find("outside the archive"), std::string::npos)
+      << escape.error().message;
+}
+
 TEST_F(ImageStoreTest, NotAnImageIsRefused) {
   WriteTar(temp_.File("junk.tar"), {File("hello.txt", "hi")}, false);
   auto store = OpenStore();
