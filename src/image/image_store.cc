@@ -315,7 +315,9 @@ Result<std::vector<ImageSummary>> ImageStore::Import(const std::string& path,
   std::vector<IndexEntry> added;
   for (const LayoutImage& image : *images) {
     Result<std::string> name = tag->empty() ? NameFor(image.name) : *tag;
-    if (!name) return name.error();
+    if (!name) {
+      return InvalidArgument(path + ": " + name.error().message + "; name it with --tag");
+    }
     Status imported = ImportImage(*layout, dir_, image.manifest);
     if (!imported) {
       CollectGarbage(dir_, *entries);

@@ -224,6 +224,30 @@ TEST_F(ImageStoreTest, ConcurrentUnpacksAgree) {
   EXPECT_EQ(ReadFile(paths[0] + "/etc/motd"), "upper");
 }
 
+TEST_F(ImageStoreTest, ConcurrentImportsKeepEveryImage) {
+  constexpr int kImages = 4;
+  for (int i = 0; i < kImages; ++i) {
+    TestImage image = Busyboxish("app" + std::to_string(i));
+    image.cmd = {"/bin/app" + std::to_string(i)};
+    AddToOciLayout(temp_.File("layout" + std::to_string(i)), image);
+  }
+  std::vector<std::unique_ptr<ImageStore>> stores;  // One handle each, as separate processes.
+  for (int i = 0; i < kImages; ++i) stores.push_back(OpenStore());
+  std::vector<std::string> errors(kImages);
+
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kImages; ++i) {
+    threads.emplace_back([&, i] {
+      auto imported = stores[i]->Import(temp_.File("layout" + std::to_string(i)));
+      if (!imported) errors[i] = imported.error().message;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+
+  for (const std::string& e : errors) EXPECT_EQ(e, "");
+  EXPECT_EQ(stores[0]->List()->size(), static_cast<size_t>(kImages));
+}
+
 TEST_F(ImageStoreTest, ReimportingANameMovesItAndDropsTheOldImage) {
   BuiltImage first = AddToOciLayout(temp_.File("v1"), Busyboxish("app"));
   TestImage changed = Busyboxish("app");
@@ -303,6 +327,18 @@ TEST_F(ImageStoreTest, TheStoreIsItselfAnOciLayout) {
   EXPECT_EQ((*imported)[0].digest, built.manifest_digest);
   EXPECT_EQ((*imported)[0].references,
             std::vector<std::string>{"docker.io/library/busybox:latest"});
+}
+
+TEST_F(ImageStoreTest, AnInvalidNameInTheFileNeedsATag) {
+  AddToOciLayout(temp_.File("layout"), Busyboxish("Not/Valid"));
+  auto store = OpenStore();
+
+  Result<std::vector<ImageSummary>> refused = store->Import(temp_.File("layout"));
+  Result<std::vector<ImageSummary>> tagged = store->Import(temp_.File("layout"), {.tag = "ok"});
+
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("--tag"), std::string::npos) << refused.error().message;
+  EXPECT_TRUE(tagged.ok());
 }
 
 TEST_F(ImageStoreTest, InvalidTagAndTagForSeveralImagesAreRefused) {
