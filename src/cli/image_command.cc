@@ -44,8 +44,7 @@ std::string HumanSize(int64_t bytes) {
   } else if (bytes < 1024 * 1024) {
     s << std::fixed << std::setprecision(1) << static_cast<double>(bytes) / 1024 << " KiB";
   } else {
-    s << std::fixed << std::setprecision(1) << static_cast<double>(bytes) / (1024 * 1024)
-      << " MiB";
+    s << std::fixed << std::setprecision(1) << static_cast<double>(bytes) / (1024 * 1024) << " MiB";
   }
   return s.str();
 }
@@ -113,8 +112,8 @@ int RunImageCommand(const std::vector<std::string>& args, const ProcessContext& 
     return usage_error("--output must be table or json, not '" + output + "'");
   }
   if (parsed->Value("tag") && action != "import") return usage_error("--tag is for import only");
-  std::string store_dir = parsed->Value("store").value_or(
-      store_from_env.empty() ? "./.barge/images" : store_from_env);
+  std::string store_dir =
+      parsed->Value("store").value_or(store_from_env.empty() ? "./.barge/images" : store_from_env);
 
   size_t wanted = action == "ls" ? 0 : 1;
   if (action != "import" && action != "ls" && action != "rm") {

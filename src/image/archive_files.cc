@@ -32,8 +32,8 @@ Result<ArchivePtr> OpenRead(const std::string& path, bool raw) {
     archive_read_support_format_gnutar(a.get());
   }
   if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
-    return InvalidArgument("cannot open " + path + " as a tar archive: " +
-                           archive_error_string(a.get()));
+    return InvalidArgument("cannot open " + path +
+                           " as a tar archive: " + archive_error_string(a.get()));
   }
   return a;
 }

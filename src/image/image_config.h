@@ -10,9 +10,9 @@
 namespace barge::image {
 
 struct ImageConfig {
-  std::string architecture{};            // "amd64"
-  std::string os{};                      // "linux"
-  std::vector<std::string> env{};        // "PATH=/bin", in image order.
+  std::string architecture{};      // "amd64"
+  std::string os{};                // "linux"
+  std::vector<std::string> env{};  // "PATH=/bin", in image order.
   std::vector<std::string> entrypoint{};
   std::vector<std::string> cmd{};
   std::string working_dir{};

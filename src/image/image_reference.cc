@@ -28,9 +28,7 @@ bool IsPathComponent(std::string_view part) {
 
 bool IsTag(std::string_view tag) {
   if (tag.empty() || tag.size() > 128) return false;
-  auto word = [](char c) {
-    return IsLowerAlnum(c) || (c >= 'A' && c <= 'Z') || c == '_';
-  };
+  auto word = [](char c) { return IsLowerAlnum(c) || (c >= 'A' && c <= 'Z') || c == '_'; };
   if (!word(tag.front())) return false;
   for (char c : tag) {
     if (!(word(c) || c == '.' || c == '-')) return false;
@@ -60,9 +58,8 @@ std::string ImageReference::String() const {
 std::string ImageReference::Familiar() const {
   std::string text = Name();
   if (domain == "docker.io") {
-    text = path.starts_with("library/") && path.find('/', 8) == std::string::npos
-               ? path.substr(8)
-               : path;
+    text = path.starts_with("library/") && path.find('/', 8) == std::string::npos ? path.substr(8)
+                                                                                  : path;
   }
   if (!tag.empty()) text += ":" + tag;
   if (!digest.empty()) text += "@" + digest;

@@ -46,7 +46,7 @@ TEST(ImageReferenceTest, FamiliarFormDropsDockerHubDefaults) {
 
 TEST(ImageReferenceTest, InvalidReferencesAreRefused) {
   for (const char* bad : {"", "BusyBox", "busybox:", "busybox:-x", "a//b", "/busybox", "busybox/",
-                          "busybox@sha256:abc", "busybox@md5:" , "bad_-_name!", "app:tag:tag"}) {
+                          "busybox@sha256:abc", "busybox@md5:", "bad_-_name!", "app:tag:tag"}) {
     Result<ImageReference> ref = ParseImageReference(bad);
     EXPECT_FALSE(ref.ok()) << bad;
     if (!ref.ok()) {

@@ -59,8 +59,8 @@ class ScratchDir {
   static Result<ScratchDir> Create(const std::string& store_dir, const std::string& prefix) {
     std::string pattern = store_dir + "/tmp/" + prefix + "XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) {
-      return Internal("cannot create a directory in " + store_dir + "/tmp: " +
-                      std::strerror(errno));
+      return Internal("cannot create a directory in " + store_dir +
+                      "/tmp: " + std::strerror(errno));
     }
     return ScratchDir(pattern);
   }
@@ -142,8 +142,8 @@ Status CopyBlob(const std::string& from, const std::string& to, const Descriptor
   }
   if (actual != d.digest) {
     fs::remove(temp, ec);
-    return InvalidArgument(what + " " + d.digest + " does not match its digest: the content hashes to " +
-                           actual);
+    return InvalidArgument(what + " " + d.digest +
+                           " does not match its digest: the content hashes to " + actual);
   }
   if (d.size != 0 && size != d.size) {
     fs::remove(temp, ec);
@@ -184,7 +184,8 @@ void CollectGarbage(const std::string& dir, const std::vector<IndexEntry>& entri
     Result<Manifest> manifest = ReadManifest(dir, e.manifest.digest);
     if (!manifest) continue;
     live.insert(std::string(DigestHex(manifest->config.digest)));
-    for (const Descriptor& layer : manifest->layers) live.insert(std::string(DigestHex(layer.digest)));
+    for (const Descriptor& layer : manifest->layers)
+      live.insert(std::string(DigestHex(layer.digest)));
   }
   std::error_code ec;
   for (const auto& blob : fs::directory_iterator(dir + "/blobs/sha256", ec)) {
@@ -198,7 +199,8 @@ void CollectGarbage(const std::string& dir, const std::vector<IndexEntry>& entri
   }
 }
 
-std::vector<ImageSummary> Summarise(const std::string& dir, const std::vector<IndexEntry>& entries) {
+std::vector<ImageSummary> Summarise(const std::string& dir,
+                                    const std::vector<IndexEntry>& entries) {
   std::map<std::string, ImageSummary> by_digest;
   std::vector<std::string> order;
   for (const IndexEntry& e : entries) {
@@ -255,9 +257,9 @@ Status ImportImage(const std::string& layout, const std::string& store, const De
   Result<ImageConfig> config = ParseImageConfig(*config_text);
   if (!config) return config.error();
   if (config->diff_ids.size() != manifest->layers.size()) {
-    return InvalidArgument("image " + d.digest + " has " +
-                           std::to_string(manifest->layers.size()) + " layers but " +
-                           std::to_string(config->diff_ids.size()) + " diff_ids in its config");
+    return InvalidArgument("image " + d.digest + " has " + std::to_string(manifest->layers.size()) +
+                           " layers but " + std::to_string(config->diff_ids.size()) +
+                           " diff_ids in its config");
   }
   for (size_t i = 0; i < manifest->layers.size(); ++i) {
     const Descriptor& layer = manifest->layers[i];

@@ -47,7 +47,8 @@ TEST_F(ImageStoreTest, ImportsAnOciLayoutUnderItsNormalisedName) {
   ASSERT_TRUE(imported.ok()) << imported.error().message;
   ASSERT_EQ(imported->size(), 1u);
   EXPECT_EQ((*imported)[0].digest, built.manifest_digest);
-  EXPECT_EQ((*imported)[0].references, std::vector<std::string>{"docker.io/library/busybox:latest"});
+  EXPECT_EQ((*imported)[0].references,
+            std::vector<std::string>{"docker.io/library/busybox:latest"});
   for (const char* ref : {"busybox", "busybox:latest", "docker.io/library/busybox:latest"}) {
     Result<ImageSummary> found = store->Resolve(ref);
     ASSERT_TRUE(found.ok()) << ref;
@@ -56,8 +57,8 @@ TEST_F(ImageStoreTest, ImportsAnOciLayoutUnderItsNormalisedName) {
   EXPECT_TRUE(store->Resolve(built.manifest_digest).ok());
   EXPECT_TRUE(store->Resolve("other.example/x/busybox@" + built.manifest_digest).ok());
   EXPECT_EQ(store->Resolve("busybox:1.36").error().code, ErrorCode::kNotFound);
-  EXPECT_TRUE(fs::exists(temp_.File("store/blobs/sha256/" +
-                                    std::string(DigestHex(built.layer_digests[0])))));
+  EXPECT_TRUE(fs::exists(
+      temp_.File("store/blobs/sha256/" + std::string(DigestHex(built.layer_digests[0])))));
 }
 
 TEST_F(ImageStoreTest, ImportsAnOciArchive) {
@@ -86,8 +87,8 @@ TEST_F(ImageStoreTest, ImportsADockerArchiveAndTagOverridesTheName) {
   ASSERT_TRUE(tagged.ok()) << tagged.error().message;
   Result<ImageSummary> found = store->Resolve("busybox:1.36");
   ASSERT_TRUE(found.ok());
-  EXPECT_EQ(found->references, (std::vector<std::string>{"docker.io/library/busybox:1.36",
-                                                         "docker.io/mine/app:dev"}));
+  EXPECT_EQ(found->references,
+            (std::vector<std::string>{"docker.io/library/busybox:1.36", "docker.io/mine/app:dev"}));
   Result<ImageConfig> config = store->Config(found->digest);
   ASSERT_TRUE(config.ok());
   EXPECT_EQ(config->cmd, (std::vector<std::string>{"/bin/sh", "-c", "echo hi"}));
@@ -99,8 +100,8 @@ TEST_F(ImageStoreTest, ImportsADockerArchiveAndTagOverridesTheName) {
 
 TEST_F(ImageStoreTest, ABlobThatDoesNotMatchItsDigestIsRefused) {
   BuiltImage built = AddToOciLayout(temp_.File("layout"), Busyboxish("busybox"));
-  std::string layer = temp_.File("layout/blobs/sha256/" +
-                                 std::string(DigestHex(built.layer_digests[1])));
+  std::string layer =
+      temp_.File("layout/blobs/sha256/" + std::string(DigestHex(built.layer_digests[1])));
   std::string content = ReadFile(layer);
   content[content.size() / 2] ^= 1;
   WriteFile(layer, content);
@@ -148,9 +149,11 @@ TEST_F(ImageStoreTest, ImportsADockerArchiveWhoseLayersAreSymlinks) {
   std::string layer = ReadFile(temp_.File("layer.tar"));
   std::string diff_id = Sha256Of(layer);
   std::string config = R"({"architecture":"amd64","os":"linux","config":{"Cmd":["/hello"]},)"
-                       R"("rootfs":{"type":"layers","diff_ids":[")" + diff_id + R"("]}})";
+                       R"("rootfs":{"type":"layers","diff_ids":[")" +
+                       diff_id + R"("]}})";
   std::string hex(DigestHex(diff_id));
-  std::string manifest = R"([{"Config":"c.json","RepoTags":["hello:1"],"Layers":["id/layer.tar"]}])";
+  std::string manifest =
+      R"([{"Config":"c.json","RepoTags":["hello:1"],"Layers":["id/layer.tar"]}])";
   WriteTar(temp_.File("docker.tar"),
            {File(hex + ".tar", layer), Dir("id"), Symlink("id/layer.tar", "../" + hex + ".tar"),
             File("c.json", config), File("manifest.json", manifest)},
@@ -261,8 +264,8 @@ TEST_F(ImageStoreTest, ReimportingANameMovesItAndDropsTheOldImage) {
   Result<std::vector<ImageSummary>> images = store->List();
   ASSERT_EQ(images->size(), 1u);
   EXPECT_EQ((*images)[0].digest, second.manifest_digest);
-  EXPECT_FALSE(fs::exists(temp_.File("store/blobs/sha256/" +
-                                     std::string(DigestHex(first.manifest_digest)))));
+  EXPECT_FALSE(fs::exists(
+      temp_.File("store/blobs/sha256/" + std::string(DigestHex(first.manifest_digest)))));
 }
 
 TEST_F(ImageStoreTest, RemoveDropsTheReferenceThenTheImageAndItsBlobs) {
@@ -288,15 +291,15 @@ TEST_F(ImageStoreTest, RemoveDropsTheReferenceThenTheImageAndItsBlobs) {
   ASSERT_TRUE(gone.ok());
   EXPECT_EQ(gone->deleted, std::vector<std::string>{built.manifest_digest});
   EXPECT_EQ(store->List()->size(), 1u);
-  EXPECT_FALSE(fs::exists(temp_.File("store/rootfs/" +
-                                     std::string(DigestHex(built.manifest_digest)))));
+  EXPECT_FALSE(
+      fs::exists(temp_.File("store/rootfs/" + std::string(DigestHex(built.manifest_digest)))));
   // The layers busybox shared with `other` stay; its own manifest is gone.
-  EXPECT_TRUE(fs::exists(temp_.File("store/blobs/sha256/" +
-                                    std::string(DigestHex(built.layer_digests[0])))));
-  EXPECT_TRUE(fs::exists(temp_.File("store/blobs/sha256/" +
-                                    std::string(DigestHex(other.manifest_digest)))));
-  EXPECT_FALSE(fs::exists(temp_.File("store/blobs/sha256/" +
-                                     std::string(DigestHex(built.manifest_digest)))));
+  EXPECT_TRUE(fs::exists(
+      temp_.File("store/blobs/sha256/" + std::string(DigestHex(built.layer_digests[0])))));
+  EXPECT_TRUE(fs::exists(
+      temp_.File("store/blobs/sha256/" + std::string(DigestHex(other.manifest_digest)))));
+  EXPECT_FALSE(fs::exists(
+      temp_.File("store/blobs/sha256/" + std::string(DigestHex(built.manifest_digest)))));
   EXPECT_EQ(store->Remove("busybox").error().code, ErrorCode::kNotFound);
 }
 

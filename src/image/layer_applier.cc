@@ -99,10 +99,10 @@ Status ApplyLayer(const std::string& layer_path, const std::string& rootfs) {
                            archive_error_string(in.get()));
   }
   std::unique_ptr<archive, WriteCloser> out(archive_write_disk_new());
-  archive_write_disk_set_options(
-      out.get(), ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
-                     ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_UNLINK |
-                     ARCHIVE_EXTRACT_SECURE_NODOTDOT);
+  archive_write_disk_set_options(out.get(), ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |
+                                                ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR |
+                                                ARCHIVE_EXTRACT_UNLINK |
+                                                ARCHIVE_EXTRACT_SECURE_NODOTDOT);
   archive_write_disk_set_standard_lookup(out.get());
 
   std::set<std::string> written;
@@ -127,7 +127,8 @@ Status ApplyLayer(const std::string& layer_path, const std::string& rootfs) {
       continue;
     }
     if (base.starts_with(kWhiteoutPrefix)) {
-      std::string hidden = (parent.empty() ? "" : parent + "/") + base.substr(kWhiteoutPrefix.size());
+      std::string hidden =
+          (parent.empty() ? "" : parent + "/") + base.substr(kWhiteoutPrefix.size());
       std::error_code ec;
       fs::remove_all(fs::path(rootfs) / hidden, ec);
       if (ec) return Internal("cannot apply whiteout of " + hidden + ": " + ec.message());

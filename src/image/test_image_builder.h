@@ -19,14 +19,18 @@ struct TarEntry {
 };
 
 inline TarEntry File(std::string path, std::string content, int mode = 0644) {
-  return {.path = std::move(path), .type = TarEntry::Type::kFile, .content = std::move(content),
+  return {.path = std::move(path),
+          .type = TarEntry::Type::kFile,
+          .content = std::move(content),
           .mode = mode};
 }
 inline TarEntry Dir(std::string path, int mode = 0755) {
   return {.path = std::move(path), .type = TarEntry::Type::kDir, .mode = mode};
 }
 inline TarEntry Symlink(std::string path, std::string target) {
-  return {.path = std::move(path), .type = TarEntry::Type::kSymlink, .content = std::move(target),
+  return {.path = std::move(path),
+          .type = TarEntry::Type::kSymlink,
+          .content = std::move(target),
           .mode = 0777};
 }
 inline TarEntry Hardlink(std::string path, std::string target) {
