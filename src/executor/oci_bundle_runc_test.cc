@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "executor/oci_bundle_spec.h"
 #include "image/image_store.h"
@@ -53,15 +54,19 @@ struct Cleanup {
   std::string id;
   std::string cgroup_parent;
   fs::path dir;
-  ~Cleanup() {
+  // The cgroup directories still there afterwards (none, when all went well).
+  std::vector<fs::path> Run() const {
     (void)Shell(runc + " delete --force " + id);
     std::error_code ec;
+    std::vector<fs::path> left;
     for (const fs::directory_entry& hierarchy : fs::directory_iterator("/sys/fs/cgroup", ec)) {
       fs::path parent = hierarchy.path() / cgroup_parent;
-      if (fs::exists(parent, ec)) rmdir(parent.c_str());
+      if (fs::exists(parent, ec) && rmdir(parent.c_str()) != 0) left.push_back(parent);
     }
     fs::remove_all(dir, ec);
+    return left;
   }
+  ~Cleanup() { (void)Run(); }  // Again, for a test that stopped half way.
 };
 
 TEST(OciBundleRuncTest, BusyboxRunsWithTheGeneratedSpec) {
@@ -116,6 +121,8 @@ TEST(OciBundleRuncTest, BusyboxRunsWithTheGeneratedSpec) {
   // The read-only root refuses `touch /x`, so the shell exits 7.
   EXPECT_EQ(rc, 7) << output;
   EXPECT_EQ(output.substr(0, output.find("touch")), "job-123\n65534\n1234\n") << output;
+  EXPECT_TRUE(cleanup.Run().empty());
+  EXPECT_FALSE(fs::exists(dir));
 }
 
 }  // namespace
