@@ -3,6 +3,8 @@
 // installed (apt-get install runc); skipped otherwise.
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <vector>
 
@@ -69,60 +72,146 @@ struct Cleanup {
   ~Cleanup() { (void)Run(); }  // Again, for a test that stopped half way.
 };
 
-TEST(OciBundleRuncTest, BusyboxRunsWithTheGeneratedSpec) {
-  if (geteuid() != 0) GTEST_SKIP() << "runc needs root";
-  if (Shell("command -v runc").second != 0) GTEST_SKIP() << "runc is not installed";
-  if (!fs::exists("/bin/busybox")) GTEST_SKIP() << "busybox-static is not installed";
-  std::string dir_template = (fs::temp_directory_path() / "barge-runc-XXXXXX").string();
-  ASSERT_NE(mkdtemp(dir_template.data()), nullptr);
-  std::string id = "barge-test-" + std::to_string(getpid());
-  Cleanup cleanup{.runc = "runc --root " + dir_template + "/state",
-                  .id = id,
-                  .cgroup_parent = id,
-                  .dir = dir_template};
-  fs::path dir = dir_template;
-  auto [made, made_rc] =
-      Shell(std::string(BARGE_BUSYBOX_IMAGE_SCRIPT) + " " + (dir / "layout").string());
-  ASSERT_EQ(made_rc, 0) << made;
-  Result<std::unique_ptr<image::ImageStore>> store = image::ImageStore::Open(dir / "store");
-  ASSERT_TRUE(store) << store.error().message;
-  Result<std::vector<image::ImageSummary>> imported = (*store)->Import(dir / "layout");
-  ASSERT_TRUE(imported) << imported.error().message;
-  std::string digest = imported->at(0).digest;
-  Result<std::string> rootfs = (*store)->Unpack(digest);
-  ASSERT_TRUE(rootfs) << rootfs.error().message;
-  Result<image::ImageConfig> config = (*store)->Config(digest);
-  ASSERT_TRUE(config) << config.error().message;
+// Builds, imports and unpacks the busybox test image in a scratch directory.
+class OciBundleRuncTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "runc needs root";
+    if (Shell("command -v runc").second != 0) GTEST_SKIP() << "runc is not installed";
+    if (!fs::exists("/bin/busybox")) GTEST_SKIP() << "busybox-static is not installed";
+    std::string dir_template = (fs::temp_directory_path() / "barge-runc-XXXXXX").string();
+    ASSERT_NE(mkdtemp(dir_template.data()), nullptr);
+    dir_ = dir_template;
+    id_ = "barge-test-" + std::to_string(getpid());
+    cleanup_ = std::make_unique<Cleanup>(Cleanup{.runc = "runc --root " + dir_template + "/state",
+                                                 .id = id_,
+                                                 .cgroup_parent = id_,
+                                                 .dir = dir_});
+    auto [made, made_rc] =
+        Shell(std::string(BARGE_BUSYBOX_IMAGE_SCRIPT) + " " + (dir_ / "layout").string());
+    ASSERT_EQ(made_rc, 0) << made;
+    Result<std::unique_ptr<image::ImageStore>> store = image::ImageStore::Open(dir_ / "store");
+    ASSERT_TRUE(store) << store.error().message;
+    Result<std::vector<image::ImageSummary>> imported = (*store)->Import(dir_ / "layout");
+    ASSERT_TRUE(imported) << imported.error().message;
+    std::string digest = imported->at(0).digest;
+    Result<std::string> rootfs = (*store)->Unpack(digest);
+    ASSERT_TRUE(rootfs) << rootfs.error().message;
+    Result<image::ImageConfig> config = (*store)->Config(digest);
+    ASSERT_TRUE(config) << config.error().message;
+    rootfs_ = rootfs.value();
+    config_ = config.value();
+  }
 
-  BundleSpecInput input{
-      .command = {"sh", "-c", "echo $AWS_BATCH_JOB_ID; id -u; ulimit -n; touch /x || exit 7"},
-      .image = config.value(),
-      .batch_environment = {{"AWS_BATCH_JOB_ID", "job-123"}},
-      .user = "nobody",
-      .etc_passwd = Slurp(fs::path(rootfs.value()) / "etc/passwd"),
-      .etc_group = Slurp(fs::path(rootfs.value()) / "etc/group"),
-      .ulimits = {{.name = "nofile", .soft_limit = 1234, .hard_limit = 1500}},
-      .readonly_root_filesystem = true,
-      .memory_mib = 64,
-      .millicpus = 500,
-      .pids_limit = 64,
-      .cgroups_path = "/" + id + "/" + id,
-      .rootfs_path = rootfs.value(),
-      .host_capabilities = CapabilitiesFromMask(BoundingSet()),
-      .hostname = "job-123",
-  };
-  Result<nlohmann::json> spec = GenerateBundleSpec(input);
-  ASSERT_TRUE(spec) << spec.error().message;
-  fs::create_directories(dir / "bundle");
-  std::ofstream(dir / "bundle" / "config.json") << spec->dump(1);
+  // The input every test starts from: the image, its user files, the
+  // agent's capabilities, a read-only root (never write into the shared
+  // unpacked image) and a cgroup under a parent of the test's own.
+  BundleSpecInput BaseInput() const {
+    return BundleSpecInput{
+        .image = config_,
+        .etc_passwd = Slurp(fs::path(rootfs_) / "etc/passwd"),
+        .etc_group = Slurp(fs::path(rootfs_) / "etc/group"),
+        .readonly_root_filesystem = true,
+        .cgroups_path = "/" + id_ + "/" + id_,
+        .rootfs_path = rootfs_,
+        .host_capabilities = CapabilitiesFromMask(BoundingSet()),
+    };
+  }
 
-  auto [output, rc] = Shell(cleanup.runc + " run --bundle " + (dir / "bundle").string() + " " + id);
+  // Writes the bundle and runs it in the foreground: output and exit code.
+  std::pair<std::string, int> RunBundle(const BundleSpecInput& input) {
+    Result<nlohmann::json> spec = GenerateBundleSpec(input);
+    if (!spec) return {"spec: " + spec.error().message, -1};
+    fs::create_directories(dir_ / "bundle");
+    std::ofstream(dir_ / "bundle" / "config.json") << spec->dump(1);
+    return Shell(cleanup_->runc + " run --bundle " + (dir_ / "bundle").string() + " " + id_);
+  }
+
+  void ExpectCleanedUp() {
+    EXPECT_TRUE(cleanup_->Run().empty());
+    EXPECT_FALSE(fs::exists(dir_));
+  }
+
+  fs::path dir_{};
+  std::string id_{};
+  std::unique_ptr<Cleanup> cleanup_{};  // Runs again at the end, for a test that stopped early.
+  std::string rootfs_{};
+  image::ImageConfig config_{};
+};
+
+TEST_F(OciBundleRuncTest, BusyboxRunsWithTheGeneratedSpec) {
+  BundleSpecInput input = BaseInput();
+  input.command = {"sh", "-c", "echo $AWS_BATCH_JOB_ID; id -u; ulimit -n; touch /x || exit 7"};
+  input.batch_environment = {{"AWS_BATCH_JOB_ID", "job-123"}};
+  input.user = "nobody";
+  input.ulimits = {{.name = "nofile", .soft_limit = 1234, .hard_limit = 1500}};
+  input.memory_mib = 64;
+  input.millicpus = 500;
+  input.pids_limit = 64;
+  input.hostname = "job-123";
+
+  auto [output, rc] = RunBundle(input);
 
   // The read-only root refuses `touch /x`, so the shell exits 7.
   EXPECT_EQ(rc, 7) << output;
   EXPECT_EQ(output.substr(0, output.find("touch")), "job-123\n65534\n1234\n") << output;
-  EXPECT_TRUE(cleanup.Run().empty());
-  EXPECT_FALSE(fs::exists(dir));
+  ExpectCleanedUp();
+}
+
+TEST_F(OciBundleRuncTest, VolumesTmpfsDevicesAndAnIsolatedNetworkWork) {
+  fs::create_directories(dir_ / "host" / "data");
+  fs::create_directories(dir_ / "host" / "scratch");
+  std::ofstream(dir_ / "host" / "data" / "in.txt") << "from-host\n";
+  struct stat null_stat {};
+  ASSERT_EQ(stat("/dev/null", &null_stat), 0);
+  BundleSpecInput input = BaseInput();
+  input.command = {"sh", "-c",
+                   "cat /data/in.txt; touch /data/x 2>/dev/null || echo data-ro; "
+                   "touch /scratch/x && echo scratch-rw; touch /run/x && echo run-rw; "
+                   "df -m /dev/shm | tail -1 | awk '{print $2}'; ls /sys/class/net; "
+                   "echo x > /dev/mynull && echo dev-ok; ulimit -c; hostname"};
+  input.volumes = {{.name = "data", .host_source_path = (dir_ / "host" / "data").string()},
+                   {.name = "scratch"}};
+  input.mount_points = {{.container_path = "/data", .read_only = true, .source_volume = "data"},
+                        {.container_path = "/scratch", .source_volume = "scratch"}};
+  input.anonymous_volume_dirs = {{"scratch", (dir_ / "host" / "scratch").string()}};
+  input.ulimits = {{.name = "core", .soft_limit = -1, .hard_limit = -1}};
+  input.linux_parameters = LinuxParameters{
+      .devices = {{.host_path = "/dev/null",
+                   .container_path = "/dev/mynull",
+                   .permissions = {"READ", "WRITE"}}},
+      .shared_memory_size = 16,
+      .tmpfs = {{.container_path = "/run", .size = 8, .mount_options = {"nosuid"}}}};
+  input.host_devices = {
+      {"/dev/null", HostDevice{.type = 'c',
+                               .major = static_cast<int64_t>(major(null_stat.st_rdev)),
+                               .minor = static_cast<int64_t>(minor(null_stat.st_rdev))}}};
+  input.network = NetworkMode::kIsolated;
+  input.hostname = "isolated-1";
+
+  auto [output, rc] = RunBundle(input);
+
+  EXPECT_EQ(rc, 0) << output;
+  EXPECT_EQ(output,
+            "from-host\ndata-ro\nscratch-rw\nrun-rw\n16\nlo\ndev-ok\nunlimited\nisolated-1\n");
+  EXPECT_TRUE(fs::exists(dir_ / "host" / "scratch" / "x"));
+  ExpectCleanedUp();
+}
+
+TEST_F(OciBundleRuncTest, PrivilegedGetsEveryCapabilityTheAgentHas) {
+  BundleSpecInput input = BaseInput();
+  input.command = {"sh", "-c",
+                   "grep CapEff /proc/self/status; mount -t tmpfs t /tmp && echo mounted"};
+  input.privileged = true;
+  std::array<char, 32> mask{};
+  std::snprintf(mask.data(), mask.size(), "%016llx",
+                static_cast<unsigned long long>(BoundingSet()));
+
+  auto [output, rc] = RunBundle(input);
+
+  EXPECT_EQ(rc, 0) << output;
+  EXPECT_EQ(output, "CapEff:\t" + std::string(mask.data()) + "\nmounted\n");
+  ExpectCleanedUp();
 }
 
 }  // namespace
