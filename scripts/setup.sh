@@ -6,13 +6,14 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
-  libboost-dev libssl-dev libsqlite3-dev libpq-dev sqlite3
+  libboost-dev libssl-dev libsqlite3-dev libpq-dev sqlite3 libarchive-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   awscli python3-boto3 python3
   nodejs npm
   curl ca-certificates
+  busybox-static
 )
 
 missing=()

@@ -9,6 +9,7 @@
 
 #include "cli/command_runner.h"
 #include "cli/http_client.h"
+#include "cli/image_command.h"
 #include "cli/job_commands.h"
 #include "cli/watch_command.h"
 
@@ -37,6 +38,9 @@ int Run(int argc, char** argv) {
   };
   if (context.env.region.empty()) context.env.region = Getenv("AWS_DEFAULT_REGION");
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (IsImageCommand(args)) {
+    return RunImageCommand(args, context, Getenv("BARGE_IMAGE_STORE"), std::cout, std::cerr);
+  }
   if (IsWatchCommand(args)) return RunWatch(args, context, std::cout, std::cerr);
   if (IsJobCommand(args)) return RunJobCommand(args, context, std::cout, std::cerr);
   return RunCommand(args, context, std::cout, std::cerr);
