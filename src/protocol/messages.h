@@ -22,11 +22,21 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "core/job_definition.h"
 
 namespace barge::protocol {
 
 inline constexpr int kProtocolVersion = 1;
+
+// How an attempt runs on its agent: the command directly on the host, or in
+// a runc container from the job's image. An agent lists the ones it can run
+// in RegisterRequest::executors; the compute environment's `barge:executor`
+// tag decides which one its jobs need.
+inline constexpr std::string_view kExecutorProcess = "process";
+inline constexpr std::string_view kExecutorContainer = "container";
 
 struct Capacity {
   int64_t millicpus = 0;   // 1000 per vCPU
@@ -44,7 +54,7 @@ struct RegisterRequest {
   std::string private_ipv4{};
   Capacity capacity{};
   std::map<std::string, std::string> labels{};
-  std::vector<std::string> executors{};  // "process", later "container"
+  std::vector<std::string> executors{};  // kExecutorProcess, kExecutorContainer
   std::vector<std::string> running_attempts{};  // Attempt ids still running on this host.
 };
 
@@ -79,6 +89,12 @@ struct Assignment {
   Capacity resources{};
   std::optional<int32_t> timeout_seconds{};
   std::string log_stream_name{};
+  std::string executor = std::string(kExecutorProcess);
+  // The container as the job runs it (the definition's, with the submit
+  // overrides): volumes, mount points, ulimits, readonlyRootFilesystem,
+  // privileged, linuxParameters are what the container executor reads from
+  // it; command, image, user and environment above are authoritative.
+  ContainerProperties container{};
 };
 
 struct PollRequest {
