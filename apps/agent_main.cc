@@ -18,9 +18,13 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
+#include <unistd.h>
+#include <vector>
 
 #include "agent/agent.h"
 #include "agent/agent_identity.h"
@@ -51,8 +55,79 @@ struct AgentFlags {
   int64_t stop_grace_seconds = 10;
   bool no_cgroups = false;
   std::string cgroup_parent = "barge";
+  std::string runtime{};  // Empty: runc from PATH; "none": no containers.
+  std::string image_store{};
+  std::string container_network = "host";
+  std::string container_init{};
   std::string log_level = "info";
 };
+
+// The first executable `name` in $PATH, or "".
+std::string FindInPath(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+  size_t at = 0;
+  while (at <= dirs.size()) {
+    size_t end = dirs.find(':', at);
+    if (end == std::string::npos) end = dirs.size();
+    std::string candidate = dirs.substr(at, end - at) + "/" + name;
+    if (end > at && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    at = end + 1;
+  }
+  return {};
+}
+
+// CapBnd of this process, as capability names.
+std::vector<std::string> BoundingCapabilities() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("CapBnd:", 0) == 0) {
+      return executor::CapabilitiesFromMask(std::stoull(line.substr(7), nullptr, 16));
+    }
+  }
+  return {};
+}
+
+// The container settings the flags ask for; kInvalidArgument for a bad one.
+Result<executor::ContainerOptions> ContainerFlags(const AgentFlags& flags) {
+  executor::ContainerOptions options{.image_store_dir = flags.image_store};
+  if (flags.runtime != "none") {
+    options.runc_path = flags.runtime.empty() ? FindInPath("runc") : flags.runtime;
+    if (!flags.runtime.empty() && ::access(flags.runtime.c_str(), X_OK) != 0) {
+      return InvalidArgument("--runtime " + flags.runtime + " is not an executable file");
+    }
+  }
+  if (options.image_store_dir.empty()) {
+    const char* env = std::getenv("BARGE_IMAGE_STORE");
+    options.image_store_dir = env != nullptr && *env != 0 ? env : "./.barge/images";
+  }
+  std::error_code ec;
+  options.image_store_dir =
+      std::filesystem::absolute(options.image_store_dir, ec).lexically_normal().string();
+  if (flags.container_network == "host") {
+    options.network = executor::NetworkMode::kHost;
+  } else if (flags.container_network == "isolated") {
+    options.network = executor::NetworkMode::kIsolated;
+  } else if (!flags.container_network.empty() && flags.container_network.front() == '/') {
+    options.network = executor::NetworkMode::kNamespacePath;
+    options.netns_path = flags.container_network;
+  } else {
+    return InvalidArgument("--container-network must be host, isolated or the path of a "
+                           "network namespace file, not " + flags.container_network);
+  }
+  options.init_binary_path = flags.container_init;
+  if (options.init_binary_path.empty()) {
+    for (const char* candidate : {"/usr/bin/tini-static", "/usr/bin/tini", "/usr/bin/docker-init",
+                                  "/usr/libexec/docker/docker-init"}) {
+      if (::access(candidate, X_OK) == 0) {
+        options.init_binary_path = candidate;
+        break;
+      }
+    }
+  }
+  options.host_capabilities = BoundingCapabilities();
+  return options;
+}
 
 int Fail(const std::string& message) {
   spdlog::critical("{}", message);
@@ -132,6 +207,19 @@ int RunAgent(int argc, char** argv) {
                "do not use cgroups (memory then only capped by RLIMIT_AS)");
   app.add_option("--cgroup-parent", flags.cgroup_parent, "cgroup under which attempts get theirs")
       ->capture_default_str();
+  app.add_option("--runtime", flags.runtime,
+                 "container runtime binary (default: runc from PATH; none: run no containers)")
+      ->envname("BARGE_RUNC");
+  app.add_option("--image-store", flags.image_store,
+                 "local image store that container jobs' images are resolved in (default "
+                 "$BARGE_IMAGE_STORE, else ./.barge/images, where `barge image import` puts them)");
+  app.add_option("--container-network", flags.container_network,
+                 "network of container jobs: host, isolated (own empty namespace) or the path "
+                 "of a network namespace to join")
+      ->capture_default_str();
+  app.add_option("--container-init", flags.container_init,
+                 "static init for jobs with initProcessEnabled (default: tini-static or "
+                 "docker-init when installed)");
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error, critical, off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
@@ -154,13 +242,17 @@ int RunAgent(int argc, char** argv) {
   Result<agent::AgentIdentity> identity = agent::LoadOrCreateIdentity(work, flags.instance_id);
   if (!identity) return Fail(identity.error().message);
 
+  Result<executor::ContainerOptions> containers = ContainerFlags(flags);
+  if (!containers) return Fail(containers.error().message);
+
   asio::io_context io;  // The agent's one thread: this one.
   SystemClock clock;
   Result<std::unique_ptr<executor::ProcessExecutor>> executor = executor::ProcessExecutor::Open(
       io, clock,
       executor::ProcessExecutorOptions{.work_dir = work / "attempts",
                                        .use_cgroups = !flags.no_cgroups,
-                                       .cgroups = {.parent = flags.cgroup_parent}});
+                                       .cgroups = {.parent = flags.cgroup_parent},
+                                       .containers = *containers});
   if (!executor) return Fail(executor.error().message);
   Result<std::unique_ptr<agent::HttpAgentChannel>> channel = agent::HttpAgentChannel::Create(
       io, agent::HttpAgentChannelOptions{.server_url = flags.server, .token = flags.token});
@@ -197,6 +289,14 @@ int RunAgent(int argc, char** argv) {
   });
 
   spdlog::info("isolation: {}", (*executor)->isolation());
+  if ((*executor)->containers_unavailable().empty()) {
+    spdlog::info("containers: {} with images from {}", containers->runc_path,
+                 containers->image_store_dir);
+  } else {
+    spdlog::warn("containers: not available ({}); this agent runs only jobs of compute "
+                 "environments with barge:executor=process",
+                 (*executor)->containers_unavailable());
+  }
   std::printf("barge agent %s for compute environment %s at %s (work dir %s)\n",
               identity->instance_id.c_str(), flags.compute_environment.c_str(),
               flags.server.c_str(), work.string().c_str());

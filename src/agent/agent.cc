@@ -111,7 +111,7 @@ void Agent::Register() {
                                     .private_ipv4 = options_.private_ipv4,
                                     .capacity = options_.capacity,
                                     .labels = options_.labels,
-                                    .executors = {"process"},
+                                    .executors = executor_.Executors(),
                                     .running_attempts = TrackedAttempts()};
   channel_.Register(request, [this, generation = generation_](auto reply) {
     OnRegistered(generation, std::move(reply));

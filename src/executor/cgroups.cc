@@ -1,7 +1,9 @@
 #include "executor/cgroups.h"
 
 #include <fcntl.h>
+#include <dirent.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -231,6 +233,58 @@ bool AttemptCgroups::Unpopulated() const {
     if (procs.find_first_of("0123456789") != std::string::npos) return false;
   }
   return true;
+}
+
+int AttemptCgroups::WatchOom() const {
+  if (memory_group_.empty()) return -1;
+  int event = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (event < 0) return -1;
+  std::string control = memory_group_ + "/memory.oom_control";
+  int control_fd = ::open(control.c_str(), O_RDONLY | O_CLOEXEC);
+  bool registered = false;
+  if (control_fd >= 0) {
+    // The kernel keeps its own reference to both files once registered.
+    registered = WriteValue(memory_group_ + "/cgroup.event_control",
+                            std::to_string(event) + " " + std::to_string(control_fd));
+    ::close(control_fd);
+  }
+  if (!registered) {
+    ::close(event);
+    return -1;
+  }
+  return event;
+}
+
+std::vector<std::string> NestedCgroupDirs(const CgroupOptions& options,
+                                          std::string_view attempt_id, std::string_view leaf) {
+  std::vector<std::string> dirs;
+  DIR* root = ::opendir(options.root.c_str());
+  if (root == nullptr) return dirs;
+  std::vector<std::string> hierarchies;
+  while (struct dirent* entry = ::readdir(root)) {
+    // cpu and cpuacct are symlinks to cpu,cpuacct: one directory each.
+    if (entry->d_type != DT_DIR || entry->d_name[0] == '.') continue;
+    hierarchies.push_back(options.root + "/" + entry->d_name);
+  }
+  ::closedir(root);
+  std::sort(hierarchies.begin(), hierarchies.end());
+  std::string attempt = "/" + options.parent + "/" + std::string(attempt_id);
+  for (const std::string& hierarchy : hierarchies) {
+    dirs.push_back(hierarchy + attempt + "/" + std::string(leaf));
+  }
+  for (const std::string& hierarchy : hierarchies) dirs.push_back(hierarchy + attempt);
+  return dirs;
+}
+
+void RemoveCgroupDirs(const std::vector<std::string>& dirs, int wait_ms) {
+  constexpr int kStepMs = 5;
+  int waited = 0;
+  for (const std::string& dir : dirs) {
+    while (::rmdir(dir.c_str()) != 0 && errno == EBUSY && waited < wait_ms) {
+      SleepMillis(kStepMs);
+      waited += kStepMs;
+    }
+  }
 }
 
 void AttemptCgroups::Remove(int wait_ms) const {

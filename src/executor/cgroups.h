@@ -33,6 +33,16 @@ struct CgroupLimits {
   int64_t millicpus = 0;   // cpu.cfs_quota_us over a 100 ms period, and cpu.shares; 0 for none.
 };
 
+// The groups a container runtime makes under an attempt's (the attempt's
+// own group, then <attempt>/<leaf>) in every hierarchy mounted under
+// options.root, deepest first: runc joins every v1 controller, not only the
+// ones AttemptCgroups uses, and leaves the parents it created behind.
+std::vector<std::string> NestedCgroupDirs(const CgroupOptions& options,
+                                          std::string_view attempt_id, std::string_view leaf);
+// rmdir of each directory that exists, retrying for up to `wait_ms` while
+// dying processes still hold one. System calls only (used by the monitor).
+void RemoveCgroupDirs(const std::vector<std::string>& dirs, int wait_ms);
+
 class AttemptCgroups {
  public:
   AttemptCgroups() = default;
@@ -53,8 +63,15 @@ class AttemptCgroups {
   // cgroup.procs of every group: a process joins by writing "0" to each.
   std::vector<std::string> ProcsFiles() const;
 
-  // oom_kill count of the memory group; 0 when there is none.
+  // oom_kill count of the memory group; 0 when there is none. It counts
+  // kills of the group's own processes only (cgroup v1 does not propagate
+  // it up), so a job in a child group needs WatchOom() instead.
   int64_t OomKills() const;
+  // An eventfd the kernel signals when the memory group, or any group under
+  // it, runs out of memory (cgroup.event_control on memory.oom_control);
+  // -1 when there is no memory group or registering failed. Read it before
+  // Remove(): removing the group signals it too.
+  int WatchOom() const;
   // SIGKILLs every process of the attempt: cgroup.kill when there is a
   // cgroup2 group, else each pid listed by the v1 groups, plus the process
   // group `pgid` when it is > 0.

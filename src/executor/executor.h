@@ -75,6 +75,12 @@ class Executor {
  public:
   virtual ~Executor() = default;
 
+  // The kinds of assignment this host can run (protocol::kExecutorProcess,
+  // kExecutorContainer), for the agent's registration.
+  virtual std::vector<std::string> Executors() const {
+    return {std::string(protocol::kExecutorProcess)};
+  }
+
   // Where ended attempts are reported. Set once, before Start or Recover.
   virtual void SetExitCallback(ExitCallback on_exit) = 0;
 

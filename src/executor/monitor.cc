@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -17,6 +18,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "executor/attempt_files.h"
 #include "executor/executor.h"
@@ -74,6 +76,8 @@ struct JobChild {
   gid_t gid = 0;
   const gid_t* groups = nullptr;
   size_t group_count = 0;
+  const char* overlay_target = nullptr;  // Set: mount this overlay in a new mount namespace.
+  const char* overlay_options = nullptr;
   // Written by the child when it cannot exec; read by the monitor once the
   // child has exec'd or exited.
   LaunchStage failed_stage = LaunchStage::kNone;
@@ -113,6 +117,14 @@ __attribute__((no_sanitize("address", "undefined"))) int RunJob(void* arg) {
   if (job.null_fd < 0 || ::dup2(job.null_fd, 0) < 0 || ::dup2(job.out_fd, 1) < 0 ||
       ::dup2(job.err_fd, 2) < 0) {
     FailJob(job, LaunchStage::kStdio);
+  }
+  if (job.overlay_target != nullptr) {
+    // Private first, so that the overlay never shows in the host's namespace.
+    if (::unshare(CLONE_NEWNS) != 0 ||
+        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        ::mount("overlay", job.overlay_target, "overlay", 0, job.overlay_options) != 0) {
+      FailJob(job, LaunchStage::kMount);
+    }
   }
   // As root, before dropping privileges: the job may not be allowed to walk
   // the agent's work dir, but it can always use its own working directory.
@@ -160,6 +172,8 @@ std::string StageName(LaunchStage stage) {
       return "switch user";
     case LaunchStage::kExec:
       return "exec";
+    case LaunchStage::kMount:
+      return "mount the container's root filesystem";
   }
   return "start";
 }
@@ -174,6 +188,43 @@ bool Pump(int fd, LineSplitter& splitter, std::string& records) {
   return true;
 }
 
+// The message of runc's last error in its JSON log ("" when none).
+std::string RuntimeError(const std::string& log_path) {
+  Result<std::string> text = ReadWholeFile(log_path);
+  if (!text) return {};
+  std::string message;
+  size_t at = 0;
+  while (at < text->size()) {
+    size_t end = text->find('\n', at);
+    if (end == std::string::npos) end = text->size();
+    nlohmann::json line = nlohmann::json::parse(text->begin() + static_cast<ptrdiff_t>(at),
+                                                text->begin() + static_cast<ptrdiff_t>(end),
+                                                nullptr, /*allow_exceptions=*/false);
+    if (line.is_object() && line.value("level", "") == "error" && line.contains("msg") &&
+        line["msg"].is_string()) {
+      message = line["msg"].get<std::string>();
+    }
+    at = end + 1;
+  }
+  return message;
+}
+
+// How a runc that exited with `code` without starting the container ended
+// the attempt: Docker's 127 and 126 for a command that is missing or not
+// executable, else no exit code (as AWS reports CannotStartContainerError).
+AttemptResult RuntimeFailure(const RuntimeWatch& runtime, int code) {
+  std::string message = RuntimeError(runtime.log);
+  if (message.empty()) message = "runc exited with " + std::to_string(code);
+  AttemptResult result{.reason = std::string(kReasonCannotStart) + message};
+  if (message.find("executable file not found") != std::string::npos ||
+      message.find("no such file or directory") != std::string::npos) {
+    result.exit_code = 127;
+  } else if (message.find("permission denied") != std::string::npos) {
+    result.exit_code = 126;
+  }
+  return result;
+}
+
 [[noreturn]] void Finish(const MonitorSpec& spec, AttemptResult result) {
   result.attempt_id = spec.attempt_id;
   result.started_at_ms = spec.started_at_ms;
@@ -185,6 +236,7 @@ bool Pump(int fd, LineSplitter& splitter, std::string& records) {
   // Reap whatever the subreaper inherited, then drop the groups.
   while (::waitpid(-1, nullptr, WNOHANG) > 0) {
   }
+  if (spec.runtime) RemoveCgroupDirs(spec.runtime->nested_cgroups, /*wait_ms=*/2000);
   spec.cgroups.Remove(/*wait_ms=*/2000);
   while (::waitpid(-1, nullptr, WNOHANG) > 0) {
   }
@@ -271,7 +323,11 @@ void RunMonitor(const MonitorSpec& spec, int report_fd) {
                  .uid = spec.job.run_as.uid,
                  .gid = spec.job.run_as.gid,
                  .groups = spec.job.run_as.groups.data(),
-                 .group_count = spec.job.run_as.groups.size()};
+                 .group_count = spec.job.run_as.groups.size(),
+                 .overlay_target =
+                     spec.job.overlay_target.empty() ? nullptr : spec.job.overlay_target.c_str(),
+                 .overlay_options = spec.job.overlay_options.c_str()};
+  int oom_event = spec.runtime ? spec.cgroups.WatchOom() : -1;
 
   pid_t job = -1;
   if (report.stage == LaunchStage::kNone) {
@@ -305,9 +361,11 @@ void RunMonitor(const MonitorSpec& spec, int report_fd) {
       what += " " + spec.job.argv.front();
     }
     bool denied = report.stage == LaunchStage::kExec && report.error == EACCES;
-    Finish(spec, AttemptResult{.exit_code = denied ? 126 : 127,
-                               .reason = std::string(kReasonCannotStart) + what + ": " +
-                                         std::strerror(report.error)});
+    AttemptResult failed{.exit_code = denied ? 126 : 127,
+                         .reason = std::string(kReasonCannotStart) + what + ": " +
+                                   std::strerror(report.error)};
+    if (report.stage == LaunchStage::kMount) failed.exit_code.reset();  // No command ran.
+    Finish(spec, std::move(failed));
   }
 
   // pidfd: readable once the job exits, so one poll() waits for output and exit.
@@ -372,7 +430,15 @@ void RunMonitor(const MonitorSpec& spec, int report_fd) {
   } else if (WIFSIGNALED(status)) {
     result.exit_code = 128 + WTERMSIG(status);
   }
-  if (spec.cgroups.OomKills() > 0) {
+  if (spec.runtime && WIFEXITED(status) && WEXITSTATUS(status) != 0 &&
+      ::access(spec.runtime->pid_file.c_str(), F_OK) != 0) {
+    Finish(spec, RuntimeFailure(*spec.runtime, WEXITSTATUS(status)));
+  }
+  uint64_t oom_events = 0;
+  if (oom_event >= 0 && ::read(oom_event, &oom_events, sizeof oom_events) != sizeof oom_events) {
+    oom_events = 0;
+  }
+  if (spec.cgroups.OomKills() > 0 || oom_events > 0) {
     result.exit_code = 137;
     result.oom_killed = true;
     result.reason = std::string(kReasonOutOfMemory);

@@ -16,6 +16,12 @@
 //      (AWS stops the whole task when its essential container exits), reads
 //      the remaining output for up to drain_ms, reaps, reads the OOM counter;
 //   4. writes exit.json atomically, removes the cgroups, and exits 0.
+// For a container attempt the "job" is `runc run` in the foreground: the
+// container's exit status is runc's; a runc that exits without having
+// written its pid file never started the container, and its log says why
+// (CannotStartContainerError); an OOM anywhere under the attempt's memory
+// group is caught by an eventfd, since the OOM-killed process sits in the
+// group runc made and runc deletes that group as it exits.
 // SIGTERM to the monitor kills the job's tree, and the exit is recorded as
 // usual (137), so stopping stray "barge" processes never loses a result;
 // SIGINT and SIGHUP are ignored. Its process name (comm) is barge-monitor;
@@ -26,6 +32,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +50,19 @@ struct JobLaunch {
   RunAs run_as{};
   std::vector<std::string> cgroup_procs{};  // cgroup.procs files to join.
   uint64_t address_space_bytes = 0;         // RLIMIT_AS when there is no memory cgroup; 0: none.
+  // Container attempts (executor/container_attempt.h): the child mounts this
+  // overlay in a mount namespace of its own, then execs the runtime; the
+  // mount goes away with the last process of that namespace.
+  std::string overlay_target{};
+  std::string overlay_options{};
+};
+
+// What the monitor needs to know about a container runtime it started.
+struct RuntimeWatch {
+  std::string pid_file{};  // Written by runc once the container runs.
+  std::string log{};       // runc's JSON log: the reason when it failed to start.
+  // Groups runc made under the attempt's, removed before the attempt's own.
+  std::vector<std::string> nested_cgroups{};
 };
 
 struct MonitorSpec {
@@ -53,10 +73,21 @@ struct MonitorSpec {
   std::string exit_json{};
   int64_t started_at_ms = 0;
   int drain_ms = 2000;
+  std::optional<RuntimeWatch> runtime{};  // Set for container attempts.
 };
 
 // Where starting the job failed.
-enum class LaunchStage : int32_t { kNone, kFork, kCgroup, kStdio, kChdir, kLimits, kUser, kExec };
+enum class LaunchStage : int32_t {
+  kNone,
+  kFork,
+  kCgroup,
+  kStdio,
+  kChdir,
+  kLimits,
+  kUser,
+  kExec,
+  kMount
+};
 
 // Written once by the monitor to the agent; job_pid is -1 when the fork failed.
 struct MonitorReport {

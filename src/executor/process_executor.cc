@@ -93,8 +93,25 @@ Result<std::unique_ptr<ProcessExecutor>> ProcessExecutor::Open(asio::io_context&
     return Internal("cannot create executor work dir " + options.work_dir.string() + ": " +
                     ec.message());
   }
+  std::unique_ptr<ContainerPreparer> containers;
+  if (!options.containers.runc_path.empty()) {
+    containers = ContainerPreparer::Create(options.containers);
+  }
   auto executor =
       std::unique_ptr<ProcessExecutor>(new ProcessExecutor(io, clock, std::move(options)));
+  if (containers) {
+    if (::geteuid() != 0) {
+      executor->containers_unavailable_ = "runc needs root and the agent does not run as root";
+    } else if (!executor->options_.use_cgroups ||
+               !AttemptCgroups::MemoryWritable(executor->options_.cgroups)) {
+      executor->containers_unavailable_ =
+          "the cgroup memory hierarchy is not writable, so container limits cannot be set";
+    } else {
+      executor->containers_ = std::move(containers);
+    }
+  } else {
+    executor->containers_unavailable_ = "no container runtime (runc) configured or found";
+  }
   executor->WaitForChildren();
   return executor;
 }
@@ -132,6 +149,12 @@ ProcessExecutor::~ProcessExecutor() {
 
 void ProcessExecutor::SetExitCallback(ExitCallback on_exit) { on_exit_ = std::move(on_exit); }
 
+std::vector<std::string> ProcessExecutor::Executors() const {
+  std::vector<std::string> kinds{std::string(protocol::kExecutorProcess)};
+  if (containers_) kinds.emplace_back(protocol::kExecutorContainer);
+  return kinds;
+}
+
 void ProcessExecutor::WaitForChildren() {
   signals_->sigchld.async_wait([this](boost::system::error_code ec, int) {
     if (ec) return;  // Cancelled: the executor is going away.
@@ -163,11 +186,24 @@ Status ProcessExecutor::Start(const protocol::Assignment& a) {
   if (running_.contains(a.attempt_id) || fs::exists(paths.dir, ec)) {
     return AlreadyExists("attempt " + a.attempt_id + " is already known to this agent");
   }
-  if (a.command.empty()) return InvalidArgument("attempt " + a.attempt_id + " has no command");
-  Result<RunAs> run_as = run_as_cache_.Resolve(a.user, ::geteuid(), clock_.Now());
+  bool container = a.executor == protocol::kExecutorContainer;
+  if (!container && a.executor != protocol::kExecutorProcess) {
+    return InvalidArgument("attempt " + a.attempt_id + " asks for executor '" + a.executor +
+                           "', which this agent does not know");
+  }
+  if (container && !containers_) {
+    return FailedPrecondition("this agent cannot run containers: " + containers_unavailable_);
+  }
+  if (!container && a.command.empty()) {
+    return InvalidArgument("attempt " + a.attempt_id + " has no command");
+  }
+  // A container's user is the image's business (executor/container_user.h).
+  Result<RunAs> run_as =
+      container ? Result<RunAs>(RunAs{}) : run_as_cache_.Resolve(a.user, ::geteuid(), clock_.Now());
   if (!run_as) return run_as.error();
 
-  if (::mkdir(paths.dir.c_str(), 0711) != 0 || ::mkdir(paths.work.c_str(), 0700) != 0) {
+  if (::mkdir(paths.dir.c_str(), 0711) != 0 ||
+      (!container && ::mkdir(paths.work.c_str(), 0700) != 0)) {
     Error error = Internal("cannot create " + paths.dir.string() + ": " + std::strerror(errno));
     fs::remove_all(paths.dir, ec);
     return error;
@@ -183,14 +219,16 @@ Status ProcessExecutor::Start(const protocol::Assignment& a) {
                    .exit_json = paths.exit_json,
                    .started_at_ms = ToEpochMillis(clock_.Now()),
                    .drain_ms = static_cast<int>(options_.drain_timeout.count())};
-  std::map<std::string, std::string> env = a.environment;
-  env.try_emplace("PATH", kDefaultPath);
-  env.try_emplace("HOME", run_as->home.empty() ? paths.work : run_as->home);
-  for (const auto& [name, value] : env) spec.job.env.push_back(name + "=" + value);
-  spec.job.exec_paths = ExecPaths(a.command.front(), env["PATH"]);
-  spec.job.argv = a.command;
-  spec.job.working_dir = paths.work;
-  spec.job.run_as = *run_as;
+  if (!container) {
+    std::map<std::string, std::string> env = a.environment;
+    env.try_emplace("PATH", kDefaultPath);
+    env.try_emplace("HOME", run_as->home.empty() ? paths.work : run_as->home);
+    for (const auto& [name, value] : env) spec.job.env.push_back(name + "=" + value);
+    spec.job.exec_paths = ExecPaths(a.command.front(), env["PATH"]);
+    spec.job.argv = a.command;
+    spec.job.working_dir = paths.work;
+    spec.job.run_as = *run_as;
+  }
   if (options_.use_cgroups) {
     std::vector<std::string> problems;
     spec.cgroups = AttemptCgroups::Create(
@@ -202,8 +240,25 @@ Status ProcessExecutor::Start(const protocol::Assignment& a) {
     }
     spec.job.cgroup_procs = spec.cgroups.ProcsFiles();
   }
-  if (!spec.cgroups.has_memory_limit() && a.resources.memory_mib > 0) {
+  if (!container && !spec.cgroups.has_memory_limit() && a.resources.memory_mib > 0) {
     spec.job.address_space_bytes = static_cast<uint64_t>(a.resources.memory_mib) << 20;
+  }
+  if (container) {
+    Result<ContainerLaunch> launch = containers_->Prepare(a, paths.dir, options_.cgroups.parent);
+    if (!launch) {
+      EndUnlaunched(a, paths, spec.cgroups, spec.started_at_ms, launch.error().message);
+      return Ok();
+    }
+    spec.job.exec_paths = {launch->argv.front()};
+    spec.job.argv = std::move(launch->argv);
+    spec.job.env = {"PATH=" + std::string(kDefaultPath)};
+    spec.job.working_dir = launch->bundle_dir;
+    spec.job.overlay_target = std::move(launch->overlay_target);
+    spec.job.overlay_options = std::move(launch->overlay_options);
+    spec.runtime = RuntimeWatch{
+        .pid_file = std::move(launch->pid_file),
+        .log = std::move(launch->runtime_log),
+        .nested_cgroups = NestedCgroupDirs(options_.cgroups, a.attempt_id, kRuntimeCgroupLeaf)};
   }
 
   AttemptRecord record{
@@ -259,6 +314,33 @@ Status ProcessExecutor::Start(const protocol::Assignment& a) {
   // A monitor that already exited may have raised SIGCHLD before it was tracked.
   asio::post(io_, [this] { OnSigchld(); });
   return Ok();
+}
+
+void ProcessExecutor::EndUnlaunched(const protocol::Assignment& a, const AttemptPaths& paths,
+                                    const AttemptCgroups& cgroups, int64_t started_at_ms,
+                                    std::string reason) {
+  AttemptResult result{.attempt_id = a.attempt_id,
+                       .reason = std::move(reason),
+                       .started_at_ms = started_at_ms,
+                       .stopped_at_ms = ToEpochMillis(clock_.Now())};
+  AttemptRecord record{
+      .attempt_id = a.attempt_id, .job_id = a.job_id, .started_at_ms = started_at_ms};
+  (void)WriteFileAtomically(paths.attempt_json, EncodeAttemptRecord(record), FileSync::kNone);
+  (void)WriteFileAtomically(paths.exit_json, EncodeResult(result), FileSync::kNone);
+  cgroups.Remove(0);
+  spdlog::info("attempt {}: {}", a.attempt_id, result.reason);
+  asio::post(io_, [this, result = std::move(result)] {
+    if (on_exit_) on_exit_(result);
+  });
+}
+
+void ProcessExecutor::RemoveCgroups(const std::string& attempt_id, bool container,
+                                    int wait_ms) const {
+  if (!options_.use_cgroups) return;
+  if (container) {
+    RemoveCgroupDirs(NestedCgroupDirs(options_.cgroups, attempt_id, kRuntimeCgroupLeaf), wait_ms);
+  }
+  AttemptCgroups::Existing(options_.cgroups, attempt_id).Remove(wait_ms);
 }
 
 void ProcessExecutor::ReadReport(Tracked& tracked) {
@@ -343,8 +425,10 @@ AttemptResult ProcessExecutor::LostResult(const std::string& attempt_id, int64_t
                        .reason = "CannotInspectContainerError: " + std::string(why),
                        .started_at_ms = started_at_ms,
                        .stopped_at_ms = ToEpochMillis(clock_.Now())};
-  (void)WriteFileAtomically(PathsOf(options_.work_dir, attempt_id).exit_json, EncodeResult(result));
-  if (options_.use_cgroups) AttemptCgroups::Existing(options_.cgroups, attempt_id).Remove(100);
+  AttemptPaths paths = PathsOf(options_.work_dir, attempt_id);
+  (void)WriteFileAtomically(paths.exit_json, EncodeResult(result));
+  std::error_code ec;
+  RemoveCgroups(attempt_id, fs::exists(paths.dir / "bundle", ec), 100);
   return result;
 }
 
@@ -402,7 +486,8 @@ Result<std::vector<RecoveredAttempt>> ProcessExecutor::Recover() {
     int64_t started_at_ms = record ? record->started_at_ms : 0;
     if (Result<std::string> text = ReadWholeFile(paths.exit_json); text) {
       if (Result<AttemptResult> result = DecodeResult(*text); result) {
-        if (options_.use_cgroups) AttemptCgroups::Existing(options_.cgroups, id).Remove(0);
+        std::error_code ignored;
+        RemoveCgroups(id, fs::exists(paths.dir / "bundle", ignored), 0);
         found.push_back({.attempt_id = id, .started_at_ms = started_at_ms, .result = *result});
         continue;
       }
@@ -452,11 +537,13 @@ Status ProcessExecutor::Remove(std::string_view attempt_id) {
   }
   if (!IsSafeAttemptId(attempt_id)) return Ok();
   std::error_code ec;
-  fs::remove_all(PathsOf(options_.work_dir, attempt_id).dir, ec);
+  fs::path dir = PathsOf(options_.work_dir, attempt_id).dir;
+  bool container = fs::exists(dir / "bundle", ec);
+  fs::remove_all(dir, ec);
   if (ec) {
     return Internal("cannot remove attempt " + std::string(attempt_id) + ": " + ec.message());
   }
-  if (options_.use_cgroups) AttemptCgroups::Existing(options_.cgroups, attempt_id).Remove(0);
+  RemoveCgroups(std::string(attempt_id), container, 0);
   return Ok();
 }
 

@@ -17,8 +17,17 @@
 //
 // The environment is exactly the assignment's, plus PATH and HOME when it
 // has none. When the agent runs as root the job runs as `nobody` unless the
-// assignment names a user (executor/run_as.h). A non-empty `image` is not
-// supported by this executor and is ignored: the command runs on the host.
+// assignment names a user (executor/run_as.h). An assignment for the
+// process executor runs on the host whatever its `image`.
+//
+// Assignments for the container executor (protocol::kExecutorContainer) run
+// in runc, when the options name a runtime: executor/container_attempt.h
+// prepares the bundle, and the monitor's job is `runc run` in the
+// foreground under the same cgroups, so kill orders, the exit record, OOM
+// detection, logs and recovery after a restart work the same way. An image
+// that is not in the store, or a bundle that cannot be made, ends the
+// attempt (Start() returns OK and the ExitCallback follows) with
+// CannotPullContainerError or CannotStartContainerError.
 //
 // Start() forks the agent process (with SIGTERM blocked, so the monitor is
 // born with it blocked) and returns without waiting for the job's exec: the
@@ -44,7 +53,9 @@
 #include <utility>  // Before Boost: Asio 1.74 under C++20 needs it.
 
 #include "core/clock.h"
+#include "executor/attempt_files.h"
 #include "executor/cgroups.h"
+#include "executor/container_attempt.h"
 #include "executor/executor.h"
 #include "executor/run_as.h"
 
@@ -57,6 +68,8 @@ struct ProcessExecutorOptions {
   // How long output is still read after the job's main process exits, for
   // writers that escaped the tree.
   Duration drain_timeout = std::chrono::seconds(2);
+  // runc_path empty: no container executor on this host.
+  ContainerOptions containers{};
 };
 
 class ProcessExecutor final : public Executor {
@@ -71,7 +84,10 @@ class ProcessExecutor final : public Executor {
 
   // "cgroups (memory, cpu, pids; cgroup2 kill)" or "rlimits only (...why)".
   const std::string& isolation() const { return isolation_; }
+  // Empty when this host runs containers, else why not.
+  const std::string& containers_unavailable() const { return containers_unavailable_; }
 
+  std::vector<std::string> Executors() const override;
   void SetExitCallback(ExitCallback on_exit) override;
   Status Start(const protocol::Assignment& assignment) override;
   Status Kill(std::string_view attempt_id, Duration grace) override;
@@ -93,6 +109,12 @@ class ProcessExecutor final : public Executor {
   void OnAdoptedGone(const std::string& attempt_id);
   void OnMonitorGone(const std::string& attempt_id);
   void KillTree(const std::string& attempt_id);
+  // Ends an attempt that was set up but never launched: exit.json with
+  // `reason`, and the ExitCallback posted.
+  void EndUnlaunched(const protocol::Assignment& a, const AttemptPaths& paths,
+                     const AttemptCgroups& cgroups, int64_t started_at_ms, std::string reason);
+  // Removes the attempt's cgroups, with those a container runtime nested in them.
+  void RemoveCgroups(const std::string& attempt_id, bool container, int wait_ms) const;
   // Writes exit.json for an attempt whose monitor is gone without one.
   AttemptResult LostResult(const std::string& attempt_id, int64_t started_at_ms,
                            std::string_view why);
@@ -101,6 +123,8 @@ class ProcessExecutor final : public Executor {
   const Clock& clock_;
   ProcessExecutorOptions options_;
   std::string isolation_{};
+  std::string containers_unavailable_{};
+  std::unique_ptr<ContainerPreparer> containers_{};
   ExitCallback on_exit_{};
   RunAsCache run_as_cache_{};
   struct Signals;

@@ -1,0 +1,281 @@
+// ProcessExecutor running container assignments with the real runc, from
+// the busybox test image (tests/images/make_busybox_image.sh) imported into
+// a scratch image store. Only as root with runc and busybox-static
+// installed and writable cgroups; skipped otherwise.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <utility>
+
+#include "executor/attempt_files.h"
+#include "executor/process_executor.h"
+#include "image/image_store.h"
+#include "testing/temp_dir.h"
+
+namespace barge::executor {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+constexpr auto kTimeout = std::chrono::seconds(30);
+constexpr std::string_view kCgroupParent = "barge-ctest";
+
+std::pair<std::string, int> Shell(const std::string& command) {
+  std::string output;
+  FILE* pipe = popen((command + " </dev/null 2>&1").c_str(), "r");
+  if (pipe == nullptr) return {"popen failed", -1};
+  std::array<char, 4096> buffer{};
+  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
+  int status = pclose(pipe);
+  return {output, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+}
+
+// Directories of `attempt_id` left in any cgroup hierarchy.
+std::vector<std::string> LeftoverCgroups(const std::string& attempt_id) {
+  std::vector<std::string> left;
+  std::error_code ec;
+  for (const fs::directory_entry& hierarchy : fs::directory_iterator("/sys/fs/cgroup", ec)) {
+    if (hierarchy.is_symlink(ec)) continue;
+    fs::path group = hierarchy.path() / kCgroupParent / attempt_id;
+    if (fs::exists(group, ec)) left.push_back(group.string());
+  }
+  return left;
+}
+
+class ContainerExecutorTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (geteuid() != 0) {
+      skip_ = "runc needs root";
+    } else if (Shell("command -v runc").second != 0) {
+      skip_ = "runc is not installed";
+    } else if (!fs::exists("/bin/busybox")) {
+      skip_ = "busybox-static is not installed";
+    } else if (!AttemptCgroups::MemoryWritable(
+                   CgroupOptions{.parent = std::string(kCgroupParent)})) {
+      skip_ = "the cgroup memory hierarchy is not writable";
+    }
+  }
+
+  void SetUp() override {
+    if (!skip_.empty()) GTEST_SKIP() << skip_;
+    auto dir = barge::testing::TempDir::Create();
+    ASSERT_TRUE(dir);
+    dir_.emplace(std::move(*dir));
+    auto [made, made_rc] = Shell(std::string(BARGE_BUSYBOX_IMAGE_SCRIPT) + " " +
+                                 (dir_->path() / "layout").string());
+    ASSERT_EQ(made_rc, 0) << made;
+    auto store = image::ImageStore::Open(dir_->path() / "images");
+    ASSERT_TRUE(store);
+    auto imported = (*store)->Import(dir_->path() / "layout", {.tag = "busybox:latest"});
+    ASSERT_TRUE(imported) << imported.error().message;
+    executor_ = OpenExecutor();
+  }
+
+  std::unique_ptr<ProcessExecutor> OpenExecutor() {
+    auto executor = ProcessExecutor::Open(
+        io_, clock_,
+        ProcessExecutorOptions{
+            .work_dir = dir_->path() / "attempts",
+            .cgroups = {.parent = std::string(kCgroupParent)},
+            .drain_timeout = milliseconds(500),
+            .containers = {.runc_path = Shell("command -v runc").first.substr(
+                               0, Shell("command -v runc").first.find('\n')),
+                           .image_store_dir = (dir_->path() / "images").string()}});
+    EXPECT_TRUE(executor);
+    EXPECT_EQ((*executor)->containers_unavailable(), "");
+    (*executor)->SetExitCallback([this](const AttemptResult& r) { results_[r.attempt_id] = r; });
+    return std::move(*executor);
+  }
+
+  std::string NewId() {
+    return "c" + std::to_string(::getpid()) + "-" + std::to_string(next_id_++);
+  }
+
+  protocol::Assignment Job(const std::string& id, std::vector<std::string> command,
+                           std::string image = "busybox") {
+    return protocol::Assignment{.attempt_id = id,
+                                .job_id = "job-" + id,
+                                .command = std::move(command),
+                                .image = std::move(image),
+                                .resources = {.millicpus = 500, .memory_mib = 64},
+                                .executor = std::string(protocol::kExecutorContainer)};
+  }
+
+  template <typename Done>
+  bool RunUntil(Done done) {
+    auto deadline = std::chrono::steady_clock::now() + kTimeout;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      io_.restart();
+      io_.run_one_for(milliseconds(20));
+    }
+    return true;
+  }
+
+  AttemptResult RunToExit(const protocol::Assignment& assignment) {
+    Status started = executor_->Start(assignment);
+    EXPECT_TRUE(started) << started.error().message;
+    EXPECT_TRUE(RunUntil([&] { return results_.contains(assignment.attempt_id); }))
+        << "attempt " << assignment.attempt_id << " did not end";
+    return results_[assignment.attempt_id];
+  }
+
+  std::vector<std::string> Lines(const std::string& id) {
+    auto batch = executor_->ReadLog(id, LogCursor{}, {.max_lines = 10000});
+    EXPECT_TRUE(batch);
+    std::vector<std::string> lines;
+    if (batch) {
+      for (const auto& line : batch->lines) lines.push_back(line.message);
+    }
+    return lines;
+  }
+
+  static inline std::string skip_{};
+  std::optional<barge::testing::TempDir> dir_{};
+  boost::asio::io_context io_{};
+  SystemClock clock_{};
+  std::unique_ptr<ProcessExecutor> executor_{};
+  std::map<std::string, AttemptResult> results_{};
+  int next_id_ = 0;
+};
+
+TEST_F(ContainerExecutorTest, ExecutorsListsContainers) {
+  EXPECT_EQ(executor_->Executors(), (std::vector<std::string>{"process", "container"}));
+}
+
+TEST_F(ContainerExecutorTest, JobRunsInTheImageWithItsEnvironmentAndExitCode) {
+  std::string id = NewId();
+  protocol::Assignment job = Job(id, {"sh", "-c",
+                                      "echo id=$AWS_BATCH_JOB_ID greeting=$GREETING; "
+                                      "ls /bin/busybox; echo oops >&2; exit 3"});
+  job.environment = {{"AWS_BATCH_JOB_ID", "job-1"}, {"GREETING", "hello"}};
+
+  AttemptResult result = RunToExit(job);
+
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.reason, kReasonExited);
+  EXPECT_EQ(Lines(id), (std::vector<std::string>{"id=job-1 greeting=hello", "/bin/busybox",
+                                                   "oops"}));
+  EXPECT_EQ(LeftoverCgroups(id), std::vector<std::string>{});
+}
+
+TEST_F(ContainerExecutorTest, WritesGoToTheAttemptsLayerAndAReadOnlyRootRefusesThem) {
+  std::string writer = NewId();
+  EXPECT_EQ(RunToExit(Job(writer, {"sh", "-c", "echo x > /bin/new && cat /bin/new"})).exit_code,
+            0);
+  EXPECT_EQ(Lines(writer), std::vector<std::string>{"x"});
+  // The next attempt of the same image does not see it.
+  std::string reader = NewId();
+  EXPECT_EQ(RunToExit(Job(reader, {"test", "!", "-e", "/bin/new"})).exit_code, 0);
+
+  std::string readonly = NewId();
+  protocol::Assignment job = Job(readonly, {"sh", "-c", "touch /x || exit 9"});
+  job.container.readonly_root_filesystem = true;
+  EXPECT_EQ(RunToExit(job).exit_code, 9);
+}
+
+TEST_F(ContainerExecutorTest, MissingImageEndsTheAttemptWithCannotPullContainerError) {
+  std::string id = NewId();
+  AttemptResult result = RunToExit(Job(id, {"true"}, "registry.example/nothing:1"));
+
+  EXPECT_FALSE(result.exit_code.has_value());
+  EXPECT_TRUE(result.reason.starts_with("CannotPullContainerError: image "
+                                        "registry.example/nothing:1 is not in the image store"))
+      << result.reason;
+  EXPECT_TRUE(executor_->Running().empty());
+  EXPECT_EQ(LeftoverCgroups(id), std::vector<std::string>{});
+  // Recorded durably: a restarted executor finds the same result.
+  executor_.reset();
+  executor_ = OpenExecutor();
+  auto recovered = executor_->Recover();
+  ASSERT_TRUE(recovered);
+  ASSERT_EQ(recovered->size(), 1u);
+  EXPECT_EQ(recovered->at(0).result->reason, result.reason);
+}
+
+TEST_F(ContainerExecutorTest, MissingCommandIsCannotStartContainerErrorWith127) {
+  std::string id = NewId();
+  AttemptResult result = RunToExit(Job(id, {"no-such-command"}));
+
+  EXPECT_EQ(result.exit_code, 127);
+  EXPECT_TRUE(result.reason.starts_with("CannotStartContainerError: ")) << result.reason;
+  EXPECT_NE(result.reason.find("no-such-command"), std::string::npos) << result.reason;
+  EXPECT_EQ(LeftoverCgroups(id), std::vector<std::string>{});
+}
+
+TEST_F(ContainerExecutorTest, UnknownUserIsCannotStartContainerErrorNamingIt) {
+  std::string id = NewId();
+  protocol::Assignment job = Job(id, {"true"});
+  job.user = "nosuchuser";
+  AttemptResult result = RunToExit(job);
+
+  EXPECT_FALSE(result.exit_code.has_value());
+  EXPECT_TRUE(result.reason.starts_with("CannotStartContainerError: ")) << result.reason;
+  EXPECT_NE(result.reason.find("nosuchuser"), std::string::npos) << result.reason;
+}
+
+TEST_F(ContainerExecutorTest, OverMemoryContainerIsReportedAs137WithTheOomReason) {
+  std::string id = NewId();
+  protocol::Assignment job =
+      Job(id, {"sh", "-c", "x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo survived"});
+  job.resources.memory_mib = 32;
+
+  AttemptResult result = RunToExit(job);
+
+  EXPECT_EQ(result.exit_code, 137);
+  EXPECT_TRUE(result.oom_killed);
+  EXPECT_EQ(result.reason, kReasonOutOfMemory);
+  EXPECT_EQ(LeftoverCgroups(id), std::vector<std::string>{});
+}
+
+TEST_F(ContainerExecutorTest, KillAfterGraceTakesDownAContainerThatIgnoresSigterm) {
+  std::string id = NewId();
+  ASSERT_TRUE(executor_->Start(
+      Job(id, {"sh", "-c", "trap '' TERM; sleep 1000 & echo ready; wait; echo after-wait"})));
+  ASSERT_TRUE(RunUntil([&] { return Lines(id).size() == 1; }));
+  auto start = std::chrono::steady_clock::now();
+
+  ASSERT_TRUE(executor_->Kill(id, milliseconds(300)));
+  ASSERT_TRUE(RunUntil([&] { return results_.contains(id); }));
+
+  EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(300));
+  EXPECT_EQ(results_[id].exit_code, 137);
+  EXPECT_EQ(LeftoverCgroups(id), std::vector<std::string>{});
+  EXPECT_EQ(Shell("pgrep -f 'sleep 1000' | wc -l").first, "0\n");
+}
+
+TEST_F(ContainerExecutorTest, RestartedExecutorAdoptsARunningContainerAndGetsItsTrueExit) {
+  std::string id = NewId();
+  fs::create_directories(dir_->path() / "shared");
+  protocol::Assignment job =
+      Job(id, {"sh", "-c", "while [ ! -e /shared/go ]; do sleep 0.05; done; exit 42"});
+  job.container.volumes = {{.name = "shared", .host_source_path = (dir_->path() / "shared").string()}};
+  job.container.mount_points = {{.container_path = "/shared", .source_volume = "shared"}};
+  ASSERT_TRUE(executor_->Start(job));
+  ASSERT_TRUE(RunUntil([&] { return fs::exists(dir_->path() / "attempts" / id / "container.pid"); }));
+
+  executor_.reset();  // The agent goes away; the monitor and the container carry on.
+  std::ofstream(dir_->path() / "shared" / "go") << "";
+  executor_ = OpenExecutor();
+  auto recovered = executor_->Recover();
+  ASSERT_TRUE(recovered);
+  ASSERT_EQ(recovered->size(), 1u);
+  // Ended before the executor looked, or adopted and reported later.
+  if (recovered->at(0).result) results_[id] = *recovered->at(0).result;
+  ASSERT_TRUE(RunUntil([&] { return results_.contains(id); }));
+
+  EXPECT_EQ(results_[id].exit_code, 42);
+  EXPECT_EQ(LeftoverCgroups(id), std::vector<std::string>{});
+}
+
+}  // namespace
+}  // namespace barge::executor
