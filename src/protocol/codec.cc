@@ -5,6 +5,8 @@
 #include <limits>
 #include <utility>
 
+#include "codec/codec.h"
+
 namespace barge::protocol {
 namespace {
 
@@ -133,6 +135,18 @@ class Reader {
     }
   }
 
+  // A containerProperties object, decoded by the AWS-shape codec.
+  void Container(std::string_view member, ContainerProperties& out) {
+    const Json* v = Find(member);
+    if (v == nullptr) return;
+    Result<ContainerProperties> decoded = codec::ContainerPropertiesFromJson(*v, Path(member));
+    if (!decoded) {
+      Fail(decoded.error().message);
+      return;
+    }
+    out = std::move(decoded).value();
+  }
+
   template <typename T, typename Read>
   void Object(std::string_view member, T& out, Read read) {
     const Json* v = Find(member);
@@ -202,6 +216,9 @@ Json AssignmentJson(const Assignment& a) {
          {"log_stream_name", a.log_stream_name}};
   if (a.user) j["user"] = *a.user;
   if (a.timeout_seconds) j["timeout_seconds"] = *a.timeout_seconds;
+  j["executor"] = a.executor;
+  // The AWS wire shape of containerProperties, as the store keeps it.
+  j["container"] = codec::ToJson(a.container);
   return j;
 }
 
@@ -220,6 +237,12 @@ Assignment ReadAssignment(Reader& r) {
     a.timeout_seconds = static_cast<int32_t>(*t);
   }
   r.String("log_stream_name", a.log_stream_name);
+  // Absent from older servers, which only had the process executor.
+  r.String("executor", a.executor);
+  if (a.executor != kExecutorProcess && a.executor != kExecutorContainer) {
+    r.Fail(r.Path("executor") + " must be one of process, container");
+  }
+  r.Container("container", a.container);
   if (a.attempt_id.empty()) r.Fail(r.Path("attempt_id") + " is required");
   return a;
 }

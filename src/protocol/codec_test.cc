@@ -237,5 +237,100 @@ TEST(ProtocolCodecTest, NullMeansNotSet) {
   EXPECT_TRUE(out->kills.empty());
 }
 
+TEST(ProtocolCodecTest, AssignmentCarriesItsExecutorAndContainer) {
+  ContainerProperties container{
+      .image = "busybox:latest",
+      .command = {"sh", "-c", "ls /data"},
+      .volumes = {Volume{.name = "data", .host_source_path = "/srv/data"},
+                  Volume{.name = "scratch"}},
+      .mount_points = {MountPoint{
+                           .container_path = "/data", .read_only = true, .source_volume = "data"},
+                       MountPoint{.container_path = "/scratch", .source_volume = "scratch"}},
+      .ulimits = {Ulimit{.name = "nofile", .soft_limit = 1024, .hard_limit = 4096}},
+      .user = "1000:1000",
+      .readonly_root_filesystem = true,
+      .privileged = false,
+      .linux_parameters = LinuxParameters{
+          .devices = {Device{.host_path = "/dev/fuse",
+                             .container_path = "/dev/fuse",
+                             .permissions = {"READ", "WRITE"}}},
+          .init_process_enabled = true,
+          .shared_memory_size = 64,
+          .tmpfs = {Tmpfs{.container_path = "/tmp", .size = 32, .mount_options = {"noexec"}}},
+          .max_swap = 0,
+          .swappiness = 10}};
+  PollReply in{.assignments = {Assignment{.attempt_id = "att-1",
+                                          .executor = std::string(kExecutorContainer),
+                                          .container = container}}};
+
+  auto out = PollReplyFromJson(Json::parse(ToJson(in).dump()));
+
+  ASSERT_TRUE(out) << out.error().message;
+  const Assignment& a = out->assignments.at(0);
+  EXPECT_EQ(a.executor, "container");
+  const ContainerProperties& c = a.container;
+  EXPECT_EQ(c.image, "busybox:latest");
+  EXPECT_EQ(c.command, container.command);
+  ASSERT_EQ(c.volumes.size(), 2u);
+  EXPECT_EQ(c.volumes[0].name, "data");
+  EXPECT_EQ(c.volumes[0].host_source_path, std::optional<std::string>("/srv/data"));
+  EXPECT_EQ(c.volumes[1].name, "scratch");
+  EXPECT_FALSE(c.volumes[1].host_source_path.has_value());
+  ASSERT_EQ(c.mount_points.size(), 2u);
+  EXPECT_EQ(c.mount_points[0].container_path, "/data");
+  EXPECT_EQ(c.mount_points[0].read_only, std::optional<bool>(true));
+  EXPECT_EQ(c.mount_points[0].source_volume, "data");
+  EXPECT_FALSE(c.mount_points[1].read_only.has_value());
+  ASSERT_EQ(c.ulimits.size(), 1u);
+  EXPECT_EQ(c.ulimits[0].name, "nofile");
+  EXPECT_EQ(c.ulimits[0].soft_limit, 1024);
+  EXPECT_EQ(c.ulimits[0].hard_limit, 4096);
+  EXPECT_EQ(c.user, std::optional<std::string>("1000:1000"));
+  EXPECT_EQ(c.readonly_root_filesystem, std::optional<bool>(true));
+  EXPECT_EQ(c.privileged, std::optional<bool>(false));
+  ASSERT_TRUE(c.linux_parameters.has_value());
+  const LinuxParameters& linux = *c.linux_parameters;
+  ASSERT_EQ(linux.devices.size(), 1u);
+  EXPECT_EQ(linux.devices[0].host_path, "/dev/fuse");
+  EXPECT_EQ(linux.devices[0].container_path, "/dev/fuse");
+  EXPECT_EQ(linux.devices[0].permissions, (std::vector<std::string>{"READ", "WRITE"}));
+  EXPECT_EQ(linux.init_process_enabled, std::optional<bool>(true));
+  EXPECT_EQ(linux.shared_memory_size, std::optional<int32_t>(64));
+  ASSERT_EQ(linux.tmpfs.size(), 1u);
+  EXPECT_EQ(linux.tmpfs[0].container_path, "/tmp");
+  EXPECT_EQ(linux.tmpfs[0].size, 32);
+  EXPECT_EQ(linux.tmpfs[0].mount_options, std::vector<std::string>{"noexec"});
+  EXPECT_EQ(linux.max_swap, std::optional<int32_t>(0));
+  EXPECT_EQ(linux.swappiness, std::optional<int32_t>(10));
+}
+
+TEST(ProtocolCodecTest, AssignmentWithoutExecutorIsAProcessOne) {
+  // What a server from before containers sends.
+  Json older = {{"assignments", {{{"attempt_id", "att-1"}, {"command", {"true"}}}}}};
+
+  auto out = PollReplyFromJson(older);
+
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(out->assignments.at(0).executor, "process");
+  EXPECT_TRUE(out->assignments.at(0).container.volumes.empty());
+  EXPECT_FALSE(out->assignments.at(0).container.linux_parameters.has_value());
+}
+
+TEST(ProtocolCodecTest, AssignmentExecutorAndContainerAreChecked) {
+  Json unknown = ToJson(PollReply{.assignments = {Assignment{.attempt_id = "x"}}});
+  unknown["assignments"][0]["executor"] = "docker";
+  Json bad_container = ToJson(PollReply{.assignments = {Assignment{.attempt_id = "x"}}});
+  bad_container["assignments"][0]["container"]["privileged"] = "yes";
+
+  auto a = PollReplyFromJson(unknown);
+  auto b = PollReplyFromJson(bad_container);
+
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error().message, "assignments[0].executor must be one of process, container");
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(b.error().message, "assignments[0].container.privileged must be a boolean");
+}
+
 }  // namespace
 }  // namespace barge::protocol
