@@ -13,7 +13,7 @@ packages=(
   awscli python3-boto3 python3
   nodejs npm
   curl ca-certificates
-  busybox-static
+  busybox-static runc tini
 )
 
 missing=()
