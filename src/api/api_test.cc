@@ -213,16 +213,55 @@ TEST_F(ApiTest, TagsRoundTripThroughThePercentEncodedArn) {
   ASSERT_EQ(untagged.status, 200) << untagged.body;
   EXPECT_EQ(untagged.body, "{}");
   ASSERT_EQ(listed.status, 200) << listed.body;
-  EXPECT_EQ(Json::parse(listed.body), (Json{{"tags", {{"b", "2"}}}}));
+  EXPECT_EQ(Json::parse(listed.body),
+            (Json{{"tags", {{"b", "2"}, {"barge:executor", "container"}}}}));
 }
 
 TEST_F(ApiTest, ListTagsOfUntaggedResourceIsEmptyObject) {
   CreateUnmanaged("ce1");
+  HttpReply queue =
+      Post("createjobqueue",
+           {{"jobQueueName", "q1"},
+            {"priority", 1},
+            {"computeEnvironmentOrder", {{{"order", 1}, {"computeEnvironment", "ce1"}}}}});
+  ASSERT_EQ(queue.status, 200) << queue.body;
 
-  HttpReply listed = Call("GET", "/v1/tags/" + std::string(kEncodedCeArn), "");
+  HttpReply listed =
+      Call("GET", "/v1/tags/arn%3Aaws%3Abatch%3Aus-east-1%3A123456789012%3Ajob-queue%2Fq1", "");
 
   ASSERT_EQ(listed.status, 200) << listed.body;
   EXPECT_EQ(listed.body, R"({"tags":{}})");
+}
+
+TEST_F(ApiTest, EnvironmentCreatedWithoutExecutorShowsContainer) {
+  CreateUnmanaged("ce1");
+
+  Json described = Ok("describecomputeenvironments", {{"computeEnvironments", {"ce1"}}});
+  HttpReply listed = Call("GET", "/v1/tags/" + std::string(kEncodedCeArn), "");
+
+  EXPECT_EQ(described["computeEnvironments"][0]["tags"], (Json{{"barge:executor", "container"}}));
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(listed.body, R"({"tags":{"barge:executor":"container"}})");
+}
+
+TEST_F(ApiTest, UnknownExecutorIsAClientExceptionNamingTheAllowedValues) {
+  HttpReply created = Post("createcomputeenvironment", {{"computeEnvironmentName", "ce1"},
+                                                        {"type", "UNMANAGED"},
+                                                        {"tags", {{"barge:executor", "docker"}}}});
+
+  ExpectError(created, 400, "ClientException");
+  EXPECT_EQ(Message(created),
+            "tag barge:executor 'docker' is invalid: it must be container (jobs run in a "
+            "container from their image) or process (jobs run directly on the host)");
+  EXPECT_TRUE(Ok("describecomputeenvironments", Json::object())["computeEnvironments"].empty());
+  CreateUnmanaged("ce1");
+  HttpReply retag =
+      Call("POST", "/v1/tags/" + std::string(kEncodedCeArn), R"({"tags":{"barge:executor":"vm"}})");
+  HttpReply untagged =
+      Call("DELETE", "/v1/tags/" + std::string(kEncodedCeArn) + "?tagKeys=barge%3Aexecutor", "");
+  ExpectError(retag, 400, "ClientException");
+  ExpectError(untagged, 400, "ClientException");
+  EXPECT_NE(Message(untagged).find("cannot be removed"), std::string::npos);
 }
 
 TEST_F(ApiTest, TagsOfUnknownResourceIsClientException) {

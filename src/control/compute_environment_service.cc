@@ -108,7 +108,11 @@ void ApplyCreateDefaults(ComputeResources& resources) {
 
 Status ValidateCreate(const ComputeEnvironment& spec) {
   BARGE_RETURN_IF_ERROR(ValidateResourceName("computeEnvironmentName", spec.name));
-  BARGE_RETURN_IF_ERROR(ValidateTags(spec.tags));
+  // barge:executor is barge's own and does not count toward AWS's 50 tags.
+  Tags counted = spec.tags;
+  counted.erase(std::string(kExecutorTag));
+  BARGE_RETURN_IF_ERROR(ValidateTags(counted));
+  BARGE_RETURN_IF_ERROR(ValidateExecutorTag(spec.tags));
   if (spec.type == ComputeEnvironmentType::kManaged) {
     if (!spec.compute_resources) {
       return InvalidArgument(
@@ -178,6 +182,9 @@ ComputeEnvironmentService::ComputeEnvironmentService(Store& store, const ArnForm
 Result<ComputeEnvironment> ComputeEnvironmentService::Create(ComputeEnvironment spec) {
   if (spec.compute_resources) ApplyCreateDefaults(*spec.compute_resources);
   BARGE_RETURN_IF_ERROR(ValidateCreate(spec));
+  // The executor is always visible: an environment created without the tag
+  // runs containers, as AWS does, and says so.
+  spec.tags.try_emplace(std::string(kExecutorTag), ToString(ExecutorKind::kContainer));
   spec.arn = arns_.ComputeEnvironment(spec.name);
   spec.uuid = NewUuid();
   spec.status = ResourceStatus::kCreating;

@@ -27,6 +27,8 @@ class ComputeEnvironmentService {
   // CREATING (ResourceStatusReconciler makes it VALID or INVALID). EC2 and
   // SPOT resources get AWS's defaults: minvCpus 0, desiredvCpus = minvCpus,
   // allocationStrategy BEST_FIT.
+  // Without a `barge:executor` tag it gets barge:executor=container; a value
+  // other than container or process is kInvalidArgument.
   // kInvalidArgument (bad name or fields), kAlreadyExists, kFailedPrecondition (limit).
   Result<ComputeEnvironment> Create(ComputeEnvironment spec);
 

@@ -23,6 +23,53 @@ TEST_F(ComputeEnvironmentServiceTest, CreateStoresArnUuidDefaultsAndCreatingStat
   EXPECT_EQ(created->version, 1);
 }
 
+TEST_F(ComputeEnvironmentServiceTest, CreateWithoutExecutorTagStampsContainer) {
+  ComputeEnvironment spec = ManagedEc2("ce1");
+  spec.tags = {{"team", "a"}};
+
+  auto created = environments_.Create(spec);
+
+  ASSERT_TRUE(created) << created.error().message;
+  Tags expected{{"barge:executor", "container"}, {"team", "a"}};
+  EXPECT_EQ(created->tags, expected);
+  EXPECT_EQ(DescribeOne("ce1").tags, expected);
+  EXPECT_EQ(ExecutorOf(DescribeOne("ce1")), ExecutorKind::kContainer);
+}
+
+TEST_F(ComputeEnvironmentServiceTest, CreateKeepsAGivenExecutorTag) {
+  ComputeEnvironment spec = Unmanaged("host");
+  spec.tags = {{"barge:executor", "process"}};
+
+  auto created = environments_.Create(spec);
+
+  ASSERT_TRUE(created) << created.error().message;
+  EXPECT_EQ(DescribeOne("host").tags, (Tags{{"barge:executor", "process"}}));
+  EXPECT_EQ(ExecutorOf(DescribeOne("host")), ExecutorKind::kProcess);
+}
+
+TEST_F(ComputeEnvironmentServiceTest, CreateWithAnUnknownExecutorIsRefusedAndStoresNothing) {
+  ComputeEnvironment spec = ManagedEc2("ce1");
+  spec.tags = {{"barge:executor", "docker"}};
+
+  auto created = environments_.Create(spec);
+
+  ASSERT_TRUE(FailsWith(created, ErrorCode::kInvalidArgument));
+  EXPECT_EQ(created.error().message,
+            "tag barge:executor 'docker' is invalid: it must be container (jobs run in a "
+            "container from their image) or process (jobs run directly on the host)");
+  EXPECT_TRUE(environments_.Describe({})->empty());
+}
+
+TEST_F(ComputeEnvironmentServiceTest, ExecutorTagDoesNotCountTowardFiftyTags) {
+  ComputeEnvironment spec = Unmanaged("many");
+  for (int i = 0; i < 50; ++i) spec.tags["k" + std::to_string(i)] = "v";
+
+  auto created = environments_.Create(spec);
+
+  ASSERT_TRUE(created) << created.error().message;
+  EXPECT_EQ(DescribeOne("many").tags.size(), 51u);
+}
+
 TEST_F(ComputeEnvironmentServiceTest, CreateAcceptsUnmanagedWithUnmanagedVcpusAndFargate) {
   ComputeEnvironment unmanaged = Unmanaged("mine");
   unmanaged.unmanaged_vcpus = 8;

@@ -1,14 +1,18 @@
 #include "control/tag_service.h"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
 #include "control/resource_ref.h"
 #include "control/transact.h"
+#include "core/compute_environment.h"
 #include "core/validation.h"
 
 namespace barge::control {
 namespace {
+
+const std::string kExecutorKey(kExecutorTag);
 
 Error Missing(const std::string& arn) { return NotFound("resource " + arn + " does not exist"); }
 
@@ -107,13 +111,17 @@ Status TagService::Tag(const std::string& arn, const Tags& tags) {
   if (!target) return target.error();
   if (tags.empty()) return InvalidArgument("tags must hold at least one tag");
   BARGE_RETURN_IF_ERROR(ValidateTags(tags));
+  bool environment = target->kind == ResourceKind::kComputeEnvironment;
+  if (environment) BARGE_RETURN_IF_ERROR(ValidateExecutorTag(tags));
   return TransactWithRetry(store_, [&](StoreTransaction& txn) -> Status {
     auto current = ReadTags(txn, target.value());
     if (!current) return current.error();
     Tags merged = std::move(current).value();
     for (const auto& [key, value] : tags) merged[key] = value;
-    if (merged.size() > kMaxTags) {
-      return InvalidArgument("resource " + arn + " would have " + std::to_string(merged.size()) +
+    // An environment's barge:executor is barge's own, outside AWS's 50.
+    size_t counted = merged.size() - (environment && merged.contains(kExecutorKey) ? 1 : 0);
+    if (counted > kMaxTags) {
+      return InvalidArgument("resource " + arn + " would have " + std::to_string(counted) +
                              " tags: a resource can have at most 50");
     }
     return WriteTags(txn, target.value(), merged);
@@ -125,6 +133,13 @@ Status TagService::Untag(const std::string& arn, const std::vector<std::string>&
   if (!target) return target.error();
   if (keys.empty()) return InvalidArgument("tagKeys must hold at least one key");
   for (const std::string& key : keys) BARGE_RETURN_IF_ERROR(ValidateTagKey(key));
+  if (target->kind == ResourceKind::kComputeEnvironment &&
+      std::ranges::find(keys, kExecutorKey) != keys.end()) {
+    return InvalidArgument("tag " + kExecutorKey + " cannot be removed from compute environment " +
+                           target->name +
+                           ": it chooses how the environment's jobs run; set it to container or "
+                           "process with TagResource instead");
+  }
   return TransactWithRetry(store_, [&](StoreTransaction& txn) -> Status {
     auto current = ReadTags(txn, target.value());
     if (!current) return current.error();

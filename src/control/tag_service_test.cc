@@ -26,15 +26,16 @@ TEST_F(TagServiceTest, TagMergesAndListShowsTags) {
   auto tagged = tags_.Tag(ce_arn_, {{"team", "b"}, {"env", "prod"}});
 
   ASSERT_TRUE(tagged) << tagged.error().message;
-  EXPECT_EQ(tags_.List(ce_arn_).value(), (Tags{{"env", "prod"}, {"team", "b"}}));
-  EXPECT_EQ(DescribeOne("ce").tags, (Tags{{"env", "prod"}, {"team", "b"}}));
+  Tags expected{{"barge:executor", "container"}, {"env", "prod"}, {"team", "b"}};
+  EXPECT_EQ(tags_.List(ce_arn_).value(), expected);
+  EXPECT_EQ(DescribeOne("ce").tags, expected);
 }
 
 TEST_F(TagServiceTest, UntagRemovesKeysAndIgnoresUnknownOnes) {
   auto untagged = tags_.Untag(ce_arn_, {"team", "never-there"});
 
   ASSERT_TRUE(untagged) << untagged.error().message;
-  EXPECT_TRUE(tags_.List(ce_arn_)->empty());
+  EXPECT_EQ(tags_.List(ce_arn_).value(), (Tags{{"barge:executor", "container"}}));
 }
 
 TEST_F(TagServiceTest, WorksOnEveryTaggableKind) {
@@ -67,7 +68,8 @@ TEST_F(TagServiceTest, MalformedArnsAreInvalidAndUnknownResourcesNotFound) {
 TEST_F(TagServiceTest, TagLimitsApplyAfterTheMergeAndFailuresChangeNothing) {
   Tags many;
   for (int i = 0; i < 49; ++i) many["k" + std::to_string(i)] = "v";
-  ASSERT_TRUE(tags_.Tag(ce_arn_, many));  // 49 + "team" = 50.
+  // 49 + "team" = 50; barge:executor is not counted.
+  ASSERT_TRUE(tags_.Tag(ce_arn_, many));
 
   auto over = tags_.Tag(ce_arn_, {{"one-more", "v"}});
   auto reserved = tags_.Tag(ce_arn_, {{"aws:owner", "me"}, {"fine", "v"}});
@@ -78,8 +80,38 @@ TEST_F(TagServiceTest, TagLimitsApplyAfterTheMergeAndFailuresChangeNothing) {
             "resource " + ce_arn_ + " would have 51 tags: a resource can have at most 50");
   EXPECT_TRUE(FailsWith(reserved, ErrorCode::kInvalidArgument));
   EXPECT_TRUE(FailsWith(empty, ErrorCode::kInvalidArgument));
-  EXPECT_EQ(tags_.List(ce_arn_)->size(), 50u);
+  EXPECT_EQ(tags_.List(ce_arn_)->size(), 51u);
   EXPECT_FALSE(tags_.List(ce_arn_)->contains("fine"));
+}
+
+TEST_F(TagServiceTest, ExecutorTagOfAnEnvironmentCanChangeToAnAllowedValue) {
+  auto to_process = tags_.Tag(ce_arn_, {{"barge:executor", "process"}});
+  auto to_docker = tags_.Tag(ce_arn_, {{"barge:executor", "docker"}, {"other", "x"}});
+
+  ASSERT_TRUE(to_process) << to_process.error().message;
+  ASSERT_TRUE(FailsWith(to_docker, ErrorCode::kInvalidArgument));
+  EXPECT_EQ(to_docker.error().message,
+            "tag barge:executor 'docker' is invalid: it must be container (jobs run in a "
+            "container from their image) or process (jobs run directly on the host)");
+  EXPECT_EQ(DescribeOne("ce").tags, (Tags{{"barge:executor", "process"}, {"team", "a"}}));
+}
+
+TEST_F(TagServiceTest, ExecutorTagCannotBeRemovedFromAnEnvironment) {
+  auto untagged = tags_.Untag(ce_arn_, {"team", "barge:executor"});
+
+  ASSERT_TRUE(FailsWith(untagged, ErrorCode::kInvalidArgument));
+  EXPECT_EQ(untagged.error().message,
+            "tag barge:executor cannot be removed from compute environment ce: it chooses how "
+            "the environment's jobs run; set it to container or process with TagResource "
+            "instead");
+  EXPECT_EQ(DescribeOne("ce").tags, (Tags{{"barge:executor", "container"}, {"team", "a"}}));
+}
+
+TEST_F(TagServiceTest, ExecutorTagMeansNothingOnOtherResources) {
+  ASSERT_TRUE(tags_.Tag(jd_arn_, {{"barge:executor", "anything"}}));
+  ASSERT_TRUE(tags_.Untag(jd_arn_, {"barge:executor"}));
+
+  EXPECT_TRUE(tags_.List(jd_arn_)->empty());
 }
 
 }  // namespace

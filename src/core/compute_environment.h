@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/common_types.h"
+#include "core/result.h"
 
 namespace barge {
 
@@ -46,6 +48,23 @@ struct ComputeEnvironment {
   AwsOnlyFields aws_only{};  // eksConfiguration, context, updatePolicy, ...
   int64_t version = 0;
 };
+
+// How the jobs of an environment run (a barge extension, chosen with the
+// environment's `barge:executor` tag): kContainer, in a container from the
+// job's image (AWS's behaviour and the default); kProcess, the job's command
+// directly on the host, the image ignored. An agent runs a job only with an
+// executor it has (protocol::RegisterRequest::executors); the spellings are
+// protocol::kExecutorContainer and kExecutorProcess.
+enum class ExecutorKind { kContainer, kProcess };
+inline constexpr std::string_view kExecutorTag = "barge:executor";
+std::string_view ToString(ExecutorKind kind);
+std::optional<ExecutorKind> ParseExecutorKind(std::string_view text);
+// The environment's executor: its tag, kContainer when the tag is absent (an
+// environment stored before the tag existed) or unknown.
+ExecutorKind ExecutorOf(const ComputeEnvironment& ce);
+// kInvalidArgument naming the allowed values when `tags` has a
+// `barge:executor` that is neither "container" nor "process".
+Status ValidateExecutorTag(const Tags& tags);
 
 // The mutable part of a ComputeResources, as UpdateComputeEnvironment carries it.
 struct ComputeResourcesUpdate {

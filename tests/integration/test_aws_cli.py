@@ -52,7 +52,8 @@ class AwsCliTest(unittest.TestCase):
         self.assertEqual(ce["computeResources"]["maxvCpus"], 8)
         self.assertEqual(ce["computeResources"]["subnets"], ["subnet-0123456789abcdef0"])
         self.assertEqual(ce["computeResources"]["instanceRole"], "ecsInstanceRole")
-        self.assertEqual(ce["tags"], {"team": "barge"})
+        # Without a barge:executor tag an environment runs containers, and says so.
+        self.assertEqual(ce["tags"], {"team": "barge", "barge:executor": "container"})
 
         self.ok("update-compute-environment", "--compute-environment", "cli-ce",
                 "--compute-resources", "minvCpus=2,maxvCpus=16,desiredvCpus=4")
@@ -200,10 +201,32 @@ class AwsCliTest(unittest.TestCase):
         arn = self.create_ce("cli-tagged")["computeEnvironmentArn"]
         self.ok("tag-resource", "--resource-arn", arn, "--tags", "a=1,b=2")
         self.assertEqual(self.ok("list-tags-for-resource", "--resource-arn", arn)["tags"],
-                         {"team": "barge", "a": "1", "b": "2"})
+                         {"team": "barge", "a": "1", "b": "2", "barge:executor": "container"})
         self.ok("untag-resource", "--resource-arn", arn, "--tag-keys", "a", "team")
         self.assertEqual(self.ok("list-tags-for-resource", "--resource-arn", arn)["tags"],
-                         {"b": "2"})
+                         {"b": "2", "barge:executor": "container"})
+
+    def test_executor_tag(self):
+        self.ok("create-compute-environment", "--compute-environment-name", "cli-host",
+                "--type", "UNMANAGED", "--tags", "barge:executor=process")
+        [ce] = self.describe_ce("cli-host")
+        self.assertEqual(ce["tags"], {"barge:executor": "process"})
+        arn = ce["computeEnvironmentArn"]
+        self.ok("tag-resource", "--resource-arn", arn, "--tags", "barge:executor=container")
+        self.assertEqual(self.ok("list-tags-for-resource", "--resource-arn", arn)["tags"],
+                         {"barge:executor": "container"})
+
+        err = self.client_error("tag-resource", "--resource-arn", arn,
+                                "--tags", "barge:executor=docker")
+        self.assertIn("must be container", err)
+        err = self.client_error("untag-resource", "--resource-arn", arn,
+                                "--tag-keys", "barge:executor")
+        self.assertIn("cannot be removed", err)
+        err = self.client_error("create-compute-environment", "--compute-environment-name",
+                                "cli-docker", "--type", "UNMANAGED",
+                                "--tags", "barge:executor=docker")
+        self.assertIn("it must be container", err)
+        self.assertEqual(self.describe_ce("cli-docker"), [])
 
     def test_pagination_follows_next_token(self):
         for i in range(5):

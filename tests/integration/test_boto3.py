@@ -234,7 +234,8 @@ class SigV4Test(unittest.TestCase):
         # Tags put a percent-encoded ARN in the path: the canonical URI is encoded twice.
         b.tag_resource(resourceArn=arn, tags={"a": "b"})
         b.untag_resource(resourceArn=arn, tagKeys=["a", "c"])
-        self.assertEqual(b.list_tags_for_resource(resourceArn=arn)["tags"], {})
+        self.assertEqual(b.list_tags_for_resource(resourceArn=arn)["tags"],
+                         {"barge:executor": "container"})
 
     def test_wrong_secret_is_rejected_and_changes_nothing(self):
         b = batch_client(self.server, "AKIDBARGE", "wrong")

@@ -32,7 +32,7 @@ class RestartTest(unittest.TestCase):
         b = batch_client(server)
         [dce] = b.describe_compute_environments(computeEnvironments=["r-ce"])["computeEnvironments"]
         self.assertEqual(dce["computeEnvironmentArn"], ce["computeEnvironmentArn"])
-        self.assertEqual(dce["tags"], {"t": "1"})
+        self.assertEqual(dce["tags"], {"t": "1", "barge:executor": "container"})
         [dq] = b.describe_job_queues(jobQueues=["r-q"])["jobQueues"]
         self.assertEqual(dq["jobQueueArn"], q["jobQueueArn"])
         self.assertEqual(dq["schedulingPolicyArn"], pol["arn"])
