@@ -40,6 +40,7 @@ Agent::Agent(AgentChannel& channel, executor::Executor& executor, const Clock& c
 Agent::~Agent() {
   channel_.CancelAll();
   executor_.SetExitCallback(nullptr);
+  executor_.SetRunningCallback(nullptr);
 }
 
 Status Agent::Start() {
@@ -51,6 +52,8 @@ Status Agent::Start() {
   ledger_.emplace(std::move(*ledger));
 
   executor_.SetExitCallback([this](const executor::AttemptResult& result) { OnExit(result); });
+  executor_.SetRunningCallback(
+      [this](const std::string& attempt_id, int64_t at_ms) { OnRunning(attempt_id, at_ms); });
   Result<std::vector<executor::RecoveredAttempt>> recovered = executor_.Recover();
   if (!recovered) return recovered.error();
   std::map<std::string, AttemptProgress> saved = ledger_->entries();
@@ -220,6 +223,7 @@ void Agent::StartAssignment(const protocol::Assignment& assignment) {
   Timestamp now = clock_.Now();
   Tracked tracked{.progress = {.attempt_id = id, .started_at_ms = ToEpochMillis(now)}};
   if (started) {
+    tracked.awaiting_run = executor_.ReportsRunning(assignment);
     spdlog::info("attempt {} of job {} started: {}", id, assignment.job_id,
                  assignment.command.empty() ? std::string() : assignment.command.front());
   } else if (started.error().code == ErrorCode::kAlreadyExists) {
@@ -250,11 +254,24 @@ void Agent::KillAttempt(const std::string& attempt_id, Duration grace) {
   }
 }
 
+void Agent::OnRunning(const std::string& attempt_id, int64_t at_ms) {
+  auto it = attempts_.find(attempt_id);
+  if (it == attempts_.end() || !it->second.awaiting_run) return;
+  it->second.awaiting_run = false;
+  it->second.progress.started_at_ms = at_ms;
+  Save(it->second);
+  SendEvents();
+}
+
 void Agent::OnExit(const executor::AttemptResult& result) {
   auto [it, inserted] = attempts_.try_emplace(result.attempt_id);
   Tracked& tracked = it->second;
   if (inserted) {
     tracked.progress = {.attempt_id = result.attempt_id, .started_at_ms = result.started_at_ms};
+  }
+  if (tracked.awaiting_run) {  // Ended before its running report was read.
+    tracked.awaiting_run = false;
+    tracked.progress.started_at_ms = result.started_at_ms;
   }
   tracked.progress.result = result;
   tracked.ended_seen_at = clock_.Now();
@@ -278,7 +295,7 @@ void Agent::SendEvents() {
   for (const auto& [id, tracked] : attempts_) {
     if (request.events.size() >= options_.max_events_per_request) break;
     const AttemptProgress& p = tracked.progress;
-    if (!p.started_acked) {
+    if (!p.started_acked && !tracked.awaiting_run) {
       request.events.push_back(
           AttemptEvent{.attempt_id = id, .kind = EventKind::kStarted, .at_ms = p.started_at_ms});
     }

@@ -111,6 +111,9 @@ class Agent {
     AttemptProgress progress{};
     bool log_drained = false;   // Output read to the end after the attempt ended.
     Timestamp ended_seen_at{};  // When this agent learned of the end.
+    // The executor reports when the job really runs (a container): the
+    // started event waits for that, or for the end.
+    bool awaiting_run = false;
   };
 
   void Register();
@@ -120,6 +123,7 @@ class Agent {
   void Poll();
   void OnPolled(uint64_t generation, Result<protocol::PollReply> reply);
   void StartAssignment(const protocol::Assignment& assignment);
+  void OnRunning(const std::string& attempt_id, int64_t at_ms);
   void KillAttempt(const std::string& attempt_id, Duration grace);
   void OnExit(const executor::AttemptResult& result);
   void SendEvents();

@@ -133,6 +133,38 @@ TEST_F(AgentTest, AssignmentRunsAndItsStartOutputAndExitAreReported) {
   EXPECT_TRUE(ledger->entries().empty());
 }
 
+TEST_F(AgentTest, ContainerAttemptIsReportedStartedOnlyOnceItRuns) {
+  auto agent = RegisteredAgent();
+  protocol::Assignment container = Assign("c1");
+  container.executor = std::string(protocol::kExecutorContainer);
+
+  Assignments({container});
+
+  EXPECT_EQ(executor_.started, std::vector<std::string>{"c1"});
+  EXPECT_TRUE(channel_.events.empty());  // runc has not started the container yet.
+  executor_.Run("c1", 1234);
+  ASSERT_EQ(channel_.events.size(), 1u);
+  const protocol::AttemptEvent& started = channel_.events.front().request.events.at(0);
+  EXPECT_EQ(started.kind, protocol::EventKind::kStarted);
+  EXPECT_EQ(started.at_ms, 1234);
+}
+
+TEST_F(AgentTest, ContainerAttemptThatEndsBeforeItsRunningReportStillReportsBoth) {
+  auto agent = RegisteredAgent();
+  protocol::Assignment container = Assign("c1");
+  container.executor = std::string(protocol::kExecutorContainer);
+  Assignments({container});
+
+  executor_.End("c1", 0);
+
+  ASSERT_EQ(channel_.events.size(), 1u);
+  const auto& events = channel_.events.front().request.events;
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, protocol::EventKind::kStarted);
+  EXPECT_EQ(events[0].at_ms, 1);  // The result's started_at_ms.
+  EXPECT_EQ(events[1].kind, protocol::EventKind::kExited);
+}
+
 TEST_F(AgentTest, RepeatedAssignmentIsIgnored) {
   auto agent = RegisteredAgent();
   Assignments({Assign("a1"), Assign("a1")});

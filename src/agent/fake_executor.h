@@ -13,6 +13,12 @@ namespace barge::agent {
 class FakeExecutor final : public executor::Executor {
  public:
   void SetExitCallback(executor::ExitCallback on_exit) override { on_exit_ = std::move(on_exit); }
+  bool ReportsRunning(const protocol::Assignment& a) const override {
+    return a.executor == protocol::kExecutorContainer;
+  }
+  void SetRunningCallback(executor::RunningCallback on_running) override {
+    on_running_ = std::move(on_running);
+  }
 
   Status Start(const protocol::Assignment& assignment) override {
     const std::string& id = assignment.attempt_id;
@@ -71,6 +77,8 @@ class FakeExecutor final : public executor::Executor {
   void Print(const std::string& id, std::string message, int64_t at_ms = 1) {
     output[id].push_back(protocol::LogLine{.timestamp_ms = at_ms, .message = std::move(message)});
   }
+  // A container attempt (ReportsRunning) now runs.
+  void Run(const std::string& id, int64_t at_ms) { on_running_(id, at_ms); }
   void End(const std::string& id, int32_t exit_code,
            std::string reason = std::string(executor::kReasonExited)) {
     running.erase(id);
@@ -92,6 +100,7 @@ class FakeExecutor final : public executor::Executor {
 
  private:
   executor::ExitCallback on_exit_{};
+  executor::RunningCallback on_running_{};
 };
 
 }  // namespace barge::agent

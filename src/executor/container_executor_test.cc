@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -93,6 +94,8 @@ class ContainerExecutorTest : public ::testing::Test {
     EXPECT_TRUE(executor);
     EXPECT_EQ((*executor)->containers_unavailable(), "");
     (*executor)->SetExitCallback([this](const AttemptResult& r) { results_[r.attempt_id] = r; });
+    (*executor)->SetRunningCallback(
+        [this](const std::string& id, int64_t at_ms) { running_at_[id] = at_ms; });
     return std::move(*executor);
   }
 
@@ -145,6 +148,7 @@ class ContainerExecutorTest : public ::testing::Test {
   SystemClock clock_{};
   std::unique_ptr<ProcessExecutor> executor_{};
   std::map<std::string, AttemptResult> results_{};
+  std::map<std::string, int64_t> running_at_{};
   int next_id_ = 0;
 };
 
@@ -156,15 +160,21 @@ TEST_F(ContainerExecutorTest, JobRunsInTheImageWithItsEnvironmentAndExitCode) {
   std::string id = NewId();
   protocol::Assignment job = Job(id, {"sh", "-c",
                                       "echo id=$AWS_BATCH_JOB_ID greeting=$GREETING; "
-                                      "ls /bin/busybox; echo oops >&2; exit 3"});
+                                      "ls /bin/busybox; echo oops >&2; sleep 0.2; exit 3"});
   job.environment = {{"AWS_BATCH_JOB_ID", "job-1"}, {"GREETING", "hello"}};
 
   AttemptResult result = RunToExit(job);
 
   EXPECT_EQ(result.exit_code, 3);
   EXPECT_EQ(result.reason, kReasonExited);
-  EXPECT_EQ(Lines(id), (std::vector<std::string>{"id=job-1 greeting=hello", "/bin/busybox",
-                                                   "oops"}));
+  // Running was reported once runc had started the container, which is
+  // when the attempt's record says it started.
+  ASSERT_TRUE(running_at_.contains(id));
+  EXPECT_NEAR(static_cast<double>(running_at_[id]), static_cast<double>(result.started_at_ms), 50);
+  EXPECT_GE(result.stopped_at_ms - result.started_at_ms, 200);
+  std::vector<std::string> lines = Lines(id);
+  std::sort(lines.begin(), lines.end());  // stdout and stderr are two pipes: no order between them.
+  EXPECT_EQ(lines, (std::vector<std::string>{"/bin/busybox", "id=job-1 greeting=hello", "oops"}));
   EXPECT_EQ(LeftoverCgroups(id), std::vector<std::string>{});
 }
 
@@ -208,6 +218,7 @@ TEST_F(ContainerExecutorTest, MissingCommandIsCannotStartContainerErrorWith127) 
 
   EXPECT_EQ(result.exit_code, 127);
   EXPECT_TRUE(result.reason.starts_with("CannotStartContainerError: ")) << result.reason;
+  EXPECT_FALSE(running_at_.contains(id));
   EXPECT_NE(result.reason.find("no-such-command"), std::string::npos) << result.reason;
   EXPECT_EQ(LeftoverCgroups(id), std::vector<std::string>{});
 }

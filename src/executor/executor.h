@@ -70,6 +70,8 @@ struct RecoveredAttempt {
 };
 
 using ExitCallback = std::function<void(const AttemptResult&)>;
+// An attempt's job is running (a container: runc has started it), at epoch ms.
+using RunningCallback = std::function<void(const std::string& attempt_id, int64_t at_ms)>;
 
 class Executor {
  public:
@@ -80,6 +82,13 @@ class Executor {
   virtual std::vector<std::string> Executors() const {
     return {std::string(protocol::kExecutorProcess)};
   }
+
+  // Whether Start(a) is followed by a RunningCallback once the job really
+  // runs (for work that takes a while to start, like a container), so the
+  // agent reports RUNNING then rather than when Start returns. An attempt
+  // that ends without having run gets only its ExitCallback.
+  virtual bool ReportsRunning(const protocol::Assignment& /*a*/) const { return false; }
+  virtual void SetRunningCallback(RunningCallback /*on_running*/) {}
 
   // Where ended attempts are reported. Set once, before Start or Recover.
   virtual void SetExitCallback(ExitCallback on_exit) = 0;

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -225,9 +226,48 @@ AttemptResult RuntimeFailure(const RuntimeWatch& runtime, int code) {
   return result;
 }
 
+// Waits until runc (pid `runtime`) has written `pid_file` (the container
+// runs) or has exited (`pid_fd` readable); true in the first case.
+bool WaitForContainer(const std::string& pid_file, pid_t runtime, int pid_fd) {
+  std::string dir = pid_file.substr(0, pid_file.rfind('/'));
+  int notify = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  if (notify >= 0 &&
+      ::inotify_add_watch(notify, dir.c_str(), IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE) < 0) {
+    ::close(notify);
+    notify = -1;
+  }
+  bool started = false;
+  while (true) {
+    if (::access(pid_file.c_str(), F_OK) == 0) {
+      started = true;
+      break;
+    }
+    struct pollfd fds[2] = {{.fd = notify, .events = POLLIN, .revents = 0},
+                            {.fd = pid_fd, .events = POLLIN, .revents = 0}};
+    // Without inotify or a pidfd, look again every few milliseconds.
+    int ready = ::poll(fds, 2, notify < 0 || pid_fd < 0 ? 5 : -1);
+    if (ready < 0 && errno != EINTR) break;
+    if (fds[1].revents & POLLIN) {
+      started = ::access(pid_file.c_str(), F_OK) == 0;
+      break;
+    }
+    siginfo_t info{};
+    if (pid_fd < 0 &&
+        ::waitid(P_PID, static_cast<id_t>(runtime), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+        info.si_pid != 0) {
+      break;  // Exited (not reaped: the main loop does that).
+    }
+    char events[4096];
+    while (notify >= 0 && ::read(notify, events, sizeof events) > 0) {
+    }
+  }
+  if (notify >= 0) ::close(notify);
+  return started;
+}
+
 [[noreturn]] void Finish(const MonitorSpec& spec, AttemptResult result) {
   result.attempt_id = spec.attempt_id;
-  result.started_at_ms = spec.started_at_ms;
+  if (result.started_at_ms == 0) result.started_at_ms = spec.started_at_ms;
   result.stopped_at_ms = NowMillis();
   // No fsync (docs/jobs.md, "Process executor"): the record has to outlive
   // this process and the agent, which the page cache does; a machine crash
@@ -351,6 +391,13 @@ void RunMonitor(const MonitorSpec& spec, int report_fd) {
   if (out[1] >= 0) ::close(out[1]);
   if (err[1] >= 0) ::close(err[1]);
   report.job_pid = job;
+  // pidfd: readable once the job exits, so one poll() waits for output and exit.
+  int pid_fd = job > 0 ? static_cast<int>(::syscall(SYS_pidfd_open, job, 0)) : -1;
+  if (report.stage == LaunchStage::kNone) {
+    report.running = spec.runtime ? WaitForContainer(spec.runtime->pid_file, job, pid_fd) : 1;
+  }
+  // A container's attempt starts when the container does.
+  int64_t running_at_ms = spec.runtime && report.running != 0 ? NowMillis() : 0;
   WriteAll(report_fd, &report, sizeof report);
   ::close(report_fd);
 
@@ -368,8 +415,6 @@ void RunMonitor(const MonitorSpec& spec, int report_fd) {
     Finish(spec, std::move(failed));
   }
 
-  // pidfd: readable once the job exits, so one poll() waits for output and exit.
-  int pid_fd = static_cast<int>(::syscall(SYS_pidfd_open, job, 0));
   // SIGTERM to the monitor (someone stopping "barge" processes) kills the job's
   // tree; the exit is then recorded as usual rather than lost.
   int term_fd = ::signalfd(-1, &term, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -424,7 +469,7 @@ void RunMonitor(const MonitorSpec& spec, int report_fd) {
   err_lines.Flush(now, records);
   write_log(records);
 
-  AttemptResult result{.reason = std::string(kReasonExited)};
+  AttemptResult result{.reason = std::string(kReasonExited), .started_at_ms = running_at_ms};
   if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {

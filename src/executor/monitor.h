@@ -90,10 +90,13 @@ enum class LaunchStage : int32_t {
 };
 
 // Written once by the monitor to the agent; job_pid is -1 when the fork failed.
+// For a container attempt it is written once runc has started the container
+// (its pid file exists) or has given up, so that RUNNING means running.
 struct MonitorReport {
   int32_t job_pid = -1;
   LaunchStage stage = LaunchStage::kNone;
-  int32_t error = 0;  // errno of the failed stage.
+  int32_t error = 0;    // errno of the failed stage.
+  int32_t running = 0;  // 1: the job (the container) runs; 0: it never started.
 };
 
 // Does not return.

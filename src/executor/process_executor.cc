@@ -74,6 +74,7 @@ struct ProcessExecutor::Tracked {
   uint64_t monitor_start_ticks = 0;
   pid_t job_pid = 0;
   bool own_child = false;  // Forked by this executor (SIGCHLD), else adopted (pidfd or polling).
+  bool reports_running = false;  // ReportsRunning(): the report says when the job runs.
   // The monitor's report (the job's pid), read without waiting in Start().
   std::unique_ptr<asio::posix::stream_descriptor> report{};
   bool term_requested = false;  // Kill() sent (or owes) the job's group a SIGTERM.
@@ -148,6 +149,14 @@ ProcessExecutor::~ProcessExecutor() {
 }
 
 void ProcessExecutor::SetExitCallback(ExitCallback on_exit) { on_exit_ = std::move(on_exit); }
+
+bool ProcessExecutor::ReportsRunning(const protocol::Assignment& a) const {
+  return a.executor == protocol::kExecutorContainer;
+}
+
+void ProcessExecutor::SetRunningCallback(RunningCallback on_running) {
+  on_running_ = std::move(on_running);
+}
 
 std::vector<std::string> ProcessExecutor::Executors() const {
   std::vector<std::string> kinds{std::string(protocol::kExecutorProcess)};
@@ -307,7 +316,8 @@ Status ProcessExecutor::Start(const protocol::Assignment& a) {
                                         .started_at_ms = record.started_at_ms,
                                         .monitor_pid = monitor,
                                         .monitor_start_ticks = record.monitor_start_ticks,
-                                        .own_child = true});
+                                        .own_child = true,
+                                        .reports_running = container});
   tracked->report = std::make_unique<asio::posix::stream_descriptor>(io_, report[0]);
   ReadReport(*tracked);
   running_.emplace(a.attempt_id, std::move(tracked));
@@ -355,6 +365,9 @@ void ProcessExecutor::ReadReport(Tracked& tracked) {
         attempt.report.reset();
         if (ec || got != sizeof *started || started->job_pid <= 0) return;
         attempt.job_pid = started->job_pid;
+        if (attempt.reports_running && started->running != 0 && on_running_) {
+          on_running_(id, ToEpochMillis(clock_.Now()));
+        }
         // Kill orders that came before the job's pid was known.
         if (attempt.term_requested) ::kill(-attempt.job_pid, SIGTERM);
         if (attempt.kill_requested) KillTree(id);

@@ -89,6 +89,8 @@ class ProcessExecutor final : public Executor {
 
   std::vector<std::string> Executors() const override;
   void SetExitCallback(ExitCallback on_exit) override;
+  bool ReportsRunning(const protocol::Assignment& a) const override;
+  void SetRunningCallback(RunningCallback on_running) override;
   Status Start(const protocol::Assignment& assignment) override;
   Status Kill(std::string_view attempt_id, Duration grace) override;
   std::vector<std::string> Running() const override;
@@ -126,6 +128,7 @@ class ProcessExecutor final : public Executor {
   std::string containers_unavailable_{};
   std::unique_ptr<ContainerPreparer> containers_{};
   ExitCallback on_exit_{};
+  RunningCallback on_running_{};
   RunAsCache run_as_cache_{};
   struct Signals;
   std::unique_ptr<Signals> signals_;
