@@ -67,6 +67,7 @@ struct ServerFlags {
   std::string log_level = "info";
   std::string agent_token{};
   int lease_seconds = 15;
+  int64_t kill_grace_seconds = 30;
 };
 
 // Re-arms itself every `period` on the control thread (STYLE.md example 9).
@@ -161,6 +162,11 @@ int RunServer(int argc, char** argv) {
                  "an agent not heard from for this long is lost, and its jobs with it")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
+  app.add_option("--kill-grace", flags.kill_grace_seconds,
+                 "seconds between SIGTERM and SIGKILL when a job is terminated or times out "
+                 "(ECS_CONTAINER_STOP_TIMEOUT on AWS)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 3600));
   CLI11_PARSE(app, argc, argv);
 
   // Logs go to stderr; stdout carries only the "listening on" line scripts wait for.
@@ -199,6 +205,7 @@ int RunServer(int argc, char** argv) {
   if (!agent_token) return Fail(agent_token.error().message);
 
   asio::io_context control;  // The control thread: this one. Owns all mutable state.
+  const int64_t kill_grace_ms = flags.kill_grace_seconds * 1000;
 
   // Dispatching: agents, the scheduling loop, attempt outcomes, timeouts.
   control::AgentRegistry registry(
@@ -207,7 +214,8 @@ int RunServer(int argc, char** argv) {
   bool dispatch_posted = false;
   std::function<void()> dispatch;  // Set below, once the dispatcher exists.
   control::Dispatcher dispatcher(*store, clock, registry, planner,
-                                 control::DispatcherOptions{.wake = [&] {
+                                 control::DispatcherOptions{.kill_grace_ms = kill_grace_ms,
+                                                            .wake = [&] {
                                    // Many JobRunnable calls in one burst share one pass.
                                    if (dispatch_posted) return;
                                    dispatch_posted = true;
@@ -222,7 +230,7 @@ int RunServer(int argc, char** argv) {
     }
   };
   control::AgentService agent_service(*store, clock, registry, dispatcher);
-  control::TimeoutSweeper timeout_sweeper(*store, clock, registry);
+  control::TimeoutSweeper timeout_sweeper(*store, clock, registry, kill_grace_ms);
   control::LogService logs(*store, registry);
   // Group commit: the SubmitJobs read in one pass of the loop share one
   // transaction and one fsync (job_service.h); the flush is posted, so it
