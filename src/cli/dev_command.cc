@@ -10,7 +10,6 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <regex>
 #include <string>
@@ -18,12 +17,13 @@
 #include <vector>
 
 #include "cli/child_process.h"
+#include "cli/dev_bootstrap.h"
+#include "cli/dev_containers.h"
 #include "cli/http_client.h"
 
 namespace barge::cli {
 namespace {
 
-using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
 struct DevOptions {
@@ -38,7 +38,11 @@ constexpr const char* kUsage =
     "\n"
     "Runs barge on this machine: the server (data under --data-dir, default ./.barge),\n"
     "a compute environment `default` with N local agents (default 1) sharing this\n"
-    "machine's cores and memory, and a job queue `default`. Ctrl-C stops everything.\n";
+    "machine's cores and memory, and a job queue `default`; its jobs run directly on\n"
+    "this host (barge:executor=process). When runc is on PATH (or BARGE_RUNC names it)\n"
+    "and barge dev runs as root, also a compute environment and job queue `containers`\n"
+    "with N more agents, whose jobs run in runc containers from images in\n"
+    "DIR/images (`barge image import`). Ctrl-C stops everything.\n";
 
 Result<DevOptions> ParseDevOptions(int argc, char** argv) {
   DevOptions options;
@@ -93,71 +97,6 @@ Result<std::string> ReadOrCreateToken(const fs::path& path) {
   return token;
 }
 
-Result<Json> Call(HttpClient& client, const std::string& operation, const Json& body) {
-  HttpRequest request{.method = "POST",
-                      .target = "/v1/" + operation,
-                      .headers = {{"Content-Type", "application/json"}},
-                      .body = body.dump()};
-  auto response = client.RoundTrip(request);
-  if (!response) return response.error();
-  Json reply = Json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-  if (response->status != 200) {
-    std::string message = reply.is_object() && reply.contains("message") &&
-                                  reply["message"].is_string()
-                              ? reply["message"].get<std::string>()
-                              : response->body;
-    return FailedPrecondition(operation + ": " + message);
-  }
-  if (!reply.is_object()) return Internal(operation + ": reply is not a JSON object");
-  return reply;
-}
-
-// Makes sure compute environment `default` (VALID) and job queue `default` exist.
-Status Bootstrap(const std::string& url, int64_t vcpus) {
-  auto endpoint = ParseEndpoint(url);
-  if (!endpoint) return endpoint.error();
-  HttpClient client(*endpoint);
-
-  auto ces = Call(client, "describecomputeenvironments", {{"computeEnvironments", {"default"}}});
-  if (!ces) return ces.error();
-  if ((*ces)["computeEnvironments"].empty()) {
-    Json create = {{"computeEnvironmentName", "default"},
-                   {"type", "MANAGED"},
-                   {"state", "ENABLED"},
-                   {"computeResources",
-                    {{"type", "EC2"},
-                     {"minvCpus", 0},
-                     {"maxvCpus", vcpus},
-                     {"instanceTypes", {"optimal"}}}}};
-    auto created = Call(client, "createcomputeenvironment", create);
-    if (!created) return created.error();
-  }
-  for (int i = 0; i < 100; ++i) {
-    auto described =
-        Call(client, "describecomputeenvironments", {{"computeEnvironments", {"default"}}});
-    if (!described) return described.error();
-    const Json& list = (*described)["computeEnvironments"];
-    if (!list.empty() && list[0].value("status", "") == "VALID") break;
-    if (!list.empty() && list[0].value("status", "") == "INVALID") {
-      return FailedPrecondition("compute environment default is INVALID: " +
-                                list[0].value("statusReason", ""));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-
-  auto queues = Call(client, "describejobqueues", {{"jobQueues", {"default"}}});
-  if (!queues) return queues.error();
-  if ((*queues)["jobQueues"].empty()) {
-    Json create = {{"jobQueueName", "default"},
-                   {"priority", 1},
-                   {"state", "ENABLED"},
-                   {"computeEnvironmentOrder", {{{"order", 1}, {"computeEnvironment", "default"}}}}};
-    auto created = Call(client, "createjobqueue", create);
-    if (!created) return created.error();
-  }
-  return Ok();
-}
-
 int64_t MachineMemoryMib() {
   long pages = sysconf(_SC_PHYS_PAGES);
   long page_size = sysconf(_SC_PAGE_SIZE);
@@ -165,10 +104,16 @@ int64_t MachineMemoryMib() {
   return static_cast<int64_t>(pages) * page_size / (1024 * 1024);
 }
 
+constexpr const char* kDefaultEnvironment = "default";
+constexpr const char* kContainersEnvironment = "containers";
+
 class DevSupervisor {
  public:
-  DevSupervisor(DevOptions options, std::string token)
-      : options_(std::move(options)), token_(std::move(token)), self_(SelfExecutable()) {}
+  DevSupervisor(DevOptions options, std::string token, DevContainerSupport containers)
+      : options_(std::move(options)),
+        token_(std::move(token)),
+        self_(SelfExecutable()),
+        containers_(std::move(containers)) {}
 
   int Run() {
     auto server = ChildProcess::Start(
@@ -182,20 +127,30 @@ class DevSupervisor {
       return Fail("the server did not start; see its messages above");
     }
     int64_t vcpus = std::max<long>(1, sysconf(_SC_NPROCESSORS_ONLN));
-    if (Status ready = Bootstrap(url_, vcpus); !ready) {
+    auto endpoint = ParseEndpoint(url_);
+    if (!endpoint) {
       StopAll();
-      return Fail("could not set up compute environment and job queue `default`: " +
-                  ready.error().message);
+      return Fail(endpoint.error().message);
     }
-    for (int i = 0; i < options_.agents; ++i) StartAgent(i);
-    std::printf(
-        "barge dev: ready at %s — compute environment `default` (%d agent%s, %lld vCPUs, %lld "
-        "MiB), job queue `default`\n"
-        "  try: aws batch submit-job --endpoint-url %s --job-queue default --job-name hello "
-        "--job-definition JD\n",
-        url_.c_str(), options_.agents, options_.agents == 1 ? "" : "s",
-        static_cast<long long>(vcpus), static_cast<long long>(MachineMemoryMib()), url_.c_str());
-    std::fflush(stdout);
+    HttpClient client(*endpoint);
+    std::vector<std::string> environments = {kDefaultEnvironment};
+    if (containers_.available()) environments.push_back(kContainersEnvironment);
+    std::vector<std::pair<std::string, std::string>> executor_of;  // In set-up order.
+    for (const std::string& name : environments) {
+      std::string wanted = name == kDefaultEnvironment ? "process" : "container";
+      auto ready =
+          EnsureDevEnvironment(client, {.name = name, .executor = wanted, .max_vcpus = vcpus});
+      if (!ready) {
+        StopAll();
+        return Fail("could not set up compute environment and job queue `" + name +
+                    "`: " + ready.error().message);
+      }
+      executor_of.emplace_back(name, *ready);
+    }
+    for (const std::string& name : environments) {
+      for (int i = 0; i < options_.agents; ++i) StartAgent({.environment = name, .index = i});
+    }
+    PrintReady(vcpus, executor_of);
     return Supervise();
   }
 
@@ -233,23 +188,83 @@ class DevSupervisor {
     }
   }
 
-  void StartAgent(int index) {
+  // One local agent: which environment it joins, and its number there.
+  struct AgentSlot {
+    std::string environment{};
+    int index = 0;
+  };
+
+  void PrintReady(int64_t vcpus,
+                  const std::vector<std::pair<std::string, std::string>>& executor_of) {
+    std::string agents =
+        std::to_string(options_.agents) + (options_.agents == 1 ? " agent" : " agents");
+    std::printf("barge dev: ready at %s (%lld vCPUs, %lld MiB)\n", url_.c_str(),
+                static_cast<long long>(vcpus), static_cast<long long>(MachineMemoryMib()));
+    for (const auto& [name, executor] : executor_of) {
+      std::string how = executor == "container"
+                            ? "jobs run in runc containers (" + containers_.runc + ", images in " +
+                                  ImageStore() + ")"
+                            : "jobs run directly on this host, the image is ignored";
+      std::printf("  compute environment and job queue `%s`: executor %s, %s, %s\n", name.c_str(),
+                  executor.c_str(), agents.c_str(), how.c_str());
+    }
+    if (!containers_.available()) {
+      std::printf("  no `containers` environment: %s\n", containers_.unavailable.c_str());
+    }
+    // The barge CLI's default endpoint is dev's default --listen.
+    std::string endpoint = url_ == "http://127.0.0.1:8000" ? "" : " --endpoint-url " + url_;
+    std::printf("  try: barge run%s -- echo hello\n", endpoint.c_str());
+    if (containers_.available()) {
+      std::printf(
+          "       barge run%s --image busybox -- echo hello   (after: barge image import%s "
+          "FILE)\n",
+          endpoint.c_str(),
+          options_.data_dir == "./.barge" ? "" : (" --store " + ImageStore()).c_str());
+    }
+    std::printf(
+        "       aws batch submit-job --endpoint-url %s --job-queue default --job-name hello "
+        "--job-definition JD\n",
+        url_.c_str());
+    std::fflush(stdout);
+  }
+
+  // Where `barge image` keeps images by default when --data-dir is the default.
+  std::string ImageStore() const { return (fs::path(options_.data_dir) / "images").string(); }
+
+  void StartAgent(const AgentSlot& slot) {
     int64_t cores = std::max<long>(1, sysconf(_SC_NPROCESSORS_ONLN));
     int64_t vcpus = std::max<int64_t>(1, cores / options_.agents);
     int64_t memory = MachineMemoryMib() / options_.agents;
-    fs::path work = fs::path(options_.data_dir) / "agents" / ("agent-" + std::to_string(index));
+    // The first environment's agents keep the directories older versions used.
+    std::string prefix =
+        slot.environment == kDefaultEnvironment ? "agent-" : slot.environment + "-";
+    fs::path work = fs::path(options_.data_dir) / "agents" / (prefix + std::to_string(slot.index));
     std::error_code ignored;
     fs::create_directories(work, ignored);
-    auto agent = ChildProcess::Start(
-        {.argv = {self_, "agent", "--server", url_, "--token", token_, "--compute-environment",
-                  "default", "--work-dir", work.string(), "--vcpus", std::to_string(vcpus),
-                  "--memory", std::to_string(memory)}});
+    std::vector<std::string> argv = {self_,
+                                     "agent",
+                                     "--server",
+                                     url_,
+                                     "--token",
+                                     token_,
+                                     "--compute-environment",
+                                     slot.environment,
+                                     "--work-dir",
+                                     work.string(),
+                                     "--vcpus",
+                                     std::to_string(vcpus),
+                                     "--memory",
+                                     std::to_string(memory)};
+    if (slot.environment == kContainersEnvironment) {
+      argv.insert(argv.end(), {"--image-store", ImageStore(), "--runtime", containers_.runc});
+    }
+    auto agent = ChildProcess::Start({.argv = std::move(argv)});
     if (!agent) {
-      std::fprintf(stderr, "barge dev: cannot start agent %d: %s\n", index,
-                   agent.error().message.c_str());
+      std::fprintf(stderr, "barge dev: cannot start agent %s-%d: %s\n", slot.environment.c_str(),
+                   slot.index, agent.error().message.c_str());
       return;
     }
-    agents_[agent->pid()] = index;
+    agents_[agent->pid()] = slot;
   }
 
   int Supervise() {
@@ -279,19 +294,19 @@ class DevSupervisor {
         }
         auto agent = agents_.find(pid);
         if (agent != agents_.end()) {
-          int index = agent->second;
+          AgentSlot slot = agent->second;
           agents_.erase(agent);
-          std::fprintf(stderr, "barge dev: agent %d exited (status %d); restarting it\n", index,
-                       status);
+          std::fprintf(stderr, "barge dev: agent %s-%d exited (status %d); restarting it\n",
+                       slot.environment.c_str(), slot.index, status);
           std::this_thread::sleep_for(std::chrono::seconds(1));
-          StartAgent(index);
+          StartAgent(slot);
         }
       }
     }
   }
 
   void StopAll() {
-    for (const auto& [pid, index] : agents_) StopChild(pid, 10000);
+    for (const auto& [pid, slot] : agents_) StopChild(pid, 10000);
     agents_.clear();
     if (server_pid_ > 0) StopChild(server_pid_, 10000);
     server_pid_ = -1;
@@ -301,8 +316,9 @@ class DevSupervisor {
   std::string token_;
   std::string self_;
   std::string url_{};
+  DevContainerSupport containers_;
   pid_t server_pid_ = -1;
-  std::map<pid_t, int> agents_{};
+  std::map<pid_t, AgentSlot> agents_{};
 };
 
 }  // namespace
@@ -336,7 +352,7 @@ int RunDev(int argc, char** argv) {
   sigaddset(&blocked, SIGTERM);
   sigaddset(&blocked, SIGCHLD);
   pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
-  DevSupervisor supervisor(*options, *token);
+  DevSupervisor supervisor(*options, *token, ProbeDevContainers(CurrentDevContainerProbe()));
   return supervisor.Run();
 }
 

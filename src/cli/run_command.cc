@@ -9,9 +9,14 @@ namespace {
 
 using Json = nlohmann::json;
 
+// barge dev's queues: `default` runs commands on the host (the image is
+// ignored), `containers` runs them in containers from their image.
+constexpr const char* kHostQueue = "default";
+constexpr const char* kContainerQueue = "containers";
+
 struct RunOptions {
-  RunShape shape{.image = "busybox"};  // The image is not used by the host executor yet.
-  std::string job_queue = "default";
+  RunShape shape{.image = "busybox"};  // Ignored by `default`'s process executor.
+  std::string job_queue = kHostQueue;
   std::string job_name{};
   std::optional<int64_t> timeout_seconds{};
   std::vector<std::string> command{};
@@ -37,7 +42,10 @@ Result<RunOptions> ReadOptions(const VerbArgs& args) {
     if (!value) return value.error();
     options.timeout_seconds = *value;
   }
-  if (auto image = args.Value("image")) options.shape.image = *image;
+  if (auto image = args.Value("image")) {
+    options.shape.image = *image;
+    options.job_queue = kContainerQueue;  // An image only means something in a container.
+  }
   if (auto queue = args.Value("job-queue")) options.job_queue = *queue;
   options.job_name = args.Value("name").value_or(RunJobName(options.command[0]));
   return options;
@@ -103,11 +111,12 @@ std::string RunUsage() {
   return "usage: barge run [--vcpus N] [--memory MiB] [--image IMG] [--job-queue Q]\n"
          "                 [--name NAME] [--timeout SECONDS] -- CMD [ARGS...]\n"
          "\n"
-         "Runs CMD as a job on job queue Q (default `default`) with N vCPUs (default 1) and\n"
-         "MiB of memory (default 512), prints its output as it runs, and exits with its exit\n"
-         "code. The job definition barge-run-<hash> of the image, vCPUs and memory is\n"
-         "registered once and reused. --timeout sets attemptDurationSeconds. Ctrl-C\n"
-         "terminates the job.\n";
+         "Runs CMD as a job on job queue Q with N vCPUs (default 1) and MiB of memory\n"
+         "(default 512), prints its output as it runs, and exits with its exit code. The\n"
+         "queue is `default` (barge dev: the command runs directly on the host), or\n"
+         "`containers` with --image (barge dev: in a runc container from IMG). The job\n"
+         "definition barge-run-<hash> of the image, vCPUs and memory is registered once\n"
+         "and reused. --timeout sets attemptDurationSeconds. Ctrl-C terminates the job.\n";
 }
 
 int RunRun(const VerbArgs& args, SignedClient& client, const Wait& wait, std::ostream& out,

@@ -2,7 +2,9 @@
 // `barge run [--vcpus N] [--memory MiB] [--image IMG] [--job-queue Q]
 //            [--name NAME] [--timeout SECONDS] -- CMD ARGS...`
 // Submits CMD as a job (against the reused-or-registered definition of
-// run_definition.h, command passed as containerOverrides.command), prints
+// run_definition.h, command passed as containerOverrides.command) to
+// --job-queue, else to barge dev's `containers` queue when --image is given
+// and to `default` when not, prints
 // its output as it runs (log_follower.h), writes one status line to stderr
 // when it ends and exits with the job's exit code: container.exitCode of
 // its last attempt, or 1 when it FAILED without one (cancelled, host lost).

@@ -105,6 +105,24 @@ TEST_F(RunCommandTest, ReusesAMatchingActiveDefinition) {
   EXPECT_EQ(submit["containerOverrides"]["command"], (Json{"true"}));
 }
 
+TEST_F(RunCommandTest, AnImageGoesToTheContainersQueue) {
+  final_status_ = "SUCCEEDED";
+  exit_code_ = 0;
+
+  EXPECT_EQ(Run({"--image", "alpine:3", "--", "true"}), 0);
+
+  Json submit = Sent("submitjob");
+  EXPECT_EQ(submit["jobQueue"], "containers");
+  EXPECT_EQ(Sent("registerjobdefinition")["containerProperties"]["image"], "alpine:3");
+  EXPECT_NE(err_.str().find("submitted to containers"), std::string::npos) << err_.str();
+}
+
+TEST_F(RunCommandTest, AnImageWithAQueueGoesToThatQueue) {
+  EXPECT_EQ(Run({"--image", "alpine:3", "--job-queue", "gpu", "--", "true"}), 7);
+
+  EXPECT_EQ(Sent("submitjob")["jobQueue"], "gpu");
+}
+
 TEST_F(RunCommandTest, FailedWithoutAnExitCodeExitsOne) {
   exit_code_.reset();
 

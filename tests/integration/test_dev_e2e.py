@@ -1,6 +1,8 @@
 """More jobs end to end on `barge dev`: attempt timeouts, the memory limit (OOM kill), the
-AWS_BATCH_* variables of every attempt, and `barge watch`. Driven by boto3, the AWS CLI and the
-barge CLI. (test_jobs_e2e.py covers success, exit codes, retry rules, terminate and cancel.)
+AWS_BATCH_* variables of every attempt, `barge watch`, and the environments dev sets up (`default`
+with the process executor; `containers` when runc and root are there). Driven by boto3, the AWS
+CLI and the barge CLI. (test_jobs_e2e.py covers success, exit codes, retry rules, terminate and
+cancel.)
 """
 import json
 import os
@@ -121,6 +123,27 @@ class DevEndToEndTest(unittest.TestCase):
                                     "AWS_BATCH_JOB_ID": job_id,
                                     "AWS_BATCH_JQ_NAME": "default"}, f"attempt {attempt}")
 
+    def test_default_runs_jobs_on_the_host_and_containers_exist_with_runc_and_root(self):
+        [default] = self.batch.describe_compute_environments(
+            computeEnvironments=["default"])["computeEnvironments"]
+        containers = self.batch.describe_compute_environments(
+            computeEnvironments=["containers"])["computeEnvironments"]
+        queues = self.batch.describe_job_queues(jobQueues=["containers"])["jobQueues"]
+        banner = banner_of(self.dev)
+
+        self.assertEqual(default["tags"], {"barge:executor": "process"})
+        self.assertIn("`default`: executor process", banner)
+        runc = os.environ.get("BARGE_RUNC") or shutil.which("runc")
+        if runc and os.geteuid() == 0:
+            self.assertEqual(len(containers), 1, banner)
+            self.assertEqual(containers[0]["tags"], {"barge:executor": "container"})
+            self.assertEqual(containers[0]["status"], "VALID")
+            self.assertEqual([q["state"] for q in queues], ["ENABLED"])
+            self.assertIn("`containers`: executor container", banner)
+        else:
+            self.assertEqual(containers, [])
+            self.assertIn("no `containers` environment: ", banner)
+
     def test_watch_counts_the_jobs_of_a_queue_per_state(self):
         self.batch.create_job_queue(jobQueueName="watched", priority=1, computeEnvironmentOrder=[
             {"order": 1, "computeEnvironment": "default"}])
@@ -159,6 +182,30 @@ class DevEndToEndTest(unittest.TestCase):
         self.assertNotIn("\x1b", table)  # Not a terminal: no ANSI codes.
         self.assertEqual(capped["queues"][0]["counts"]["RUNNABLE"], 2)
         self.assertEqual(capped["queues"][0]["capped"], ["RUNNABLE"])
+
+
+def banner_of(dev, last_line="  try: "):
+    """dev's output once the ready banner is all there (it is read by another thread)."""
+    deadline = time.time() + 10
+    while not any(line.startswith(last_line) for line in dev.output) and time.time() < deadline:
+        time.sleep(0.05)
+    return "".join(dev.output)
+
+
+class DevWithoutContainersTest(unittest.TestCase):
+    def test_without_runc_only_default_is_set_up_and_the_banner_says_why(self):
+        dev = BargeDev(env={"BARGE_RUNC": "/nonexistent/runc"})
+        self.addCleanup(dev.stop)
+        batch = batch_client(dev)
+
+        names = [ce["computeEnvironmentName"]
+                 for ce in batch.describe_compute_environments()["computeEnvironments"]]
+        banner = banner_of(dev)
+
+        self.assertEqual(names, ["default"])
+        self.assertIn("no `containers` environment: BARGE_RUNC=/nonexistent/runc is not an "
+                      "executable file", banner)
+        self.assertNotIn("for compute environment containers", banner)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Jobs run end to end on `barge dev` (server + a local agent), driven by the AWS CLI and boto3."""
 import json
+import os
 import re
 import shutil
 import signal
@@ -16,13 +17,14 @@ from test_boto3 import batch_client
 class BargeDev:
     """`barge dev` on a free port; `url` once it says it is ready."""
 
-    def __init__(self):
+    def __init__(self, env=None):
         self.data_dir = tempfile.mkdtemp(prefix="barge-dev-")
         self.output = []
         self.url = None
         self.proc = subprocess.Popen(
             [BARGE_BIN, "dev", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, **(env or {})})
         ready = threading.Event()
 
         def pump():
