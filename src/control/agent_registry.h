@@ -43,6 +43,9 @@ struct AgentInfo {
   std::string private_ipv4{};
   Resources capacity{};
   std::map<std::string, std::string> labels{};
+  // protocol::kExecutorProcess / kExecutorContainer. An agent that lists none
+  // (one from before containers) has the process executor only.
+  std::vector<std::string> executors{};
 };
 
 struct AgentRegistryOptions {

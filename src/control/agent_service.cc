@@ -10,6 +10,7 @@
 
 #include "control/assignment_builder.h"
 #include "control/attempt_transitions.h"
+#include "control/executor_choice.h"
 #include "control/job_mutation.h"
 #include "control/transact.h"
 #include "core/arn.h"
@@ -94,8 +95,12 @@ Result<protocol::RegisterReply> AgentService::Register(const protocol::RegisterR
     if (orphan.agent_id == id) candidates[attempt_id] = orphan.job_id;
   }
   std::map<std::string, Job> jobs;
+  // Executors of the environments the candidates' attempts were placed in
+  // (normally just the agent's), for assignments sent again.
+  std::map<std::string, ExecutorKind> executor_of;
   Status read = store_.Transact([&](StoreTransaction& txn) -> Status {
     jobs.clear();
+    executor_of.clear();
     Result<ComputeEnvironment> ce = txn.GetComputeEnvironment(environment);
     if (!ce) {
       if (ce.error().code == ErrorCode::kNotFound) {
@@ -103,10 +108,19 @@ Result<protocol::RegisterReply> AgentService::Register(const protocol::RegisterR
       }
       return ce.error();
     }
+    executor_of.emplace(environment, ExecutorOf(*ce));
     for (const auto& [attempt_id, job_id] : candidates) {
       if (jobs.contains(job_id)) continue;
       Result<Job> job = txn.GetJob(job_id);
       if (job) {
+        const Attempt* attempt = job->current_attempt();
+        if (attempt != nullptr && !executor_of.contains(attempt->compute_environment)) {
+          Result<ComputeEnvironment> other =
+              txn.GetComputeEnvironment(attempt->compute_environment);
+          if (!other && other.error().code != ErrorCode::kNotFound) return other.error();
+          executor_of.emplace(attempt->compute_environment,
+                              other ? ExecutorOf(*other) : executor_of.at(environment));
+        }
         jobs.emplace(job_id, std::move(job).value());
       } else if (job.error().code != ErrorCode::kNotFound) {
         return job.error();
@@ -122,7 +136,8 @@ Result<protocol::RegisterReply> AgentService::Register(const protocol::RegisterR
                  .hostname = request.hostname,
                  .private_ipv4 = request.private_ipv4,
                  .capacity = ToResources(request.capacity),
-                 .labels = request.labels};
+                 .labels = request.labels,
+                 .executors = request.executors};
   registry_.Add(id, std::move(info));
 
   std::set<std::string> listed(request.running_attempts.begin(), request.running_attempts.end());
@@ -163,7 +178,10 @@ Result<protocol::RegisterReply> AgentService::Register(const protocol::RegisterR
                             .job_id = job_id,
                             .reserved = stored.request,
                             .log_stream_name = live->log_stream_name});
-      registry_.QueueAssignment(BuildAssignment(stored, *live));
+      auto executor = executor_of.find(live->compute_environment);
+      registry_.QueueAssignment(BuildAssignment(
+          stored, *live,
+          executor != executor_of.end() ? executor->second : executor_of.at(environment)));
       continue;
     }
     if (Result<bool> lost = HostLost(job_id, attempt_id); !lost) return lost.error();

@@ -374,6 +374,23 @@ TEST_F(AgentServiceTest, RestartedServerResendsAStartingAttemptTheAgentNeverGot)
   EXPECT_EQ(GetJob("j").attempts.size(), 1U);
 }
 
+TEST_F(AgentServiceTest, ResentAssignmentKeepsItsEnvironmentsExecutor) {
+  AddEnvironment("boxes", ResourceState::kEnabled, ExecutorKind::kContainer);
+  AddQueue("containers", 1, {"boxes"});
+  std::string boxes = Register("boxes", Vcpus(4), {}, {}, {"process", "container"});
+  AddJob("j", "containers", Vcpus(1));
+  ASSERT_TRUE(dispatcher_->Tick());  // Committed; the poll reply never went out.
+
+  Build();
+  ASSERT_TRUE(agents_->Recover());
+  Register("boxes", Vcpus(4), {}, boxes, {"process", "container"});
+
+  std::vector<protocol::Assignment> assignments = PollNow(boxes).assignments;
+  ASSERT_EQ(assignments.size(), 1U);
+  EXPECT_EQ(assignments[0].executor, "container");
+  EXPECT_EQ(assignments[0].container.image, "busybox");
+}
+
 TEST_F(AgentServiceTest, ReRegisteredAgentIsToldToKillWhatTheServerConsidersEnded) {
   AddJob("j", "q", Vcpus(1));
   std::string attempt = Place("j");

@@ -1,12 +1,15 @@
 #include "control/assignment_builder.h"
 
+#include "control/executor_choice.h"
+
 namespace barge::control {
 
 std::string LogStreamName(const Job& job, const std::string& attempt_id) {
   return job.job_definition_name + "/default/" + attempt_id;
 }
 
-protocol::Assignment BuildAssignment(const Job& job, const Attempt& attempt) {
+protocol::Assignment BuildAssignment(const Job& job, const Attempt& attempt,
+                                     ExecutorKind executor) {
   protocol::Assignment assignment{.attempt_id = attempt.id,
                                   .job_id = job.id,
                                   .job_name = job.name,
@@ -20,7 +23,9 @@ protocol::Assignment BuildAssignment(const Job& job, const Attempt& attempt) {
                                   .timeout_seconds = job.attempt_duration_seconds,
                                   .log_stream_name = attempt.log_stream_name.empty()
                                                          ? LogStreamName(job, attempt.id)
-                                                         : attempt.log_stream_name};
+                                                         : attempt.log_stream_name,
+                                  .executor = std::string(ProtocolExecutor(executor)),
+                                  .container = job.container};
   for (const KeyValuePair& variable : job.container.environment) {
     assignment.environment[variable.name] = variable.value;
   }

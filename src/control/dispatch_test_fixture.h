@@ -41,12 +41,16 @@ class DispatchTest : public ::testing::Test {
     sweeper_ = std::make_unique<TimeoutSweeper>(store_, clock_, *registry_);
   }
 
-  void AddEnvironment(const std::string& name, ResourceState state = ResourceState::kEnabled) {
+  // The fixture's agents register with the process executor only (Register),
+  // so environments run jobs on the host unless a test says otherwise.
+  void AddEnvironment(const std::string& name, ResourceState state = ResourceState::kEnabled,
+                      ExecutorKind executor = ExecutorKind::kProcess) {
     ComputeEnvironment ce{.name = name,
                           .arn = arns_.ComputeEnvironment(name),
                           .type = ComputeEnvironmentType::kUnmanaged,
                           .state = state,
-                          .status = ResourceStatus::kValid};
+                          .status = ResourceStatus::kValid,
+                          .tags = {{std::string(kExecutorTag), std::string(ToString(executor))}}};
     ASSERT_TRUE(
         store_.Transact([&](StoreTransaction& txn) { return txn.InsertComputeEnvironment(ce); }));
   }
@@ -100,15 +104,18 @@ class DispatchTest : public ::testing::Test {
 
   JobStatus StatusOf(const std::string& id) { return GetJob(id).status; }
 
-  // Registers an agent and returns its id.
+  // Registers an agent and returns its id. `executors` as the agent lists
+  // them: empty is an agent from before containers (process only).
   std::string Register(const std::string& environment, Resources capacity,
-                       std::vector<std::string> running = {}, std::string id = {}) {
+                       std::vector<std::string> running = {}, std::string id = {},
+                       std::vector<std::string> executors = {}) {
     auto reply = agents_->Register({.agent_id = std::move(id),
                                     .compute_environment = environment,
                                     .instance_id = "i-" + std::to_string(next_instance_++),
                                     .capacity = {.millicpus = capacity.millicpus,
                                                  .memory_mib = capacity.memory_mib,
                                                  .gpus = capacity.gpus},
+                                    .executors = std::move(executors),
                                     .running_attempts = std::move(running)});
     EXPECT_TRUE(reply) << reply.error().message;
     last_register_ = reply ? *reply : protocol::RegisterReply{};

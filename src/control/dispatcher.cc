@@ -8,8 +8,10 @@
 
 #include "control/assignment_builder.h"
 #include "control/attempt_transitions.h"
+#include "control/executor_choice.h"
 #include "control/job_mutation.h"
 #include "core/arn.h"
+#include "core/check.h"
 #include "util/uuid.h"
 
 namespace barge::control {
@@ -24,6 +26,7 @@ struct QueueView {
 struct PassInput {
   std::map<std::string, QueueView> queues{};
   std::set<std::string> usable_environments{};
+  std::map<std::string, ExecutorKind> executor_of{};  // By environment name, usable ones.
 };
 
 bool Usable(ResourceState state, ResourceStatus status) {
@@ -36,7 +39,10 @@ Status ReadTopology(StoreTransaction& txn, PassInput& input) {
   std::map<std::string, std::string> name_of_arn;
   for (const ComputeEnvironment& ce : *environments) {
     name_of_arn[ce.arn] = ce.name;
-    if (Usable(ce.state, ce.status)) input.usable_environments.insert(ce.name);
+    if (Usable(ce.state, ce.status)) {
+      input.usable_environments.insert(ce.name);
+      input.executor_of.emplace(ce.name, ExecutorOf(ce));
+    }
   }
   Result<std::vector<JobQueue>> queues = txn.ListJobQueues();
   if (!queues) return queues.error();
@@ -72,7 +78,7 @@ Status Place(Job& job, const scheduler::Placement& placement, const AgentInfo& a
                   .compute_environment = placement.compute_environment};
   attempt.log_stream_name = LogStreamName(job, attempt.id);
   BARGE_RETURN_IF_ERROR(Transition(job, JobStatus::kStarting, now));
-  if (job.status_reason == scheduler::kJobResourceRequirementReason) job.status_reason.clear();
+  if (IsPlacementReason(job.status_reason)) job.status_reason.clear();
   job.attempts.push_back(std::move(attempt));
   return Ok();
 }
@@ -185,24 +191,47 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   PassInput input;
   BARGE_RETURN_IF_ERROR(ReadTopology(txn, input));
 
+  // The planner sees only the nodes that can run their environment's
+  // executor. Environments whose agents all lack it give their queues' jobs
+  // a reason instead (no_executor_reason), once per queue.
   scheduler::Snapshot snapshot;
   std::set<std::string> environments_with_nodes;
+  std::set<std::string> environments_without_executor;
   for (scheduler::NodeView& node : nodes) {
-    if (input.usable_environments.contains(node.compute_environment)) {
-      environments_with_nodes.insert(node.compute_environment);
-      snapshot.nodes.push_back(std::move(node));
+    auto executor = input.executor_of.find(node.compute_environment);
+    if (executor == input.executor_of.end()) continue;
+    const AgentInfo* agent = registry_.Find(node.agent_id);
+    if (agent == nullptr || !CanRun(agent->executors, executor->second)) {
+      environments_without_executor.insert(node.compute_environment);
+      continue;
     }
+    environments_with_nodes.insert(node.compute_environment);
+    snapshot.nodes.push_back(std::move(node));
   }
   auto has_nodes = [&](const QueueView& queue) {
     return std::ranges::any_of(queue.environments, [&](const std::string& environment) {
       return environments_with_nodes.contains(environment);
     });
   };
+  // For a queue without usable nodes: why, if one of its environments has
+  // agents that lack its executor; empty otherwise (capacity may still join).
+  std::map<std::string, std::string> no_executor_reason;  // By queue name.
+  auto reason_without_nodes = [&](const std::string& queue_name) -> const std::string& {
+    auto [it, added] = no_executor_reason.try_emplace(queue_name);
+    if (!added) return it->second;
+    for (const std::string& environment : input.queues.at(queue_name).environments) {
+      if (environments_with_nodes.contains(environment)) continue;
+      if (!environments_without_executor.contains(environment)) continue;
+      it->second = NoExecutorReason(environment, input.executor_of.at(environment));
+      break;
+    }
+    return it->second;
+  };
 
   // Candidates point into the index, which changes only in Publish. A job of
-  // a queue that has no node at all cannot be placed and the planner gives it
-  // no reason, so it is not planned: it only loses a stale
-  // resource-requirement reason (below).
+  // a queue that has no usable node at all cannot be placed and the planner
+  // would give it no reason, so it is not planned: it gets the queue's
+  // no-executor reason, or loses a stale placement reason (below).
   std::vector<const RunnableEntry*> candidates;
   std::vector<const RunnableEntry*> without_nodes;
   auto add = [&](const RunnableEntry* entry, const QueueView& queue) {
@@ -247,10 +276,9 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   std::set<std::string> planned;
   for (const scheduler::Placement& placement : plan.placements) planned.insert(placement.job_id);
   auto want = [&](const RunnableEntry& entry, const std::string* reason) {
-    std::string wanted_reason = reason != nullptr ? *reason
-                                : entry.status_reason == scheduler::kJobResourceRequirementReason
-                                    ? std::string()
-                                    : entry.status_reason;
+    std::string wanted_reason = reason != nullptr                        ? *reason
+                                : IsPlacementReason(entry.status_reason) ? std::string()
+                                                                         : entry.status_reason;
     if (wanted_reason != entry.status_reason) result.reasons.emplace_back(entry.id, wanted_reason);
   };
   for (const RunnableEntry* entry : candidates) {
@@ -258,7 +286,10 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
     auto reason = reason_of.find(entry->id);
     want(*entry, reason != reason_of.end() ? &reason->second : nullptr);
   }
-  for (const RunnableEntry* entry : without_nodes) want(*entry, nullptr);
+  for (const RunnableEntry* entry : without_nodes) {
+    const std::string& reason = reason_without_nodes(entry->queue);
+    want(*entry, reason.empty() ? nullptr : &reason);
+  }
 
   // Placements, each on the job as the store holds it now.
   Timestamp now = clock_.Now();
@@ -272,6 +303,8 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
     }
     BARGE_RETURN_IF_ERROR(Place(*job, placement, *agent, now));
     BARGE_RETURN_IF_ERROR(txn.UpdateJob(*job));
+    result.executors.emplace(placement.compute_environment,
+                             input.executor_of.at(placement.compute_environment));
     result.placed.push_back(std::move(job).value());
   }
   return Ok();
@@ -294,7 +327,9 @@ Result<int> Dispatcher::Publish(PassResult result) {
                           .job_id = job.id,
                           .reserved = job.request,
                           .log_stream_name = attempt.log_stream_name});
-    registry_.QueueAssignment(BuildAssignment(job, attempt));
+    auto executor = result.executors.find(attempt.compute_environment);
+    BARGE_CHECK(executor != result.executors.end(), "a placed job's environment has an executor");
+    registry_.QueueAssignment(BuildAssignment(job, attempt, executor->second));
   }
   for (const auto& [id, reason] : result.reasons) {
     if (Status written = SetReason(id, reason); !written) {

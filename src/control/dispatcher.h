@@ -10,7 +10,11 @@
 //
 // What the snapshot holds: queues that are ENABLED and VALID, their
 // environments that are ENABLED and VALID (in computeEnvironmentOrder), and
-// the registered agents of those environments.
+// the registered agents of those environments that have the environment's
+// executor (control/executor_choice.h). A queue whose environments have
+// agents but none with the executor gets a reason on its jobs, like the
+// planner's resource-requirement one; both are cleared once they no longer
+// hold.
 //
 // Passes are cheap when little changed. Waiting jobs are kept in a
 // RunnableIndex (loaded from the store at the first Tick, and rescanned a
@@ -41,6 +45,7 @@
 #include "control/job_events.h"
 #include "control/runnable_index.h"
 #include "core/clock.h"
+#include "core/compute_environment.h"
 #include "core/result.h"
 #include "scheduler/planner.h"
 #include "store/store.h"
@@ -87,6 +92,8 @@ class Dispatcher final : public JobEvents {
     std::vector<Job> placed{};
     std::vector<std::string> stale{};
     std::vector<std::pair<std::string, std::string>> reasons{};  // (job id, new statusReason)
+    // The executor of each environment that `placed` went to, as the pass read it.
+    std::map<std::string, ExecutorKind> executors{};
   };
   // A full pass inside the caller's transaction, planned as if `released`
   // (resources per agent id: attempts whose exit the caller records in the

@@ -140,6 +140,88 @@ TEST_F(DispatcherTest, JobTooLargeForEveryAgentGetsTheReasonUntilABiggerAgentJoi
   EXPECT_EQ(GetJob("big").status_reason, "");
 }
 
+TEST_F(DispatcherTest, ContainerJobIsNotPlacedOnAProcessOnlyAgentAndSaysWhy) {
+  AddEnvironment("boxes", ResourceState::kEnabled, ExecutorKind::kContainer);
+  AddQueue("containers", 1, {"boxes"});
+  std::string host_only = Register("boxes", Vcpus(4), {}, {}, {"process"});
+  AddJob("j", "containers", Vcpus(1));
+
+  EXPECT_TRUE(TickAndPoll(host_only).empty());
+
+  EXPECT_EQ(StatusOf("j"), JobStatus::kRunnable);
+  EXPECT_EQ(GetJob("j").status_reason,
+            "MISCONFIGURATION:EXECUTOR - no agent in compute environment boxes can run "
+            "containers (runc not found on its host, or the agent does not run as root; or tag "
+            "the environment barge:executor=process to run jobs directly on the host)");
+  int64_t version = GetJob("j").version;
+  dispatcher_->RequestFullPass();
+  ASSERT_TRUE(dispatcher_->Tick());
+  EXPECT_EQ(GetJob("j").version, version);  // Written only when it changes.
+}
+
+TEST_F(DispatcherTest, ContainerJobGoesToAnAgentThatRunsContainersAndLosesTheReason) {
+  AddEnvironment("boxes", ResourceState::kEnabled, ExecutorKind::kContainer);
+  AddQueue("containers", 1, {"boxes"});
+  std::string host_only = Register("boxes", Vcpus(16), {}, {}, {"process"});
+  AddJob("j", "containers", Vcpus(1));
+  EXPECT_TRUE(TickAndPoll(host_only).empty());
+  ASSERT_NE(GetJob("j").status_reason, "");
+
+  std::string runc = Register("boxes", Vcpus(1), {}, {}, {"process", "container"});
+  std::vector<protocol::Assignment> assignments = TickAndPoll(runc);
+
+  ASSERT_EQ(assignments.size(), 1U);
+  EXPECT_EQ(assignments[0].executor, "container");
+  EXPECT_EQ(assignments[0].container.image, "busybox");
+  EXPECT_EQ(StatusOf("j"), JobStatus::kStarting);
+  EXPECT_EQ(GetJob("j").attempts[0].agent_id, runc);
+  EXPECT_EQ(GetJob("j").status_reason, "");
+  EXPECT_TRUE(PollNow(host_only).assignments.empty());
+}
+
+TEST_F(DispatcherTest, EnvironmentWithoutTheExecutorTagRunsContainers) {
+  ComputeEnvironment older{.name = "older",
+                           .arn = arns_.ComputeEnvironment("older"),
+                           .type = ComputeEnvironmentType::kUnmanaged,
+                           .status = ResourceStatus::kValid};
+  ASSERT_TRUE(
+      store_.Transact([&](StoreTransaction& txn) { return txn.InsertComputeEnvironment(older); }));
+  AddQueue("old-q", 1, {"older"});
+  std::string agent = Register("older", Vcpus(4));  // Lists no executors: process only.
+  AddJob("j", "old-q", Vcpus(1));
+
+  EXPECT_TRUE(TickAndPoll(agent).empty());
+
+  EXPECT_TRUE(GetJob("j").status_reason.starts_with(
+      "MISCONFIGURATION:EXECUTOR - no agent in compute environment older can run containers"));
+}
+
+TEST_F(DispatcherTest, QueueFallsThroughToAnEnvironmentWhoseAgentsHaveItsExecutor) {
+  AddEnvironment("boxes", ResourceState::kEnabled, ExecutorKind::kContainer);
+  AddQueue("mixed", 1, {"boxes", "ce"});
+  std::string box_agent = Register("boxes", Vcpus(4), {}, {}, {"process"});
+  std::string host_agent = Register("ce", Vcpus(4), {}, {}, {"process"});
+  AddJob("j", "mixed", Vcpus(1));
+
+  std::vector<protocol::Assignment> assignments = TickAndPoll(host_agent);
+
+  ASSERT_EQ(assignments.size(), 1U);
+  EXPECT_EQ(assignments[0].executor, "process");
+  EXPECT_EQ(GetJob("j").attempts[0].compute_environment, "ce");
+  EXPECT_EQ(GetJob("j").status_reason, "");
+  EXPECT_TRUE(PollNow(box_agent).assignments.empty());
+}
+
+TEST_F(DispatcherTest, ProcessEnvironmentUsesContainerCapableAgentsToo) {
+  std::string agent = Register("ce", Vcpus(4), {}, {}, {"process", "container"});
+  AddJob("j", "q", Vcpus(1));
+
+  std::vector<protocol::Assignment> assignments = TickAndPoll(agent);
+
+  ASSERT_EQ(assignments.size(), 1U);
+  EXPECT_EQ(assignments[0].executor, "process");
+}
+
 TEST_F(DispatcherTest, JobAddedAfterAPassIsPlacedByTheNextTick) {
   std::string agent = Register("ce", Vcpus(4));
   ASSERT_TRUE(dispatcher_->Tick());  // The initial full pass.

@@ -3,6 +3,7 @@ an UNMANAGED compute environment created through the API, jobs on it, and host l
 agent killed with kill -9 mid-job: its attempt fails with AWS's host-terminated reason and the
 job is retried on the other agent).
 """
+import http.client
 import json
 import os
 import shutil
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 import unittest
 
 from barge_harness import BARGE_BIN, ENDED, BargeServer, aws, wait_for_job
@@ -89,10 +91,12 @@ class AgentsEndToEndTest(unittest.TestCase):
         self.addCleanup(agent.stop)
         return agent
 
-    def create_environment(self, name):
-        """An UNMANAGED compute environment and a job queue of the same name, via the AWS CLI."""
+    def create_environment(self, name, executor="process"):
+        """An UNMANAGED compute environment and a job queue of the same name, via the AWS CLI.
+        Its jobs run directly on the host unless `executor` says otherwise."""
         rc, out, err = aws(self.server, "create-compute-environment",
-                           "--compute-environment-name", name, "--type", "UNMANAGED")
+                           "--compute-environment-name", name, "--type", "UNMANAGED",
+                           "--tags", f"barge:executor={executor}")
         self.assertEqual(rc, 0, err)
         rc, out, err = aws(self.server, "create-job-queue", "--job-queue-name", name,
                            "--priority", "1", "--compute-environment-order",
@@ -169,6 +173,47 @@ class AgentsEndToEndTest(unittest.TestCase):
         self.assertEqual(second["container"]["exitCode"], 0)
         with open(os.path.join(self.work, "attempts")) as f:
             self.assertEqual(f.read().split(), ["1", "2"])
+
+    def register_agent(self, ce, executors):
+        """Registers a bare agent (no process behind it) that lists `executors`."""
+        body = json.dumps({"protocol_version": 1, "compute_environment": ce,
+                           "instance_id": "i-00000000000000c01",
+                           "capacity": {"millicpus": 4000, "memory_mib": 4096, "gpus": 0},
+                           "executors": executors}).encode()
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        conn.request("POST", "/agent/v1/register", body=body,
+                     headers={"Content-Type": "application/json",
+                              "Authorization": "Bearer " + TOKEN})
+        reply = conn.getresponse()
+        data = reply.read()
+        conn.close()
+        self.assertEqual(reply.status, 200, data)
+        return json.loads(data)["agent_id"]
+
+    def test_container_job_waits_with_a_reason_while_no_agent_can_run_containers(self):
+        self.create_environment("boxes", executor="container")
+        self.register_agent("boxes", ["process"])
+        self.register("agents-box", ["true"])
+
+        job_id = self.submit("boxes", "agents-box")
+        deadline = time.monotonic() + 30
+        while True:
+            [job] = self.batch.describe_jobs(jobs=[job_id])["jobs"]
+            if job.get("statusReason") or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+
+        self.assertEqual(job["status"], "RUNNABLE", json.dumps(job))
+        self.assertIn("no agent in compute environment boxes can run containers",
+                      job.get("statusReason", ""))
+        # Switching the environment to the process executor makes the agent usable.
+        arn = self.batch.describe_compute_environments(
+            computeEnvironments=["boxes"])["computeEnvironments"][0]["computeEnvironmentArn"]
+        self.batch.tag_resource(resourceArn=arn, tags={"barge:executor": "process"})
+        job = self.wait(job_id, statuses=("STARTING", "RUNNING", "SUCCEEDED", "FAILED"),
+                        timeout=30)
+        self.assertEqual(job["status"], "STARTING", json.dumps(job))
+        self.assertEqual(job.get("statusReason", ""), "")
 
     @staticmethod
     def kill_leftovers(work_dir):

@@ -141,7 +141,7 @@ class CrashTest(unittest.TestCase):
     def test_kill_9_of_the_server_loses_no_acknowledged_job_and_runs_each_once(self):
         port = self.server.port
         rc, _, err = aws(self.server, "create-compute-environment", "--compute-environment-name",
-                         QUEUE, "--type", "UNMANAGED")
+                         QUEUE, "--type", "UNMANAGED", "--tags", "barge:executor=process")
         self.assertEqual(rc, 0, err)
         rc, _, err = aws(self.server, "create-job-queue", "--job-queue-name", QUEUE,
                          "--priority", "1", "--compute-environment-order",
