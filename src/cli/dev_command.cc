@@ -31,10 +31,12 @@ struct DevOptions {
   std::string data_dir = "./.barge";
   std::string log_level = "info";
   int agents = 1;
+  std::string kill_grace{};  // Passed to the server's --kill-grace when set.
 };
 
 constexpr const char* kUsage =
     "usage: barge dev [--listen HOST:PORT] [--data-dir DIR] [--agents N] [--log-level LEVEL]\n"
+    "                 [--kill-grace SECONDS]\n"
     "\n"
     "Runs barge on this machine: the server (data under --data-dir, default ./.barge),\n"
     "a compute environment `default` with N local agents (default 1) sharing this\n"
@@ -42,7 +44,8 @@ constexpr const char* kUsage =
     "this host (barge:executor=process). When runc is on PATH (or BARGE_RUNC names it)\n"
     "and barge dev runs as root, also a compute environment and job queue `containers`\n"
     "with N more agents, whose jobs run in runc containers from images in\n"
-    "DIR/images (`barge image import`). Ctrl-C stops everything.\n";
+    "DIR/images (`barge image import`). --kill-grace: seconds between SIGTERM and\n"
+    "SIGKILL when a job is terminated or times out (default 30). Ctrl-C stops everything.\n";
 
 Result<DevOptions> ParseDevOptions(int argc, char** argv) {
   DevOptions options;
@@ -64,6 +67,11 @@ Result<DevOptions> ParseDevOptions(int argc, char** argv) {
       options.data_dir = value;
     } else if (arg == "--log-level") {
       options.log_level = value;
+    } else if (arg == "--kill-grace") {
+      if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos) {
+        return InvalidArgument("--kill-grace must be a number of seconds, got '" + value + "'");
+      }
+      options.kill_grace = value;
     } else if (arg == "--agents") {
       try {
         options.agents = std::stoi(value);
@@ -116,10 +124,14 @@ class DevSupervisor {
         containers_(std::move(containers)) {}
 
   int Run() {
-    auto server = ChildProcess::Start(
-        {.argv = {self_, "server", "--listen", options_.listen, "--data-dir", options_.data_dir,
-                  "--agent-token", token_, "--log-level", options_.log_level},
-         .pipe_stdout = true});
+    std::vector<std::string> server_argv = {self_,          "server",        "--listen",
+                                            options_.listen, "--data-dir",   options_.data_dir,
+                                            "--agent-token", token_,         "--log-level",
+                                            options_.log_level};
+    if (!options_.kill_grace.empty()) {
+      server_argv.insert(server_argv.end(), {"--kill-grace", options_.kill_grace});
+    }
+    auto server = ChildProcess::Start({.argv = server_argv, .pipe_stdout = true});
     if (!server) return Fail(server.error().message);
     server_pid_ = server->pid();
     if (!WaitForListening(server->stdout_fd())) {

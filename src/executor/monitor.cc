@@ -395,9 +395,11 @@ void RunMonitor(const MonitorSpec& spec, int report_fd) {
   int pid_fd = job > 0 ? static_cast<int>(::syscall(SYS_pidfd_open, job, 0)) : -1;
   if (report.stage == LaunchStage::kNone) {
     report.running = spec.runtime ? WaitForContainer(spec.runtime->pid_file, job, pid_fd) : 1;
+    // A container's attempt starts when the container does.
+    if (report.running != 0) report.running_at_ms = NowMillis();
   }
-  // A container's attempt starts when the container does.
-  int64_t running_at_ms = spec.runtime && report.running != 0 ? NowMillis() : 0;
+  int64_t running_at_ms = spec.runtime ? report.running_at_ms : 0;
+
   WriteAll(report_fd, &report, sizeof report);
   ::close(report_fd);
 

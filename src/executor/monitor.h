@@ -97,6 +97,7 @@ struct MonitorReport {
   LaunchStage stage = LaunchStage::kNone;
   int32_t error = 0;    // errno of the failed stage.
   int32_t running = 0;  // 1: the job (the container) runs; 0: it never started.
+  int64_t running_at_ms = 0;  // Epoch ms at which it was seen running.
 };
 
 // Does not return.

@@ -366,7 +366,7 @@ void ProcessExecutor::ReadReport(Tracked& tracked) {
         if (ec || got != sizeof *started || started->job_pid <= 0) return;
         attempt.job_pid = started->job_pid;
         if (attempt.reports_running && started->running != 0 && on_running_) {
-          on_running_(id, ToEpochMillis(clock_.Now()));
+          on_running_(id, started->running_at_ms);
         }
         // Kill orders that came before the job's pid was known.
         if (attempt.term_requested) ::kill(-attempt.job_pid, SIGTERM);

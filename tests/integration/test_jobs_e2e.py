@@ -17,12 +17,13 @@ from test_boto3 import batch_client
 class BargeDev:
     """`barge dev` on a free port; `url` once it says it is ready."""
 
-    def __init__(self, env=None):
+    def __init__(self, env=None, extra_args=()):
         self.data_dir = tempfile.mkdtemp(prefix="barge-dev-")
         self.output = []
         self.url = None
         self.proc = subprocess.Popen(
-            [BARGE_BIN, "dev", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir],
+            [BARGE_BIN, "dev", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir,
+             *extra_args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             env={**os.environ, **(env or {})})
         ready = threading.Event()
