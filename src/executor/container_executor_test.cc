@@ -17,6 +17,7 @@
 
 #include "executor/attempt_files.h"
 #include "executor/process_executor.h"
+#include "executor/test_shell.h"
 #include "image/image_store.h"
 #include "testing/temp_dir.h"
 
@@ -28,16 +29,6 @@ using std::chrono::milliseconds;
 
 constexpr auto kTimeout = std::chrono::seconds(30);
 constexpr std::string_view kCgroupParent = "barge-ctest";
-
-std::pair<std::string, int> Shell(const std::string& command) {
-  std::string output;
-  FILE* pipe = popen((command + " </dev/null 2>&1").c_str(), "r");
-  if (pipe == nullptr) return {"popen failed", -1};
-  std::array<char, 4096> buffer{};
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
-  int status = pclose(pipe);
-  return {output, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
-}
 
 // Directories of `attempt_id` left in any cgroup hierarchy.
 std::vector<std::string> LeftoverCgroups(const std::string& attempt_id) {

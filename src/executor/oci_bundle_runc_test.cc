@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "executor/oci_bundle_spec.h"
+#include "executor/test_shell.h"
 #include "image/image_store.h"
 
 namespace barge::executor {
@@ -37,17 +38,6 @@ uint64_t BoundingSet() {
     if (line.rfind("CapBnd:", 0) == 0) return std::stoull(line.substr(7), nullptr, 16);
   }
   return 0;
-}
-
-// Runs `command` through the shell; its stdout and stderr, and its exit code.
-std::pair<std::string, int> Shell(const std::string& command) {
-  std::string output;
-  FILE* pipe = popen((command + " </dev/null 2>&1").c_str(), "r");
-  if (pipe == nullptr) return {"popen failed", -1};
-  std::array<char, 4096> buffer{};
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
-  int status = pclose(pipe);
-  return {output, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
 }
 
 // Removes the container, the cgroup parent runc leaves behind in every
