@@ -7,7 +7,8 @@ Checks what issue 4 lists: AWS_BATCH_* and the definition's environment inside t
 host volume (readable; a read-only mount refuses writes), a read-only root filesystem, the user,
 ulimits, the OOM kill (137 and the AWS reason), CannotPullContainerError with a retry rule on it,
 terminate of a container that ignores SIGTERM (nothing left behind), and kill -9 of the agent
-mid-job (the restarted agent still reports the container's true exit status).
+mid-job (the restarted agent still reports the container's true exit status); and `barge run`
+with --image (in the container) and without (on the host).
 
 Needs root, runc and busybox-static (scripts/setup.sh installs them); skipped otherwise.
 """
@@ -21,7 +22,7 @@ import tempfile
 import time
 import unittest
 
-from barge_harness import BARGE_BIN, aws
+from barge_harness import BARGE_BIN, aws, client_env
 from test_jobs_e2e import BargeDev
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -245,6 +246,21 @@ class ContainersEndToEndTest(unittest.TestCase):
         self.assertEqual(subprocess.run(["pgrep", "-f", "sleep 7777"]).returncode, 1,
                          "a process of the container is still there")
         self.assertEqual(glob.glob(f"/sys/fs/cgroup/*/*/{attempt}"), [])
+
+    def test_barge_run_with_an_image_runs_in_the_container_and_without_on_the_host(self):
+        def run(*args):
+            return subprocess.run([BARGE_BIN, "run", "--endpoint-url", self.dev.url, *args],
+                                  capture_output=True, text=True, env=client_env(), timeout=120)
+        script = "head -1 /etc/passwd; exit 5"
+
+        in_container = run("--image", "busybox", "--", "sh", "-c", script)
+        on_host = run("--", "sh", "-c", script)
+
+        self.assertEqual(in_container.returncode, 5, in_container.stderr)
+        self.assertEqual(in_container.stdout, "root:x:0:0:root:/root:/bin/sh\n")
+        self.assertEqual(on_host.returncode, 5, on_host.stderr)
+        with open("/etc/passwd") as f:
+            self.assertEqual(on_host.stdout, f.readline())
 
     def test_agent_killed_and_restarted_mid_job_still_reports_the_true_exit(self):
         self.register("ctr-survivor", ["sh", "-c",
