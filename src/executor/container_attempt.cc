@@ -48,17 +48,35 @@ std::unique_ptr<ContainerPreparer> ContainerPreparer::Create(ContainerOptions op
   return std::unique_ptr<ContainerPreparer>(new ContainerPreparer(std::move(options)));
 }
 
-Result<const ContainerPreparer::Image*> ContainerPreparer::Resolve(const std::string& reference) {
-  if (!store_) {
-    Result<std::unique_ptr<image::ImageStore>> store =
-        image::ImageStore::Open(options_.image_store_dir);
-    if (!store) {
-      return Error{store.error().code, std::string(kReasonCannotPull) +
-                                           "cannot open the image store: " +
-                                           store.error().message};
-    }
-    store_ = std::move(*store);
+Status ContainerPreparer::OpenStore() {
+  if (store_) return Ok();
+  Result<std::unique_ptr<image::ImageStore>> store =
+      image::ImageStore::Open(options_.image_store_dir);
+  if (!store) {
+    return Error{store.error().code, std::string(kReasonCannotPull) +
+                                         "cannot open the image store: " + store.error().message};
   }
+  store_ = std::move(*store);
+  return Ok();
+}
+
+std::optional<std::string> ContainerPreparer::PendingUnpack(const std::string& reference) {
+  if (!OpenStore()) return std::nullopt;
+  Result<image::ImageSummary> found = store_->Resolve(reference);
+  if (!found || found->unpacked) return std::nullopt;
+  return found->digest;
+}
+
+Status ContainerPreparer::UnpackInStore(const std::string& store_dir, const std::string& digest) {
+  Result<std::unique_ptr<image::ImageStore>> store = image::ImageStore::Open(store_dir);
+  if (!store) return store.error();
+  Result<std::string> rootfs = (*store)->Unpack(digest);
+  if (!rootfs) return rootfs.error();
+  return Ok();
+}
+
+Result<const ContainerPreparer::Image*> ContainerPreparer::Resolve(const std::string& reference) {
+  if (Status opened = OpenStore(); !opened) return opened.error();
   Result<image::ImageSummary> found = store_->Resolve(reference);
   if (!found) {
     std::string why = found.error().code == ErrorCode::kNotFound

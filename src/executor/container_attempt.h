@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,15 @@ class ContainerPreparer {
                                   const std::filesystem::path& attempt_dir,
                                   const std::string& cgroup_parent);
 
+  // The manifest digest of the image `reference` names when that image has
+  // not been unpacked yet — unpacking can take long, so the caller does it
+  // off its thread with UnpackInStore() before Prepare() — and nullopt when
+  // it is ready (or unknown: Prepare() then says why it cannot be pulled).
+  std::optional<std::string> PendingUnpack(const std::string& reference);
+  // Unpacks `digest` in the store at `store_dir` through a handle of its own:
+  // any thread.
+  static Status UnpackInStore(const std::string& store_dir, const std::string& digest);
+
   const ContainerOptions& options() const { return options_; }
 
  private:
@@ -89,6 +99,7 @@ class ContainerPreparer {
   explicit ContainerPreparer(ContainerOptions options) : options_(std::move(options)) {}
   // The unpacked image `reference` names, from the cache or the store.
   Result<const Image*> Resolve(const std::string& reference);
+  Status OpenStore();
 
   ContainerOptions options_;
   std::unique_ptr<image::ImageStore> store_{};

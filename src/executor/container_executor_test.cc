@@ -207,6 +207,26 @@ TEST_F(ContainerExecutorTest, MissingImageEndsTheAttemptWithCannotPullContainerE
   EXPECT_EQ(recovered->at(0).result->reason, result.reason);
 }
 
+TEST_F(ContainerExecutorTest, ImageIsUnpackedOffTheCallersThreadAndAKillMeanwhileEndsTheAttempt) {
+  // The store's image is not unpacked yet: Start() hands that to a thread
+  // and returns; the attempt already counts as running.
+  std::string first = NewId();
+  ASSERT_TRUE(executor_->Start(Job(first, {"true"})));
+  EXPECT_EQ(executor_->Running(), std::vector<std::string>{first});
+  // Killed before the unpack is reported (that needs this thread's io loop).
+  ASSERT_TRUE(executor_->Kill(first, milliseconds(0)));
+  ASSERT_TRUE(RunUntil([&] { return results_.contains(first); }));
+  EXPECT_FALSE(results_[first].exit_code.has_value());
+  EXPECT_EQ(results_[first].reason,
+            "CannotStartContainerError: stopped before the container started (its image was "
+            "being unpacked)");
+  EXPECT_FALSE(running_at_.contains(first));
+
+  // The unpack itself went through: the next attempt starts at once and runs.
+  std::string second = NewId();
+  EXPECT_EQ(RunToExit(Job(second, {"true"})).exit_code, 0);
+}
+
 TEST_F(ContainerExecutorTest, MissingCommandIsCannotStartContainerErrorWith127) {
   std::string id = NewId();
   AttemptResult result = RunToExit(Job(id, {"no-such-command"}));

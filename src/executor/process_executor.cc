@@ -135,6 +135,7 @@ ProcessExecutor::ProcessExecutor(asio::io_context& io, const Clock& clock,
 }
 
 ProcessExecutor::~ProcessExecutor() {
+  for (auto& [id, unpacker] : unpackers_) unpacker.join();
   boost::system::error_code ignored;
   signals_->sigchld.cancel(ignored);
   // Let monitors still starting their job finish (a few ms), so that a
@@ -222,21 +223,83 @@ Status ProcessExecutor::Start(const protocol::Assignment& a) {
     fs::remove_all(paths.dir, ec);
     return error;
   }
+  if (container) {
+    if (std::optional<std::string> digest = containers_->PendingUnpack(a.image)) {
+      StartUnpacking(a, *digest);
+      return Ok();
+    }
+  }
+  return Launch(a, *run_as, ToEpochMillis(clock_.Now()));
+}
 
+void ProcessExecutor::StartUnpacking(const protocol::Assignment& a, const std::string& digest) {
+  AttemptPaths paths = PathsOf(options_.work_dir, a.attempt_id);
+  AttemptRecord record{.attempt_id = a.attempt_id,
+                       .job_id = a.job_id,
+                       .started_at_ms = ToEpochMillis(clock_.Now())};
+  // No monitor yet: an agent restarted now finds "stopped while starting".
+  (void)WriteFileAtomically(paths.attempt_json, EncodeAttemptRecord(record), FileSync::kNone);
+  running_.emplace(a.attempt_id, std::make_unique<Tracked>(Tracked{
+                                     .attempt_id = a.attempt_id,
+                                     .started_at_ms = record.started_at_ms,
+                                 }));
+  spdlog::info("attempt {}: unpacking image {} ({})", a.attempt_id, a.image, digest);
+  unpackers_[a.attempt_id] = std::thread([this, a, digest,
+                                          store = options_.containers.image_store_dir,
+                                          alive = std::weak_ptr<char>(alive_)] {
+    Status unpacked = ContainerPreparer::UnpackInStore(store, digest);
+    asio::post(io_, [this, a, unpacked, alive] {
+      if (!alive.expired()) OnUnpacked(a, unpacked);
+    });
+  });
+}
+
+void ProcessExecutor::OnUnpacked(const protocol::Assignment& a, const Status& unpacked) {
+  if (auto unpacker = unpackers_.find(a.attempt_id); unpacker != unpackers_.end()) {
+    unpacker->second.join();  // It has posted this and is returning.
+    unpackers_.erase(unpacker);
+  }
+  auto it = running_.find(a.attempt_id);
+  if (it == running_.end()) return;
+  bool stopped = it->second->term_requested || it->second->kill_requested;
+  int64_t started_at_ms = it->second->started_at_ms;
+  running_.erase(it);
+  AttemptPaths paths = PathsOf(options_.work_dir, a.attempt_id);
+  if (!unpacked) {
+    EndUnlaunched(a, paths, AttemptCgroups{}, started_at_ms,
+                  std::string(kReasonCannotPull) + "cannot unpack image " + a.image + ": " +
+                      unpacked.error().message);
+  } else if (stopped) {
+    EndUnlaunched(a, paths, AttemptCgroups{}, started_at_ms,
+                  std::string(kReasonCannotStart) +
+                      "stopped before the container started (its image was being unpacked)");
+  } else if (Status launched = Launch(a, RunAs{}, started_at_ms); !launched) {
+    std::error_code ec;
+    fs::create_directories(paths.dir, ec);  // Launch removes it on failure; the result goes there.
+    EndUnlaunched(a, paths, AttemptCgroups{}, started_at_ms,
+                  std::string(kReasonCannotStart) + launched.error().message);
+  }
+}
+
+Status ProcessExecutor::Launch(const protocol::Assignment& a, const RunAs& run_as,
+                               int64_t started_at_ms) {
+  AttemptPaths paths = PathsOf(options_.work_dir, a.attempt_id);
+  bool container = a.executor == protocol::kExecutorContainer;
+  std::error_code ec;
   MonitorSpec spec{.attempt_id = a.attempt_id,
                    .output_log = paths.output_log,
                    .exit_json = paths.exit_json,
-                   .started_at_ms = ToEpochMillis(clock_.Now()),
+                   .started_at_ms = started_at_ms,
                    .drain_ms = static_cast<int>(options_.drain_timeout.count())};
   if (!container) {
     std::map<std::string, std::string> env = a.environment;
     env.try_emplace("PATH", kDefaultPath);
-    env.try_emplace("HOME", run_as->home.empty() ? paths.work : run_as->home);
+    env.try_emplace("HOME", run_as.home.empty() ? paths.work : run_as.home);
     for (const auto& [name, value] : env) spec.job.env.push_back(name + "=" + value);
     spec.job.exec_paths = ExecPaths(a.command.front(), env["PATH"]);
     spec.job.argv = a.command;
     spec.job.working_dir = paths.work;
-    spec.job.run_as = *run_as;
+    spec.job.run_as = run_as;
   }
   if (options_.use_cgroups) {
     std::vector<std::string> problems;

@@ -27,7 +27,11 @@
 // detection, logs and recovery after a restart work the same way. An image
 // that is not in the store, or a bundle that cannot be made, ends the
 // attempt (Start() returns OK and the ExitCallback follows) with
-// CannotPullContainerError or CannotStartContainerError.
+// CannotPullContainerError or CannotStartContainerError. An image not yet
+// unpacked is unpacked on a thread of its own (a large image takes seconds,
+// which the agent's thread — heartbeats included — must not wait for); the
+// attempt counts as running meanwhile, and a kill order given then ends it
+// before its container starts. The destructor waits for such unpacks.
 //
 // Start() forks the agent process (with SIGTERM blocked, so the monitor is
 // born with it blocked) and returns without waiting for the job's exec: the
@@ -50,6 +54,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>  // Before Boost: Asio 1.74 under C++20 needs it.
 
 #include "core/clock.h"
@@ -115,6 +120,11 @@ class ProcessExecutor final : public Executor {
   // `reason`, and the ExitCallback posted.
   void EndUnlaunched(const protocol::Assignment& a, const AttemptPaths& paths,
                      const AttemptCgroups& cgroups, int64_t started_at_ms, std::string reason);
+  // The part of Start() after the attempt's directory exists: cgroups, the
+  // bundle of a container, the monitor.
+  Status Launch(const protocol::Assignment& a, const RunAs& run_as, int64_t started_at_ms);
+  void StartUnpacking(const protocol::Assignment& a, const std::string& digest);
+  void OnUnpacked(const protocol::Assignment& a, const Status& unpacked);
   // Removes the attempt's cgroups, with those a container runtime nested in them.
   void RemoveCgroups(const std::string& attempt_id, bool container, int wait_ms) const;
   // Writes exit.json for an attempt whose monitor is gone without one.
@@ -133,6 +143,9 @@ class ProcessExecutor final : public Executor {
   struct Signals;
   std::unique_ptr<Signals> signals_;
   std::map<std::string, std::unique_ptr<Tracked>, std::less<>> running_;
+  std::map<std::string, std::thread> unpackers_{};  // By attempt id.
+  // Expires with the executor: what an unpacker posts after that is dropped.
+  std::shared_ptr<char> alive_ = std::make_shared<char>();
 };
 
 }  // namespace barge::executor
