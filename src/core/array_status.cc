@@ -1,6 +1,5 @@
 #include "core/array_status.h"
 
-
 #include "core/check.h"
 
 namespace barge {
