@@ -152,11 +152,16 @@ class DependencyGraph {
   struct ArrayState;
   struct Ended;
   struct Target;
+  struct ArrayPlan;
   struct StringHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
+  // AddArray's checks and decisions, made before anything changes.
+  Result<ArrayPlan> PlanArray(std::string_view parent_id, int32_t size,
+                              std::span<const Dependency> dependencies,
+                              const JobLookup& lookup) const;
   Result<Target> Locate(std::string_view id, const JobLookup& lookup) const;
   std::optional<std::pair<uint32_t, int32_t>> FindChild(std::string_view id) const;
   bool Holds(std::string_view id) const;

@@ -215,6 +215,20 @@ TEST_F(DependencyGraphArrayTest, DependencyOfTheWholeArrayHoldsBackEveryChild) {
   EXPECT_THAT(changes.ready, ElementsAre("p:0", "p:1", "p:2"));
 }
 
+TEST_F(DependencyGraphArrayTest, NToNFailureFailsItsChildEvenWhileTheArrayStillWaits) {
+  ASSERT_TRUE(jobs.Submit("setup"));
+  ASSERT_TRUE(jobs.SubmitArray("a", 2));
+  ASSERT_TRUE(jobs.SubmitArray("b", 2, {On("setup", DependencyType::kAfterAny), NToN("a")}));
+
+  DependencyChanges after_a0 = jobs.End("a:0", kFailed);
+  DependencyChanges after_a1 = jobs.End("a:1", kSucceeded);
+  DependencyChanges after_setup = jobs.End("setup", kFailed);
+
+  EXPECT_THAT(after_a0.failed, ElementsAre(FailedJob{"b:0", "Dependent Job failed: a:0"}));
+  EXPECT_THAT(after_a1.ready, IsEmpty());  // b:1 still waits for setup.
+  EXPECT_THAT(after_setup.ready, ElementsAre("b:1"));
+}
+
 TEST_F(DependencyGraphArrayTest, FailedDependencyOfTheWholeArrayFailsEveryChildAndItsDependents) {
   ASSERT_TRUE(jobs.Submit("setup"));
   ASSERT_TRUE(jobs.SubmitArray("p", 2, {On("setup")}));
