@@ -16,7 +16,10 @@
 //  - kAfterNotOk (barge, opt-in): satisfied when it FAILED; when it SUCCEEDED
 //    the dependent FAILS with "Dependent Job succeeded: <id> (AFTER_NOT_OK
 //    runs this job only if it fails)".
-//  - A cancelled job is FAILED (AWS): Remove() is OnEnded(id, kFailed).
+//  - A cancelled job is FAILED (AWS): Remove() is OnEnded(id, kFailed), and
+//    takes effect at once. AWS cancels a PENDING job only once its
+//    dependencies finish; a caller that wants that keeps the cancel request
+//    itself and calls Remove when the graph reports the job ready.
 //  - Arrays (AddArray): a plain dependency of an array holds back every child;
 //    kSequential (no job id) makes child i wait for child i-1 of the same
 //    array to succeed; kNToN on array A (same size, else kInvalidArgument)
