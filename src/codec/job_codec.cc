@@ -81,6 +81,22 @@ Attempt ReadAttempt(JsonReader& r) {
   };
 }
 
+// dependsOn as SubmitJob took it: [{"jobId", "type"}], type only when given.
+Json DependsOnToJson(const std::vector<JobDependency>& depends_on) {
+  Json out = Json::array();
+  for (const JobDependency& dependency : depends_on) {
+    Json entry = Json::object();
+    entry["jobId"] = dependency.job_id;
+    PutIfSet(entry, "type", dependency.type);
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+JobDependency ReadDependency(JsonReader& r) {
+  return JobDependency{.job_id = r.String("jobId").value_or(""), .type = r.String("type")};
+}
+
 // Members the store document and JobDetail share, written the same way.
 void PutCommon(Json& out, const Job& job) {
   out["jobName"] = job.name;
@@ -99,6 +115,7 @@ void PutCommon(Json& out, const Job& job) {
   PutIfNotEmpty(out, "tags", job.tags);
   out["propagateTags"] = job.propagate_tags;
   PutIfNotEmpty(out, "platformCapabilities", job.platform_capabilities);
+  out["dependsOn"] = DependsOnToJson(job.depends_on);
   out["schedulingPriority"] = job.scheduling_priority;
   PutIfSet(out, "shareIdentifier", job.share_identifier);
   out["isCancelled"] = job.is_cancelled;
@@ -189,6 +206,7 @@ Result<Job> JobFromJson(const Json& json) {
                        .value_or(Resources{}),
         .attempts = OrEmpty(r.ObjectList("attempts", ReadAttempt)),
         .platform_capabilities = OrEmpty(r.StringList("platformCapabilities")),
+        .depends_on = OrEmpty(r.ObjectList("dependsOn", ReadDependency)),
         .is_cancelled = r.Bool("isCancelled").value_or(false),
         .is_terminated = r.Bool("isTerminated").value_or(false),
         .stop_reason = r.String("stopReason"),
@@ -212,7 +230,6 @@ Json JobDetailToJson(const Job& job, const ArnFormatter& arns) {
   for (const Attempt& attempt : job.attempts) {
     if (attempt.stopped_at) attempts.push_back(AttemptDetailToJson(attempt, arns));
   }
-  out["dependsOn"] = Json::array();
   Json container = ToJson(job.container);
   if (!job.attempts.empty()) {
     const Attempt& latest = job.attempts.back();
@@ -267,13 +284,7 @@ Result<JobSubmission> JobSubmissionFromJson(const Json& json) {
         .propagate_tags = r.Bool("propagateTags"),
         .share_identifier = r.String("shareIdentifier"),
         .scheduling_priority_override = r.Int32("schedulingPriorityOverride"),
-        .depends_on = OrEmpty(r.ObjectList("dependsOn",
-                                           [](JsonReader& d) {
-                                             return JobDependency{
-                                                 .job_id = d.String("jobId").value_or(""),
-                                                 .type = d.String("type"),
-                                             };
-                                           })),
+        .depends_on = OrEmpty(r.ObjectList("dependsOn", ReadDependency)),
         .array_properties =
             r.Object("arrayProperties",
                      [](JsonReader& a) { return ArrayProperties{.size = a.Int32("size")}; }),

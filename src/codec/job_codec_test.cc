@@ -51,6 +51,7 @@ Job FinishedJob() {
                            .exit_code = 3,
                            .log_stream_name = "jd/default/att-2"}},
       .platform_capabilities = {"EC2"},
+      .depends_on = {{.job_id = "dep-1"}, {.job_id = "dep-2", .type = "AFTER_ANY"}},
       .is_cancelled = false,
       .is_terminated = true,
       .stop_reason = "stop it",
@@ -74,6 +75,7 @@ TEST(JobCodecTest, StoreDocumentRoundTripsEveryField) {
   EXPECT_EQ(back->attempts[1].exit_code, 3);
   EXPECT_EQ(back->attempt_duration_seconds, 600);
   EXPECT_EQ(back->stop_reason, "stop it");
+  EXPECT_EQ(back->depends_on, job.depends_on);
   EXPECT_EQ(back->created_at, FromEpochMillis(1'700'000'000'000));
   EXPECT_FALSE(doc.contains("version"));
 }
@@ -112,7 +114,9 @@ TEST(JobCodecTest, JobDetailHasTheAwsShape) {
   EXPECT_EQ(detail["createdAt"], 1'700'000'000'000);
   EXPECT_EQ(detail["startedAt"], 1'700'000'001'000);
   EXPECT_EQ(detail["stoppedAt"], 1'700'000'009'000);
-  EXPECT_EQ(detail["dependsOn"], Json::array());
+  // As SubmitJob gave it: `type` only where the request had one.
+  EXPECT_EQ(detail["dependsOn"],
+            Json::parse(R"([{"jobId": "dep-1"}, {"jobId": "dep-2", "type": "AFTER_ANY"}])"));
   EXPECT_EQ(detail["parameters"], (Json{{"msg", "hi"}}));
   EXPECT_EQ(detail["timeout"], (Json{{"attemptDurationSeconds", 600}}));
   EXPECT_EQ(detail["retryStrategy"]["attempts"], 2);

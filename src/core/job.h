@@ -48,6 +48,16 @@ struct Attempt {
   std::string log_stream_name{};
 };
 
+// One entry of a job's dependsOn, as SubmitJob gave it and DescribeJobs
+// shows it. `type` is the wire text: absent for AWS's plain (afterok)
+// dependency; N_TO_N | SEQUENTIAL for array jobs (AWS); AFTER_OK, AFTER_ANY,
+// AFTER_NOT_OK are barge's opt-in types (core/dependency_graph.h).
+struct JobDependency {
+  std::string job_id{};
+  std::optional<std::string> type{};
+  friend bool operator==(const JobDependency&, const JobDependency&) = default;
+};
+
 struct Job {
   std::string id{};  // UUIDv4.
   std::string name{};
@@ -71,12 +81,19 @@ struct Job {
   Resources request{};
   std::vector<Attempt> attempts{};  // Finished ones, then the current one if any.
   std::vector<std::string> platform_capabilities{};  // From the job definition (EC2, FARGATE).
+  std::vector<JobDependency> depends_on{};  // SubmitJob's dependsOn, kept for good.
+  // Set by CancelJob (and by TerminateJob, which cancels a job that never
+  // started). On a PENDING job that still waits for dependencies it means
+  // "cancel requested": AWS cancels such a job only once its dependencies
+  // finish, so it stays PENDING until then and fails with `stop_reason`.
   bool is_cancelled = false;
   // Set by TerminateJob. On a STARTING or RUNNING job it means "stop
   // requested": the job keeps its status until the agent reports the exit
   // (or its lease expires), and then fails with `stop_reason`.
   bool is_terminated = false;
-  std::optional<std::string> stop_reason{};  // TerminateJob's reason while the stop is pending.
+  // The reason of a pending stop: TerminateJob's on a STARTING or RUNNING
+  // job, CancelJob's on a PENDING one.
+  std::optional<std::string> stop_reason{};
   int64_t version = 0;
 
   // The attempt in flight (STARTING or RUNNING), if any.

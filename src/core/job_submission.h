@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/common_types.h"
+#include "core/job.h"  // JobDependency.
 #include "core/job_definition.h"
 
 namespace barge {
@@ -22,12 +23,6 @@ struct ContainerOverrides {
   std::optional<int32_t> vcpus{};                            // Legacy.
   std::optional<int32_t> memory{};                           // Legacy, MiB.
   std::optional<std::string> instance_type{};  // Multi-node only on AWS; kept, not used.
-};
-
-// SubmitJob.dependsOn[].
-struct JobDependency {
-  std::string job_id{};
-  std::optional<std::string> type{};  // N_TO_N | SEQUENTIAL (array jobs).
 };
 
 // SubmitJob.arrayProperties.

@@ -112,6 +112,7 @@ TYPED_TEST(JobStoreContractTest, InsertedJobReadsBackWholeWithVersionOne) {
   EXPECT_EQ(codec::ToJson(got.value()).dump(), codec::ToJson(job).dump());
   EXPECT_EQ(got->version, 1);
   EXPECT_EQ(got->attempts.size(), 2u);
+  EXPECT_EQ(got->depends_on, job.depends_on);
   EXPECT_EQ(got->created_at, At(1'700'000'000'000));
 }
 

@@ -49,6 +49,7 @@ Job SampleJob(const std::string& id, const std::string& queue, Timestamp created
                            .started_at = created_at + Duration(2000),
                            .log_stream_name = "jd/default/" + id + "-a2"}},
       .platform_capabilities = {"EC2"},
+      .depends_on = {{.job_id = "dep-a"}, {.job_id = "dep-b", .type = "AFTER_NOT_OK"}},
       .is_cancelled = false,
       .is_terminated = true,
       .stop_reason = "stop requested",
