@@ -29,8 +29,10 @@
 #include "control/agent_registry.h"
 #include "control/agent_service.h"
 #include "control/compute_environment_service.h"
+#include "control/dependency_resolver.h"
 #include "control/dispatcher.h"
 #include "control/job_definition_service.h"
+#include "control/job_end_reporting_store.h"
 #include "control/job_events.h"
 #include "control/job_queue_service.h"
 #include "control/job_service.h"
@@ -55,6 +57,8 @@ constexpr auto kDispatchPeriod = std::chrono::milliseconds(100);
 // Long-poll deadlines and agent leases.
 constexpr auto kAgentPeriod = std::chrono::milliseconds(100);
 constexpr auto kTimeoutSweepPeriod = std::chrono::milliseconds(500);
+// Retries dependency updates a failed commit left (normally none).
+constexpr auto kDependencyRetryPeriod = std::chrono::milliseconds(500);
 // After SIGTERM, connections still busy after this long are cut.
 constexpr auto kShutdownGrace = std::chrono::seconds(5);
 
@@ -68,6 +72,7 @@ struct ServerFlags {
   std::string agent_token{};
   int lease_seconds = 15;
   int64_t kill_grace_seconds = 30;
+  size_t max_dependencies = control::kDefaultMaxDependencies;
 };
 
 // Re-arms itself every `period` on the control thread (STYLE.md example 9).
@@ -167,6 +172,10 @@ int RunServer(int argc, char** argv) {
                  "(ECS_CONTAINER_STOP_TIMEOUT on AWS)")
       ->capture_default_str()
       ->check(CLI::Range(0, 3600));
+  app.add_option("--max-dependencies", flags.max_dependencies,
+                 "dependsOn entries allowed per job (AWS allows 20)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{100000}));
   CLI11_PARSE(app, argc, argv);
 
   // Logs go to stderr; stdout carries only the "listening on" line scripts wait for.
@@ -192,7 +201,11 @@ int RunServer(int argc, char** argv) {
   std::string db_path = (std::filesystem::path(flags.data_dir) / "barge.db").string();
   Result<std::unique_ptr<SqliteStore>> opened = SqliteStore::Open(db_path);
   if (!opened) return Fail("cannot open " + db_path + ": " + opened.error().message);
-  std::unique_ptr<SqliteStore> store = std::move(*opened);
+  std::unique_ptr<SqliteStore> sqlite = std::move(*opened);
+  // Every service writes through it, so each job's end, whichever path
+  // writes it, reaches the dependency resolver once it is committed.
+  control::JobEndReportingStore reporting_store(*sqlite);
+  Store* store = &reporting_store;
 
   ArnFormatter arns(flags.region, flags.account_id);
   control::ComputeEnvironmentService compute_environments(*store, arns);
@@ -229,6 +242,24 @@ int RunServer(int argc, char** argv) {
       spdlog::warn("scheduling pass: {}", placed.error().message);
     }
   };
+  bool dependencies_posted = false;
+  control::DependencyResolver* dependency_applier = nullptr;
+  control::DependencyResolver dependencies(
+      *store, clock, dispatcher, control::DependencyResolverOptions{.schedule_apply = [&] {
+        // The dependents of a burst of ends are written together, after it.
+        if (dependencies_posted) return;
+        dependencies_posted = true;
+        asio::post(control, [&] {
+          dependencies_posted = false;
+          if (Status applied = dependency_applier->ApplyPending(); !applied) {
+            spdlog::warn("dependencies: {}", applied.error().message);
+          }
+        });
+      }});
+  dependency_applier = &dependencies;
+  reporting_store.SetListener([&dependencies](const std::vector<control::EndedJob>& ended) {
+    dependencies.JobsEnded(ended);
+  });
   control::AgentService agent_service(*store, clock, registry, dispatcher);
   control::TimeoutSweeper timeout_sweeper(*store, clock, registry, kill_grace_ms);
   control::LogService logs(*store, registry);
@@ -236,13 +267,17 @@ int RunServer(int argc, char** argv) {
   // transaction and one fsync (job_service.h); the flush is posted, so it
   // runs after the requests already read.
   control::JobService* submit_batcher = nullptr;
-  control::JobService jobs(*store, clock, arns, job_definitions, dispatcher,
-                           control::JobServiceOptions{.schedule_flush = [&] {
-                             asio::post(control, [&] { submit_batcher->FlushSubmits(); });
-                           }});
+  control::JobService jobs(
+      *store, clock, arns, job_definitions, dispatcher, dependencies,
+      control::JobServiceOptions{
+          .schedule_flush = [&] { asio::post(control, [&] { submit_batcher->FlushSubmits(); }); },
+          .max_dependencies = flags.max_dependencies});
   submit_batcher = &jobs;
   if (Status recovered = agent_service.Recover(); !recovered) {
     return Fail("cannot recover running attempts: " + recovered.error().message);
+  }
+  if (Status rebuilt = dependencies.Rebuild(); !rebuilt) {
+    return Fail("cannot rebuild job dependencies: " + rebuilt.error().message);
   }
   auto reconcile = [&reconciler] {
     if (Result<int> changed = reconciler.Tick(); !changed) {
@@ -301,6 +336,14 @@ int RunServer(int argc, char** argv) {
     }
   });
 
+  asio::steady_timer dependency_timer(control);
+  RunEvery(dependency_timer, kDependencyRetryPeriod, [&dependencies] {
+    if (dependencies.unapplied() == 0) return;
+    if (Status applied = dependencies.Tick(); !applied) {
+      spdlog::warn("dependencies: {}", applied.error().message);
+    }
+  });
+
   asio::steady_timer shutdown_guard(control);
   asio::signal_set signals(control, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signal_number) {
@@ -310,6 +353,7 @@ int RunServer(int argc, char** argv) {
     dispatch_timer.cancel();
     agent_timer.cancel();
     timeout_timer.cancel();
+    dependency_timer.cancel();
     registry.AnswerAllPolls();  // Parked long-polls answer now, so their connections can close.
     shutdown_guard.expires_after(kShutdownGrace);
     shutdown_guard.async_wait([&](boost::system::error_code guard_ec) {

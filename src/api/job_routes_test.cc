@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "api/test_resource_services.h"
+#include "control/dependency_resolver.h"
 #include "control/resource_status_reconciler.h"
 #include "testing/fake_clock.h"
 #include "testing/in_memory_store.h"
@@ -68,8 +69,9 @@ class JobRoutesTest : public ::testing::Test {
   testing::FakeClock clock_;
   TestResourceServices resources_;
   control::NoJobEvents events_;
-  control::JobService jobs_{resources_.store, clock_, resources_.arns, resources_.job_definitions,
-                            events_};
+  control::DependencyResolver dependencies_{resources_.store, clock_, events_};
+  control::JobService jobs_{resources_.store,           clock_,  resources_.arns,
+                            resources_.job_definitions, events_, dependencies_};
   control::ResourceStatusReconciler reconciler_{resources_.store};
   Api api_{resources_.Services(&jobs_),
            ApiOptions{.verifier = nullptr, .after_mutation = [this] { (void)reconciler_.Tick(); }}};
@@ -106,6 +108,22 @@ TEST_F(JobRoutesTest, DescribeJobsShowsTheJobDetail) {
   EXPECT_EQ(job["dependsOn"], Json::array());
   EXPECT_EQ(job["isCancelled"], false);
   EXPECT_FALSE(job.contains("startedAt"));
+}
+
+TEST_F(JobRoutesTest, SubmitJobTakesDependsOnAndDescribeJobsShowsIt) {
+  std::string first = Submit("first");
+
+  std::string dependent =
+      Submit("dependent", {{"dependsOn", {{{"jobId", first}, {"type", "AFTER_ANY"}}}}});
+  std::string unknown = ClientError("submitjob", {{"jobName", "bad"},
+                                                  {"jobQueue", "q"},
+                                                  {"jobDefinition", "jd"},
+                                                  {"dependsOn", {{{"jobId", "nope"}}}}});
+
+  Json job = Describe(dependent);
+  EXPECT_EQ(job["status"], "PENDING");
+  EXPECT_EQ(job["dependsOn"], (Json{{{"jobId", first}, {"type", "AFTER_ANY"}}}));
+  EXPECT_EQ(unknown, "dependsOn: job nope does not exist");
 }
 
 TEST_F(JobRoutesTest, DescribeJobsLeavesUnknownIdsOut) {

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "api/test_resource_services.h"
+#include "control/dependency_resolver.h"
 #include "control/resource_status_reconciler.h"
 #include "testing/fake_clock.h"
 #include "testing/in_memory_store.h"
@@ -55,12 +56,15 @@ class SubmitJobGroupCommitTest : public ::testing::Test {
   TestResourceServices resources_;
   control::NoJobEvents events_;
   int flushes_scheduled_ = 0;
-  control::JobService jobs_{resources_.store,
-                            clock_,
-                            resources_.arns,
-                            resources_.job_definitions,
-                            events_,
-                            control::JobServiceOptions{.schedule_flush = [this] { ++flushes_scheduled_; }}};
+  control::DependencyResolver dependencies_{resources_.store, clock_, events_};
+  control::JobService jobs_{
+      resources_.store,
+      clock_,
+      resources_.arns,
+      resources_.job_definitions,
+      events_,
+      dependencies_,
+      control::JobServiceOptions{.schedule_flush = [this] { ++flushes_scheduled_; }}};
   control::ResourceStatusReconciler reconciler_{resources_.store};
   Api api_{resources_.Services(&jobs_),
            ApiOptions{.verifier = nullptr, .after_mutation = [this] { (void)reconciler_.Tick(); }}};

@@ -13,6 +13,7 @@
 #include "control/agent_registry.h"
 #include "control/agent_service.h"
 #include "control/dispatcher.h"
+#include "control/job_end_reporting_store.h"
 #include "control/timeout_sweeper.h"
 #include "core/arn.h"
 #include "scheduler/planner.h"
@@ -30,15 +31,16 @@ class DispatchTest : public ::testing::Test {
   DispatchTest() { Build(); }
 
   // (Re)creates everything but the store and the clock: a server restart.
+  // Everything writes through reporting_, as in the server.
   void Build() {
     sweeper_.reset();
     agents_.reset();
     dispatcher_.reset();
     registry_ = std::make_unique<AgentRegistry>(clock_, AgentRegistryOptions{});
     dispatcher_ =
-        std::make_unique<Dispatcher>(store_, clock_, *registry_, planner_, DispatcherOptions{});
-    agents_ = std::make_unique<AgentService>(store_, clock_, *registry_, *dispatcher_);
-    sweeper_ = std::make_unique<TimeoutSweeper>(store_, clock_, *registry_);
+        std::make_unique<Dispatcher>(reporting_, clock_, *registry_, planner_, DispatcherOptions{});
+    agents_ = std::make_unique<AgentService>(reporting_, clock_, *registry_, *dispatcher_);
+    sweeper_ = std::make_unique<TimeoutSweeper>(reporting_, clock_, *registry_);
   }
 
   // The fixture's agents register with the process executor only (Register),
@@ -159,6 +161,7 @@ class DispatchTest : public ::testing::Test {
   }
 
   testing::InMemoryStore store_;
+  JobEndReportingStore reporting_{store_};
   testing::FakeClock clock_;
   ArnFormatter arns_{"us-east-1", "123456789012"};
   scheduler::Planner planner_ = scheduler::Planner::Standard();

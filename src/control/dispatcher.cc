@@ -181,6 +181,7 @@ Result<std::optional<Dispatcher::PassResult>> Dispatcher::FullPassWithin(
   }
   PassResult result;
   result.full = true;
+  result.covered = new_runnable_;
   BARGE_RETURN_IF_ERROR(PlanAndPlace(txn, /*full=*/true, {}, nodes, result));
   return std::optional<PassResult>(std::move(result));
 }
@@ -312,9 +313,10 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
 
 Result<int> Dispatcher::Publish(PassResult result) {
   if (result.full) {
-    // It was a full pass: it covered what a due one would have.
+    // It was a full pass: it covered what a due one would have, except the
+    // jobs that became RUNNABLE after it was planned.
     full_pass_due_ = false;
-    new_runnable_.clear();
+    for (const std::string& id : result.covered) new_runnable_.erase(id);
   }
   for (const std::string& id : result.stale) index_.Remove(id);
   // A stale job held capacity in the plan that nothing used: plan again.

@@ -94,6 +94,9 @@ class Dispatcher final : public JobEvents {
     std::vector<std::pair<std::string, std::string>> reasons{};  // (job id, new statusReason)
     // The executor of each environment that `placed` went to, as the pass read it.
     std::map<std::string, ExecutorKind> executors{};
+    // The new RUNNABLE jobs a full pass covered: those known when it was
+    // planned, not the ones JobRunnable added before Publish.
+    std::set<std::string> covered{};
   };
   // A full pass inside the caller's transaction, planned as if `released`
   // (resources per agent id: attempts whose exit the caller records in the

@@ -62,7 +62,13 @@ class JobGroupCommitTest : public ControlServicesTest {
   CountingStore counting_{store_};
   int flushes_scheduled_ = 0;
   std::vector<std::optional<Result<SubmittedJob>>> answers_;
-  JobService jobs_{counting_, clock_, arns_, definitions_, events_,
+  DependencyResolver dependencies_{counting_, clock_, events_};
+  JobService jobs_{counting_,
+                   clock_,
+                   arns_,
+                   definitions_,
+                   events_,
+                   dependencies_,
                    JobServiceOptions{.schedule_flush = [this] { ++flushes_scheduled_; }}};
 };
 
@@ -149,7 +155,7 @@ TEST_F(JobGroupCommitTest, SubmitFromAnAnswerStartsTheNextBatch) {
 }
 
 TEST_F(JobGroupCommitTest, WithoutAScheduledFlushEachSubmitCommitsAtOnce) {
-  JobService immediate{store_, clock_, arns_, definitions_, events_};
+  JobService immediate{store_, clock_, arns_, definitions_, events_, dependencies_};
 
   auto submitted = immediate.Submit({.job_name = "a", .job_queue = "q", .job_definition = "jd"}, 100);
 

@@ -40,9 +40,6 @@ Status RejectUnsupported(const JobSubmission& submission) {
   if (submission.array_properties) {
     return InvalidArgument("arrayProperties: array jobs are not supported yet");
   }
-  if (!submission.depends_on.empty()) {
-    return InvalidArgument("dependsOn: job dependencies are not supported yet");
-  }
   if (submission.aws_only.contains("nodeOverrides")) {
     return InvalidArgument("nodeOverrides: multi-node parallel jobs are not supported yet");
   }
@@ -85,12 +82,13 @@ Status CheckQueue(const JobQueue& queue, const std::optional<std::string>& share
 
 JobService::JobService(Store& store, const Clock& clock, const ArnFormatter& arns,
                        JobDefinitionService& definitions, JobEvents& events,
-                       JobServiceOptions options)
+                       DependencyResolver& dependencies, JobServiceOptions options)
     : store_(store),
       clock_(clock),
       arns_(arns),
       definitions_(definitions),
       events_(events),
+      dependencies_(dependencies),
       options_(std::move(options)) {}
 
 Result<Job> JobService::PrepareSubmit(const JobSubmission& submission, size_t request_bytes) {
@@ -102,6 +100,7 @@ Result<Job> JobService::PrepareSubmit(const JobSubmission& submission, size_t re
   if (submission.job_queue.empty()) return InvalidArgument("jobQueue is required");
   if (submission.job_definition.empty()) return InvalidArgument("jobDefinition is required");
   BARGE_RETURN_IF_ERROR(RejectUnsupported(submission));
+  BARGE_RETURN_IF_ERROR(ValidateDependsOn(submission.depends_on, options_.max_dependencies));
 
   auto definition = definitions_.Resolve(submission.job_definition);
   if (!definition) return definition.error();
@@ -124,9 +123,13 @@ Result<Job> JobService::PrepareSubmit(const JobSubmission& submission, size_t re
   job.id = NewUuid();
   job.status = JobStatus::kSubmitted;
   job.created_at = clock_.Now();
-  // No dependencies yet, so the job is RUNNABLE before anyone can see it
-  // SUBMITTED; AWS shows SUBMITTED only briefly too.
-  BARGE_RETURN_IF_ERROR(Transition(job, JobStatus::kRunnable, job.created_at));
+  job.depends_on = submission.depends_on;
+  // Nobody sees a job SUBMITTED (AWS shows it only briefly too): without
+  // dependencies it is RUNNABLE at once; with them, FlushSubmits asks the
+  // DependencyResolver just before the insert.
+  if (job.depends_on.empty()) {
+    BARGE_RETURN_IF_ERROR(Transition(job, JobStatus::kRunnable, job.created_at));
+  }
   return job;
 }
 
@@ -156,11 +159,27 @@ void JobService::FlushSubmits() {
   if (queued_.empty()) return;
   // Taken first: answering a caller may submit again, into the next batch.
   std::vector<QueuedSubmit> batch = std::exchange(queued_, {});
+  // Jobs with dependencies get their status, and their place in the graph,
+  // from what their dependencies are right before the insert; nothing else
+  // runs on this thread in between.
+  std::vector<size_t> dependents;
+  std::vector<Job*> dependent_jobs;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].job.depends_on.empty()) continue;
+    dependents.push_back(i);
+    dependent_jobs.push_back(&batch[i].job);
+  }
+  std::vector<std::optional<Error>> not_admitted(batch.size());
+  if (!dependent_jobs.empty()) {
+    std::vector<std::optional<Error>> admitted = dependencies_.Admit(dependent_jobs);
+    for (size_t k = 0; k < dependents.size(); ++k) not_admitted[dependents[k]] = admitted[k];
+  }
   std::vector<std::optional<Error>> refused(batch.size());
   Status committed = TransactWithRetry(store_, [&](StoreTransaction& txn) -> Status {
-    std::ranges::fill(refused, std::nullopt);
+    refused = not_admitted;
     std::map<std::string, Result<JobQueue>, std::less<>> queues;
     for (size_t i = 0; i < batch.size(); ++i) {
+      if (refused[i]) continue;
       const Job& job = batch[i].job;
       auto queue = queues.find(job.queue);
       if (queue == queues.end()) queue = queues.emplace(job.queue, LoadQueue(txn, job.queue)).first;
@@ -177,6 +196,11 @@ void JobService::FlushSubmits() {
     }
     return Ok();
   });
+  // Admitted jobs that were not stored leave the graph before anything else
+  // can resolve them.
+  for (size_t i : dependents) {
+    if (!not_admitted[i] && (!committed || refused[i])) dependencies_.Withdraw(batch[i].job.id);
+  }
   for (size_t i = 0; i < batch.size(); ++i) {
     QueuedSubmit& queued = batch[i];
     if (!committed) {
@@ -185,7 +209,7 @@ void JobService::FlushSubmits() {
       queued.done(*refused[i]);
     } else {
       queued.job.version = 1;  // What InsertJob stored.
-      events_.JobRunnable(queued.job);
+      if (queued.job.status == JobStatus::kRunnable) events_.JobRunnable(queued.job);
       queued.done(SubmittedJob{.job_arn = arns_.Job(queued.job.id),
                                .job_name = queued.job.name,
                                .job_id = queued.job.id});
@@ -284,8 +308,19 @@ Status JobService::Stop(StopKind kind, const std::string& job_id, const std::str
     if (!loaded) return loaded.error();
     Job job = std::move(loaded).value();
     switch (job.status) {
-      case JobStatus::kSubmitted:
       case JobStatus::kPending:
+        if (job.depends_on.empty()) {
+          BARGE_RETURN_IF_ERROR(Transition(job, JobStatus::kFailed, clock_.Now(), reason));
+          job.is_cancelled = true;
+          return txn.UpdateJob(job);
+        }
+        // AWS cancels a PENDING job once its dependencies finish: the
+        // DependencyResolver fails it with this reason when they have.
+        if (job.is_cancelled) return Ok();  // Keeps the first reason.
+        job.is_cancelled = true;
+        job.stop_reason = reason;
+        return txn.UpdateJob(job);
+      case JobStatus::kSubmitted:
       case JobStatus::kRunnable:
         BARGE_RETURN_IF_ERROR(Transition(job, JobStatus::kFailed, clock_.Now(), reason));
         job.is_cancelled = true;

@@ -5,10 +5,19 @@
 // in job_listing.h. After a commit that makes work for the dispatching side,
 // JobService tells it through JobEvents (JobRunnable, StopAttempt).
 //
+// Dependencies (dependsOn, plain jobs): checked by ValidateDependsOn when
+// the request arrives; the DependencyResolver gives the job its first status
+// (PENDING, RUNNABLE or FAILED) just before the insert, so the status and
+// the graph change share the job's commit. See dependency_resolver.h.
+//
 // Cancel and terminate (AWS-BATCH.md 5.1):
-//  - SUBMITTED, PENDING, RUNNABLE: both fail the job at once, statusReason =
-//    the reason, isCancelled = true (TerminateJob on a job that never
-//    started is a cancel, as AWS documents);
+//  - SUBMITTED, RUNNABLE, and PENDING without dependencies: both fail the
+//    job at once, statusReason = the reason, isCancelled = true (TerminateJob
+//    on a job that never started is a cancel, as AWS documents);
+//  - PENDING with dependencies: AWS cancels it only once its dependencies
+//    finish. Both set isCancelled and stop_reason and leave it PENDING; the
+//    DependencyResolver fails it with that reason when the graph resolves
+//    it (a repeated call keeps the first reason);
 //  - STARTING, RUNNING: CancelJob changes nothing and succeeds; TerminateJob
 //    sets isTerminated and stop_reason, keeps the status (and statusReason)
 //    and calls JobEvents::StopAttempt. The dispatching side stops the
@@ -41,6 +50,7 @@
 #include <string>
 #include <vector>
 
+#include "control/dependency_resolver.h"
 #include "control/job_definition_service.h"
 #include "control/job_events.h"
 #include "control/job_listing.h"
@@ -97,6 +107,8 @@ struct JobServiceOptions {
   // Called once per batch, when its first job is queued. Unset: SubmitAsync
   // commits each job at once, alone.
   std::function<void()> schedule_flush{};
+  // dependsOn entries allowed per job (AWS: 20; `barge server --max-dependencies`).
+  size_t max_dependencies = kDefaultMaxDependencies;
 };
 
 // Answers one SubmitAsync: the reply, or the error that refused the job.
@@ -114,18 +126,19 @@ class JobService {
 
   // None owned; all must outlive the service.
   JobService(Store& store, const Clock& clock, const ArnFormatter& arns,
-             JobDefinitionService& definitions, JobEvents& events,
+             JobDefinitionService& definitions, JobEvents& events, DependencyResolver& dependencies,
              JobServiceOptions options = {});
   JobService(const JobService&) = delete;
   JobService& operator=(const JobService&) = delete;
 
-  // Creates the job RUNNABLE (no dependencies yet) with a new UUIDv4 id and
-  // createdAt = now, then calls events.JobRunnable. `request_bytes` is the
-  // size of the request as received (limit 30 KiB). Errors, all reaching the
-  // client as ClientException:
+  // Creates the job with a new UUIDv4 id and createdAt = now: RUNNABLE
+  // (then events.JobRunnable) unless dependsOn decides PENDING or FAILED.
+  // `request_bytes` is the size of the request as received (limit 30 KiB).
+  // Errors, all reaching the client as ClientException:
   //  - kInvalidArgument: request too large, bad jobName, missing jobQueue or
-  //    jobDefinition, arrayProperties / dependsOn / nodeOverrides ("... not
-  //    supported yet"), bad overrides, shareIdentifier missing on a
+  //    jobDefinition, arrayProperties / nodeOverrides ("... not supported
+  //    yet"), a dependsOn that breaks ValidateDependsOn or names a job that
+  //    does not exist, bad overrides, shareIdentifier missing on a
   //    fair-share queue or given on a FIFO one, a multinode definition, no
   //    vCPUs or memory;
   //  - kNotFound: "job queue <name> does not exist", unknown job definition;
@@ -139,8 +152,9 @@ class JobService {
   // whose commit holds the job (kFailedPrecondition if its queue stopped
   // accepting jobs in between; the store's error if the commit failed).
   void SubmitAsync(const JobSubmission& submission, size_t request_bytes, SubmitDone done);
-  // Commits every queued job in one transaction, raises JobRunnable for each,
-  // then answers their callers. Nothing to do when none is queued.
+  // Commits every queued job in one transaction, raises JobRunnable for each
+  // RUNNABLE one, then answers their callers. Nothing to do when none is
+  // queued.
   void FlushSubmits();
   size_t queued_submits() const { return queued_.size(); }
 
@@ -187,6 +201,7 @@ class JobService {
   const ArnFormatter& arns_;
   JobDefinitionService& definitions_;
   JobEvents& events_;
+  DependencyResolver& dependencies_;
   JobServiceOptions options_;
   std::vector<QueuedSubmit> queued_{};
 };

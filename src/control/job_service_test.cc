@@ -66,7 +66,8 @@ class JobServiceTest : public ControlServicesTest {
 
   testing::FakeClock clock_;
   RecordingJobEvents events_;
-  JobService jobs_{store_, clock_, arns_, definitions_, events_};
+  DependencyResolver dependencies_{store_, clock_, events_};
+  JobService jobs_{store_, clock_, arns_, definitions_, events_, dependencies_};
 };
 
 TEST_F(JobServiceTest, SubmitCreatesARunnableJobAndRaisesJobRunnable) {
@@ -141,19 +142,14 @@ TEST_F(JobServiceTest, SubmitRejectsBadRequests) {
   EXPECT_TRUE(events_.runnable.empty());
 }
 
-TEST_F(JobServiceTest, ArraysDependenciesAndMultiNodeAreNotSupportedYet) {
+TEST_F(JobServiceTest, ArraysAreNotSupportedYet) {
   JobSubmission array = Submission();
   array.array_properties = ArrayProperties{.size = 5};
-  JobSubmission dependent = Submission();
-  dependent.depends_on = {{.job_id = "x"}};
 
   auto array_result = jobs_.Submit(array, 100);
-  auto dependent_result = jobs_.Submit(dependent, 100);
 
   ASSERT_TRUE(FailsWith(array_result, ErrorCode::kInvalidArgument));
   EXPECT_EQ(array_result.error().message, "arrayProperties: array jobs are not supported yet");
-  ASSERT_TRUE(FailsWith(dependent_result, ErrorCode::kInvalidArgument));
-  EXPECT_EQ(dependent_result.error().message, "dependsOn: job dependencies are not supported yet");
 }
 
 TEST_F(JobServiceTest, DisabledQueueAcceptsNoJobs) {

@@ -12,6 +12,7 @@
 
 #include "api/api.h"
 #include "control/compute_environment_service.h"
+#include "control/dependency_resolver.h"
 #include "control/job_definition_service.h"
 #include "control/job_events.h"
 #include "control/job_queue_service.h"
@@ -56,7 +57,8 @@ struct Graph {
   barge::control::ResourceStatusReconciler reconciler{*store};
   barge::SystemClock clock;
   barge::control::NoJobEvents job_events;
-  barge::control::JobService jobs{*store, clock, arns, definitions, job_events};
+  barge::control::DependencyResolver dependencies{*store, clock, job_events};
+  barge::control::JobService jobs{*store, clock, arns, definitions, job_events, dependencies};
   barge::control::LogService logs{*store};
   barge::api::Api api{{.compute_environments = ces,
                        .job_queues = queues,

@@ -293,12 +293,12 @@ class JobsApiTest(unittest.TestCase):
                                                             "values": ["big"]}])
         self.assertEqual(listed["jobSummaryList"], [])
 
-    def test_arrays_and_dependencies_are_not_supported_yet(self):
+    def test_arrays_are_not_supported_yet_and_dependencies_must_exist(self):
         q = self.new_queue()
         self.assert_client_error(
             lambda: self.submit(q, "array", arrayProperties={"size": 3}), "not supported yet")
         self.assert_client_error(
-            lambda: self.submit(q, "dep", dependsOn=[{"jobId": "x"}]), "not supported yet")
+            lambda: self.submit(q, "dep", dependsOn=[{"jobId": "x"}]), "job x does not exist")
 
     def test_aws_cli_submit_describe_and_cancel(self):
         q = self.new_queue()

@@ -1,0 +1,111 @@
+#include "control/job_end_reporting_store.h"
+
+#include <utility>
+
+namespace barge::control {
+namespace {
+
+// Forwards every call to the wrapped transaction and notes the jobs it wrote
+// terminal.
+class ReportingTransaction final : public StoreTransaction {
+ public:
+  ReportingTransaction(StoreTransaction& inner, std::vector<EndedJob>& ended)
+      : inner_(inner), ended_(ended) {}
+
+  Result<ComputeEnvironment> GetComputeEnvironment(const std::string& name) override {
+    return inner_.GetComputeEnvironment(name);
+  }
+  Result<std::vector<ComputeEnvironment>> ListComputeEnvironments() override {
+    return inner_.ListComputeEnvironments();
+  }
+  Status InsertComputeEnvironment(const ComputeEnvironment& ce) override {
+    return inner_.InsertComputeEnvironment(ce);
+  }
+  Status UpdateComputeEnvironment(const ComputeEnvironment& ce) override {
+    return inner_.UpdateComputeEnvironment(ce);
+  }
+  Status DeleteComputeEnvironment(const std::string& name) override {
+    return inner_.DeleteComputeEnvironment(name);
+  }
+
+  Result<JobQueue> GetJobQueue(const std::string& name) override {
+    return inner_.GetJobQueue(name);
+  }
+  Result<std::vector<JobQueue>> ListJobQueues() override { return inner_.ListJobQueues(); }
+  Status InsertJobQueue(const JobQueue& queue) override { return inner_.InsertJobQueue(queue); }
+  Status UpdateJobQueue(const JobQueue& queue) override { return inner_.UpdateJobQueue(queue); }
+  Status DeleteJobQueue(const std::string& name) override { return inner_.DeleteJobQueue(name); }
+
+  Result<SchedulingPolicy> GetSchedulingPolicy(const std::string& name) override {
+    return inner_.GetSchedulingPolicy(name);
+  }
+  Result<std::vector<SchedulingPolicy>> ListSchedulingPolicies() override {
+    return inner_.ListSchedulingPolicies();
+  }
+  Status InsertSchedulingPolicy(const SchedulingPolicy& policy) override {
+    return inner_.InsertSchedulingPolicy(policy);
+  }
+  Status UpdateSchedulingPolicy(const SchedulingPolicy& policy) override {
+    return inner_.UpdateSchedulingPolicy(policy);
+  }
+  Status DeleteSchedulingPolicy(const std::string& name) override {
+    return inner_.DeleteSchedulingPolicy(name);
+  }
+
+  Result<JobDefinition> GetJobDefinition(const std::string& name, int32_t revision) override {
+    return inner_.GetJobDefinition(name, revision);
+  }
+  Result<std::vector<JobDefinition>> ListJobDefinitions(
+      const JobDefinitionFilter& filter) override {
+    return inner_.ListJobDefinitions(filter);
+  }
+  Result<int32_t> MaxJobDefinitionRevision(const std::string& name) override {
+    return inner_.MaxJobDefinitionRevision(name);
+  }
+  Status InsertJobDefinition(const JobDefinition& definition) override {
+    return inner_.InsertJobDefinition(definition);
+  }
+  Status UpdateJobDefinition(const JobDefinition& definition) override {
+    return inner_.UpdateJobDefinition(definition);
+  }
+
+  Result<Job> GetJob(const std::string& id) override { return inner_.GetJob(id); }
+  Result<std::vector<Job>> ListJobs(const JobListFilter& filter) override {
+    return inner_.ListJobs(filter);
+  }
+  Status InsertJob(const Job& job) override { return Note(job, inner_.InsertJob(job)); }
+  Status UpdateJob(const Job& job) override { return Note(job, inner_.UpdateJob(job)); }
+
+  Status AppendLogEvents(const std::string& stream, const std::vector<LogEvent>& events) override {
+    return inner_.AppendLogEvents(stream, events);
+  }
+  Result<std::vector<LogEvent>> ReadLogEvents(const LogQuery& query) override {
+    return inner_.ReadLogEvents(query);
+  }
+
+ private:
+  Status Note(const Job& job, Status written) {
+    if (written && IsTerminal(job.status)) ended_.push_back({job.id, job.status});
+    return written;
+  }
+
+  StoreTransaction& inner_;
+  std::vector<EndedJob>& ended_;
+};
+
+}  // namespace
+
+JobEndReportingStore::JobEndReportingStore(Store& inner) : inner_(inner) {}
+
+Status JobEndReportingStore::Transact(const Work& work) {
+  std::vector<EndedJob> ended;
+  Status status = inner_.Transact([&](StoreTransaction& txn) -> Status {
+    ended.clear();  // A work function may run more than once per call on some backends.
+    ReportingTransaction reporting(txn, ended);
+    return work(reporting);
+  });
+  if (status && !ended.empty() && listener_) listener_(ended);
+  return status;
+}
+
+}  // namespace barge::control
