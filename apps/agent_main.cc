@@ -32,6 +32,7 @@
 #include "agent/http_agent_channel.h"
 #include "core/clock.h"
 #include "executor/process_executor.h"
+#include "util/executable_path.h"
 
 namespace barge::apps {
 namespace {
@@ -62,21 +63,6 @@ struct AgentFlags {
   std::string log_level = "info";
 };
 
-// The first executable `name` in $PATH, or "".
-std::string FindInPath(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
-  size_t at = 0;
-  while (at <= dirs.size()) {
-    size_t end = dirs.find(':', at);
-    if (end == std::string::npos) end = dirs.size();
-    std::string candidate = dirs.substr(at, end - at) + "/" + name;
-    if (end > at && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-    at = end + 1;
-  }
-  return {};
-}
-
 // CapBnd of this process, as capability names.
 std::vector<std::string> BoundingCapabilities() {
   std::ifstream status("/proc/self/status");
@@ -92,7 +78,7 @@ std::vector<std::string> BoundingCapabilities() {
 Result<executor::ContainerOptions> ContainerFlags(const AgentFlags& flags) {
   executor::ContainerOptions options{.image_store_dir = flags.image_store};
   if (flags.runtime != "none") {
-    options.runc_path = flags.runtime.empty() ? FindInPath("runc") : flags.runtime;
+    options.runc_path = flags.runtime.empty() ? FindExecutable("runc") : flags.runtime;
     if (!flags.runtime.empty() && ::access(flags.runtime.c_str(), X_OK) != 0) {
       return InvalidArgument("--runtime " + flags.runtime + " is not an executable file");
     }

@@ -29,6 +29,7 @@
 #include "executor/oci_bundle_spec.h"
 #include "executor/process_executor.h"
 #include "image/image_store.h"
+#include "util/executable_path.h"
 
 extern char** environ;
 
@@ -71,19 +72,6 @@ double Spawn(std::vector<std::string> args) {
   ::waitpid(pid, &status, 0);
   double ms = Ms(Clock::now() - t0);
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? ms : -1;
-}
-
-std::string Which(const char* name) {
-  std::string path = std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/usr/sbin";
-  size_t at = 0;
-  while (at <= path.size()) {
-    size_t end = path.find(':', at);
-    if (end == std::string::npos) end = path.size();
-    std::string candidate = path.substr(at, end - at) + "/" + name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    at = end + 1;
-  }
-  return {};
 }
 
 struct Run {
@@ -165,7 +153,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::string runc = Which("runc");
+  std::string runc = FindExecutable("runc");
   if (::geteuid() != 0 || runc.empty()) {
     std::fprintf(stderr, "container_bench needs root and runc (apt-get install runc)\n");
     return 2;

@@ -21,10 +21,6 @@ struct DevContainerSupport {
   bool available() const { return !runc.empty(); }
 };
 
-// The first executable `name` in the ':'-separated `path_env` (an empty
-// entry is the current directory, as for execvp); empty when none.
-std::string FindExecutableInPath(const std::string& name, const std::string& path_env);
-
 DevContainerSupport ProbeDevContainers(const DevContainerProbe& probe);
 
 // What this process sees: $PATH, $BARGE_RUNC and its effective uid.

@@ -1,4 +1,5 @@
 #include "cli/dev_containers.h"
+#include "util/executable_path.h"
 
 #include <gtest/gtest.h>
 
