@@ -60,12 +60,6 @@ Status ContainerPreparer::OpenStore() {
   return Ok();
 }
 
-std::optional<std::string> ContainerPreparer::PendingUnpack(const std::string& reference) {
-  if (!OpenStore()) return std::nullopt;
-  Result<image::ImageSummary> found = store_->Resolve(reference);
-  if (!found || found->unpacked) return std::nullopt;
-  return found->digest;
-}
 
 Status ContainerPreparer::UnpackInStore(const std::string& store_dir, const std::string& digest) {
   Result<std::unique_ptr<image::ImageStore>> store = image::ImageStore::Open(store_dir);
@@ -75,7 +69,8 @@ Status ContainerPreparer::UnpackInStore(const std::string& store_dir, const std:
   return Ok();
 }
 
-Result<const ContainerPreparer::Image*> ContainerPreparer::Resolve(const std::string& reference) {
+Result<image::ImageSummary> ContainerPreparer::Find(const std::string& reference) {
+  if (reference.empty()) return InvalidArgument(CannotStart("the job names no image"));
   if (Status opened = OpenStore(); !opened) return opened.error();
   Result<image::ImageSummary> found = store_->Resolve(reference);
   if (!found) {
@@ -85,18 +80,23 @@ Result<const ContainerPreparer::Image*> ContainerPreparer::Resolve(const std::st
                           : found.error().message;
     return Error{found.error().code, std::string(kReasonCannotPull) + why};
   }
-  auto cached = images_.find(found->digest);
+  return found;
+}
+
+Result<const ContainerPreparer::Image*> ContainerPreparer::Load(const image::ImageSummary& found,
+                                                                const std::string& reference) {
+  auto cached = images_.find(found.digest);
   // `barge image rm` may have removed it since: look before trusting the cache.
   std::error_code ec;
   if (cached != images_.end() && fs::is_directory(cached->second.rootfs, ec)) {
     return &cached->second;
   }
-  Result<std::string> rootfs = store_->Unpack(found->digest);
+  Result<std::string> rootfs = store_->Unpack(found.digest);
   if (!rootfs) {
     return Error{rootfs.error().code, std::string(kReasonCannotPull) + "cannot unpack image " +
                                           reference + ": " + rootfs.error().message};
   }
-  Result<image::ImageConfig> config = store_->Config(found->digest);
+  Result<image::ImageConfig> config = store_->Config(found.digest);
   if (!config) {
     return Error{config.error().code, std::string(kReasonCannotPull) + "image " + reference +
                                           " has an unreadable configuration: " +
@@ -106,18 +106,18 @@ Result<const ContainerPreparer::Image*> ContainerPreparer::Resolve(const std::st
               .config = std::move(*config),
               .etc_passwd = ImageFile(*rootfs, "/etc/passwd"),
               .etc_group = ImageFile(*rootfs, "/etc/group")};
-  auto [it, inserted] = images_.insert_or_assign(found->digest, std::move(image));
+  auto [it, inserted] = images_.insert_or_assign(found.digest, std::move(image));
   return &it->second;
 }
 
 Result<ContainerLaunch> ContainerPreparer::Prepare(const protocol::Assignment& a,
+                                                   const image::ImageSummary& found,
                                                    const fs::path& attempt_dir,
                                                    const std::string& cgroup_parent) {
   if (options_.runc_path.empty()) {
     return FailedPrecondition(CannotStart("this agent runs no containers (runc not found)"));
   }
-  if (a.image.empty()) return InvalidArgument(CannotStart("the job names no image"));
-  Result<const Image*> image = Resolve(a.image);
+  Result<const Image*> image = Load(found, a.image);
   if (!image) return image.error();
 
   ContainerLaunch launch{.bundle_dir = (attempt_dir / "bundle").string(),

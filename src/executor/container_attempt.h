@@ -25,7 +25,6 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,22 +66,24 @@ struct ContainerLaunch {
 
 class ContainerPreparer {
  public:
-  // The image store is opened (and created when missing) by the first Prepare.
+  // The image store is opened (and created when missing) by the first Find.
   static std::unique_ptr<ContainerPreparer> Create(ContainerOptions options);
 
-  // Prepares attempt `a` in `attempt_dir` (which exists). On error the
-  // message is the attempt's whole reason, "CannotPullContainerError: ..." or
-  // "CannotStartContainerError: ...", and what was made in attempt_dir stays
-  // for the caller to remove with it.
-  Result<ContainerLaunch> Prepare(const protocol::Assignment& a,
+  // The image `reference` (an assignment's `image`) names in the store. On
+  // error the message is the attempt's whole reason: CannotPullContainerError
+  // for an image that is not there, CannotStartContainerError for none at
+  // all. When it is not `unpacked` yet — which can take long — the caller
+  // unpacks it off its thread with UnpackInStore() before Prepare().
+  Result<image::ImageSummary> Find(const std::string& reference);
+
+  // Prepares attempt `a`, whose image Find() gave as `found`, in
+  // `attempt_dir` (which exists). On error the message is the attempt's whole
+  // reason, "CannotPullContainerError: ..." or "CannotStartContainerError:
+  // ...", and what was made in attempt_dir stays for the caller to remove.
+  Result<ContainerLaunch> Prepare(const protocol::Assignment& a, const image::ImageSummary& found,
                                   const std::filesystem::path& attempt_dir,
                                   const std::string& cgroup_parent);
 
-  // The manifest digest of the image `reference` names when that image has
-  // not been unpacked yet — unpacking can take long, so the caller does it
-  // off its thread with UnpackInStore() before Prepare() — and nullopt when
-  // it is ready (or unknown: Prepare() then says why it cannot be pulled).
-  std::optional<std::string> PendingUnpack(const std::string& reference);
   // Unpacks `digest` in the store at `store_dir` through a handle of its own:
   // any thread.
   static Status UnpackInStore(const std::string& store_dir, const std::string& digest);
@@ -97,8 +98,8 @@ class ContainerPreparer {
     std::string etc_group{};
   };
   explicit ContainerPreparer(ContainerOptions options) : options_(std::move(options)) {}
-  // The unpacked image `reference` names, from the cache or the store.
-  Result<const Image*> Resolve(const std::string& reference);
+  // The unpacked image `found` (named `reference`), from the cache or the store.
+  Result<const Image*> Load(const image::ImageSummary& found, const std::string& reference);
   Status OpenStore();
 
   ContainerOptions options_;

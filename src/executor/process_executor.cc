@@ -223,16 +223,22 @@ Status ProcessExecutor::Start(const protocol::Assignment& a) {
     fs::remove_all(paths.dir, ec);
     return error;
   }
-  if (container) {
-    if (std::optional<std::string> digest = containers_->PendingUnpack(a.image)) {
-      StartUnpacking(a, *digest);
-      return Ok();
-    }
+  int64_t now_ms = ToEpochMillis(clock_.Now());
+  if (!container) return Launch(a, *run_as, now_ms, nullptr);
+  Result<image::ImageSummary> image = containers_->Find(a.image);
+  if (!image) {
+    EndUnlaunched(a, paths, AttemptCgroups{}, now_ms, image.error().message);
+    return Ok();
   }
-  return Launch(a, *run_as, ToEpochMillis(clock_.Now()));
+  if (!image->unpacked) {
+    StartUnpacking(a, *image);
+    return Ok();
+  }
+  return Launch(a, RunAs{}, now_ms, &*image);
 }
 
-void ProcessExecutor::StartUnpacking(const protocol::Assignment& a, const std::string& digest) {
+void ProcessExecutor::StartUnpacking(const protocol::Assignment& a,
+                                     const image::ImageSummary& image) {
   AttemptPaths paths = PathsOf(options_.work_dir, a.attempt_id);
   AttemptRecord record{.attempt_id = a.attempt_id,
                        .job_id = a.job_id,
@@ -243,18 +249,19 @@ void ProcessExecutor::StartUnpacking(const protocol::Assignment& a, const std::s
                                      .attempt_id = a.attempt_id,
                                      .started_at_ms = record.started_at_ms,
                                  }));
-  spdlog::info("attempt {}: unpacking image {} ({})", a.attempt_id, a.image, digest);
-  unpackers_[a.attempt_id] = std::thread([this, a, digest,
+  spdlog::info("attempt {}: unpacking image {} ({})", a.attempt_id, a.image, image.digest);
+  unpackers_[a.attempt_id] = std::thread([this, a, image,
                                           store = options_.containers.image_store_dir,
                                           alive = std::weak_ptr<char>(alive_)] {
-    Status unpacked = ContainerPreparer::UnpackInStore(store, digest);
-    asio::post(io_, [this, a, unpacked, alive] {
-      if (!alive.expired()) OnUnpacked(a, unpacked);
+    Status unpacked = ContainerPreparer::UnpackInStore(store, image.digest);
+    asio::post(io_, [this, a, image, unpacked, alive] {
+      if (!alive.expired()) OnUnpacked(a, image, unpacked);
     });
   });
 }
 
-void ProcessExecutor::OnUnpacked(const protocol::Assignment& a, const Status& unpacked) {
+void ProcessExecutor::OnUnpacked(const protocol::Assignment& a, const image::ImageSummary& image,
+                                 const Status& unpacked) {
   if (auto unpacker = unpackers_.find(a.attempt_id); unpacker != unpackers_.end()) {
     unpacker->second.join();  // It has posted this and is returning.
     unpackers_.erase(unpacker);
@@ -273,7 +280,7 @@ void ProcessExecutor::OnUnpacked(const protocol::Assignment& a, const Status& un
     EndUnlaunched(a, paths, AttemptCgroups{}, started_at_ms,
                   std::string(kReasonCannotStart) +
                       "stopped before the container started (its image was being unpacked)");
-  } else if (Status launched = Launch(a, RunAs{}, started_at_ms); !launched) {
+  } else if (Status launched = Launch(a, RunAs{}, started_at_ms, &image); !launched) {
     std::error_code ec;
     fs::create_directories(paths.dir, ec);  // Launch removes it on failure; the result goes there.
     EndUnlaunched(a, paths, AttemptCgroups{}, started_at_ms,
@@ -282,7 +289,7 @@ void ProcessExecutor::OnUnpacked(const protocol::Assignment& a, const Status& un
 }
 
 Status ProcessExecutor::Launch(const protocol::Assignment& a, const RunAs& run_as,
-                               int64_t started_at_ms) {
+                               int64_t started_at_ms, const image::ImageSummary* image) {
   AttemptPaths paths = PathsOf(options_.work_dir, a.attempt_id);
   bool container = a.executor == protocol::kExecutorContainer;
   std::error_code ec;
@@ -316,7 +323,8 @@ Status ProcessExecutor::Launch(const protocol::Assignment& a, const RunAs& run_a
     spec.job.address_space_bytes = static_cast<uint64_t>(a.resources.memory_mib) << 20;
   }
   if (container) {
-    Result<ContainerLaunch> launch = containers_->Prepare(a, paths.dir, options_.cgroups.parent);
+    Result<ContainerLaunch> launch =
+        containers_->Prepare(a, *image, paths.dir, options_.cgroups.parent);
     if (!launch) {
       EndUnlaunched(a, paths, spec.cgroups, spec.started_at_ms, launch.error().message);
       return Ok();

@@ -121,10 +121,13 @@ class ProcessExecutor final : public Executor {
   void EndUnlaunched(const protocol::Assignment& a, const AttemptPaths& paths,
                      const AttemptCgroups& cgroups, int64_t started_at_ms, std::string reason);
   // The part of Start() after the attempt's directory exists: cgroups, the
-  // bundle of a container, the monitor.
-  Status Launch(const protocol::Assignment& a, const RunAs& run_as, int64_t started_at_ms);
-  void StartUnpacking(const protocol::Assignment& a, const std::string& digest);
-  void OnUnpacked(const protocol::Assignment& a, const Status& unpacked);
+  // bundle of a container (whose image, found and unpacked, is `image`;
+  // nullptr for the process executor), the monitor.
+  Status Launch(const protocol::Assignment& a, const RunAs& run_as, int64_t started_at_ms,
+                const image::ImageSummary* image);
+  void StartUnpacking(const protocol::Assignment& a, const image::ImageSummary& image);
+  void OnUnpacked(const protocol::Assignment& a, const image::ImageSummary& image,
+                  const Status& unpacked);
   // Removes the attempt's cgroups, with those a container runtime nested in them.
   void RemoveCgroups(const std::string& attempt_id, bool container, int wait_ms) const;
   // Writes exit.json for an attempt whose monitor is gone without one.
