@@ -40,7 +40,9 @@ std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::
 }
 
 // The message of a JSON parse error without nlohmann's "[json.exception...] " prefix.
-std::string_view ParseErrorMessage(const Json::parse_error& error) {
+// Both parse_error and out_of_range (a number too large for a double, e.g.
+// 1e9999) are thrown by the parser for a malformed body.
+std::string_view ParseErrorMessage(const Json::exception& error) {
   std::string_view what = error.what();
   size_t bracket = what.find("] ");
   return bracket == std::string_view::npos ? what : what.substr(bracket + 2);
@@ -224,7 +226,7 @@ std::optional<HttpReply> Api::Dispatch(const HttpRequest& request,
     }
     try {
       body = Json::parse(request.body);
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {
       return fail(
           InvalidArgument("request body is not valid JSON: " + std::string(ParseErrorMessage(e))));
     }

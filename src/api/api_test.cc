@@ -140,6 +140,16 @@ TEST_F(ApiTest, MalformedJsonIsClientException) {
   EXPECT_EQ(Message(reply).rfind("request body is not valid JSON: ", 0), 0u) << Message(reply);
 }
 
+// The parser reports a number beyond a double's range as out_of_range, not
+// parse_error; found by the fuzzer (it was a 500).
+TEST_F(ApiTest, NumberTooLargeIsClientException) {
+  HttpReply reply = Call("POST", "/v1/describecomputeenvironments", R"({"maxResults": 775e7775})");
+
+  ExpectError(reply, 400, "ClientException");
+  EXPECT_EQ(Message(reply).rfind("request body is not valid JSON: ", 0), 0u) << Message(reply);
+  EXPECT_NE(Message(reply).find("number overflow"), std::string::npos) << Message(reply);
+}
+
 TEST_F(ApiTest, NonObjectBodyIsClientException) {
   for (std::string body : {"[]", "3", "\"x\"", "null"}) {
     HttpReply reply = Call("POST", "/v1/describejobqueues", body);
