@@ -97,6 +97,58 @@ JobDependency ReadDependency(JsonReader& r) {
   return JobDependency{.job_id = r.String("jobId").value_or(""), .type = r.String("type")};
 }
 
+Json StatusSummaryToJson(const StatusSummary& summary) {
+  Json out = Json::object();
+  for (size_t i = 0; i < summary.size(); ++i) {
+    out[std::string(ToString(static_cast<JobStatus>(i)))] = summary[i];
+  }
+  return out;
+}
+
+StatusSummary ReadStatusSummary(JsonReader& r) {
+  StatusSummary summary{};
+  for (size_t i = 0; i < summary.size(); ++i) {
+    summary[i] = r.Int32(ToString(static_cast<JobStatus>(i))).value_or(0);
+  }
+  return summary;
+}
+
+// The store's arrayProperties: everything ArrayJob holds.
+Json ArrayJobToJson(const ArrayJob& array) {
+  Json out = Json::object();
+  out["size"] = array.size;
+  PutIfSet(out, "index", array.index);
+  PutIfSet(out, "maxConcurrency", array.max_concurrency);
+  if (!array.index) out["statusSummary"] = StatusSummaryToJson(array.status_summary);
+  PutTime(out, "statusSummaryLastUpdatedAt", array.status_summary_updated_at);
+  return out;
+}
+
+ArrayJob ReadArrayJob(JsonReader& r) {
+  return ArrayJob{
+      .size = r.Int32("size").value_or(0),
+      .index = r.Int32("index"),
+      .max_concurrency = r.Int32("maxConcurrency"),
+      .status_summary = r.Object("statusSummary", ReadStatusSummary).value_or(StatusSummary{}),
+      .status_summary_updated_at = ReadTime(r, "statusSummaryLastUpdatedAt"),
+  };
+}
+
+// AWS ArrayPropertiesDetail: a parent shows statusSummary, size and
+// statusSummaryLastUpdatedAt, a child its index.
+Json ArrayPropertiesDetailToJson(const ArrayJob& array) {
+  Json out = Json::object();
+  if (array.index) {
+    out["index"] = *array.index;
+    return out;
+  }
+  out["statusSummary"] = StatusSummaryToJson(array.status_summary);
+  out["size"] = array.size;
+  PutTime(out, "statusSummaryLastUpdatedAt", array.status_summary_updated_at);
+  PutIfSet(out, "maxConcurrency", array.max_concurrency);
+  return out;
+}
+
 // Members the store document and JobDetail share, written the same way.
 void PutCommon(Json& out, const Job& job) {
   out["jobName"] = job.name;
@@ -171,7 +223,40 @@ Json ToJson(const Job& job) {
   Json& attempts = out["attempts"] = Json::array();
   for (const Attempt& attempt : job.attempts) attempts.push_back(AttemptToJson(attempt));
   PutIfSet(out, "stopReason", job.stop_reason);
+  if (job.array) out["arrayProperties"] = ArrayJobToJson(*job.array);
   return out;
+}
+
+Json ArrayChildStateToJson(const Job& child) {
+  Json out = Json::object();
+  out["status"] = ToString(child.status);
+  PutIfNotEmpty(out, "statusReason", child.status_reason);
+  PutTime(out, "startedAt", child.started_at);
+  PutTime(out, "stoppedAt", child.stopped_at);
+  if (!child.attempts.empty()) {
+    Json& attempts = out["attempts"] = Json::array();
+    for (const Attempt& attempt : child.attempts) attempts.push_back(AttemptToJson(attempt));
+  }
+  if (child.is_cancelled) out["isCancelled"] = true;
+  if (child.is_terminated) out["isTerminated"] = true;
+  PutIfSet(out, "stopReason", child.stop_reason);
+  return out;
+}
+
+Status ApplyArrayChildState(const Json& state, Job& child) {
+  Result<bool> decoded = DecodeObject(state, "", [&child](JsonReader& r) {
+           child.status = r.Enum("status", &ParseJobStatus, kJobStatuses).value_or(child.status);
+           child.status_reason = r.String("statusReason").value_or("");
+           child.started_at = ReadTime(r, "startedAt");
+           child.stopped_at = ReadTime(r, "stoppedAt");
+           child.attempts = OrEmpty(r.ObjectList("attempts", ReadAttempt));
+           child.is_cancelled = r.Bool("isCancelled").value_or(false);
+           child.is_terminated = r.Bool("isTerminated").value_or(false);
+           child.stop_reason = r.String("stopReason");
+           return true;
+         });
+  if (!decoded) return decoded.error();
+  return Ok();
 }
 
 Result<Job> JobFromJson(const Json& json) {
@@ -215,6 +300,7 @@ Result<Job> JobFromJson(const Json& json) {
     std::optional<std::optional<int32_t>> timeout =
         r.Object("timeout", [](JsonReader& t) { return t.Int32("attemptDurationSeconds"); });
     if (timeout) job.attempt_duration_seconds = *timeout;
+    job.array = r.Object("arrayProperties", ReadArrayJob);
     return job;
   });
 }
@@ -242,6 +328,7 @@ Json JobDetailToJson(const Job& job, const ArnFormatter& arns) {
     if (!latest.id.empty()) container["taskArn"] = EcsArn(arns, "task", latest.id);
   }
   out["container"] = std::move(container);
+  if (job.array) out["arrayProperties"] = ArrayPropertiesDetailToJson(*job.array);
   return out;
 }
 
@@ -263,6 +350,11 @@ Json JobSummaryToJson(const Job& job, const ArnFormatter& arns) {
     if (!container.empty()) out["container"] = std::move(container);
   }
   out["jobDefinition"] = job.job_definition_arn;
+  if (job.array) {
+    // AWS ArrayPropertiesSummary: size on a parent, index on a child.
+    out["arrayProperties"] = job.array->index ? Json{{"index", *job.array->index}}
+                                              : Json{{"size", job.array->size}};
+  }
   return out;
 }
 
@@ -287,7 +379,10 @@ Result<JobSubmission> JobSubmissionFromJson(const Json& json) {
         .depends_on = OrEmpty(r.ObjectList("dependsOn", ReadDependency)),
         .array_properties =
             r.Object("arrayProperties",
-                     [](JsonReader& a) { return ArrayProperties{.size = a.Int32("size")}; }),
+                     [](JsonReader& a) {
+                       return ArrayProperties{.size = a.Int32("size"),
+                                              .max_concurrency = a.Int32("maxConcurrency")};
+                     }),
         .aws_only = r.AwsOnly(kSubmissionAwsOnly),
     };
   });

@@ -27,12 +27,22 @@ using Json = nlohmann::json;
 Json ToJson(const Job& job);
 Result<Job> JobFromJson(const Json& json);
 
+// An array child as the store keeps it: only what a child changes itself
+// (status, statusReason, startedAt, stoppedAt, attempts, isCancelled,
+// isTerminated, the pending stop reason); the rest is its parent's
+// (core/array_job.h MakeArrayChild). Apply overwrites those members of
+// `child`, which MakeArrayChild built. Apply's errors name the member.
+Json ArrayChildStateToJson(const Job& child);
+Status ApplyArrayChildState(const Json& state, Job& child);
+
 // AWS JobDetail: jobArn, jobName, jobId, jobQueue (ARN), status,
 // statusReason, attempts[], createdAt, startedAt, stoppedAt, dependsOn,
 // jobDefinition (ARN), parameters, container (the container as it runs plus
 // the latest attempt's exitCode, reason and logStreamName), retryStrategy,
 // timeout, tags, propagateTags, platformCapabilities, schedulingPriority,
-// shareIdentifier, isCancelled, isTerminated.
+// shareIdentifier, isCancelled, isTerminated, arrayProperties (a parent's
+// statusSummary, size and statusSummaryLastUpdatedAt, plus barge's
+// maxConcurrency when set; a child's index).
 Json JobDetailToJson(const Job& job, const ArnFormatter& arns);
 
 // AWS JobSummary: jobArn, jobId, jobName, createdAt, startedAt, stoppedAt,

@@ -293,3 +293,79 @@ TEST(JobCodecTest, Int64AcceptsEpochMillisAndRejectsFractions) {
 
 }  // namespace
 }  // namespace barge::codec
+
+namespace barge::codec {
+namespace {
+
+Job ArrayParent() {
+  Job parent = FinishedJob();
+  parent.status = JobStatus::kPending;
+  parent.array = ArrayJob{.size = 3, .max_concurrency = 2};
+  parent.array->status_summary[static_cast<size_t>(JobStatus::kRunning)] = 1;
+  parent.array->status_summary[static_cast<size_t>(JobStatus::kSucceeded)] = 2;
+  parent.array->status_summary_updated_at = FromEpochMillis(1'700'000'000'500);
+  return parent;
+}
+
+TEST(JobCodecTest, ArrayParentRoundTripsThroughTheStoreDocument) {
+  Result<Job> back = JobFromJson(ToJson(ArrayParent()));
+
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->array, ArrayParent().array);
+}
+
+TEST(JobCodecTest, ArrayParentDetailShowsStatusSummaryAndSize) {
+  Json detail = JobDetailToJson(ArrayParent(), kArns);
+
+  const Json& array = detail["arrayProperties"];
+  EXPECT_EQ(array["size"], 3);
+  EXPECT_EQ(array["statusSummary"]["RUNNING"], 1);
+  EXPECT_EQ(array["statusSummary"]["SUCCEEDED"], 2);
+  EXPECT_EQ(array["statusSummary"]["FAILED"], 0);
+  EXPECT_EQ(array["statusSummaryLastUpdatedAt"], 1'700'000'000'500);
+  EXPECT_FALSE(array.contains("index"));
+  EXPECT_EQ(JobSummaryToJson(ArrayParent(), kArns)["arrayProperties"], (Json{{"size", 3}}));
+}
+
+TEST(JobCodecTest, ArrayChildDetailShowsItsIndexOnly) {
+  Job child = FinishedJob();
+  child.id += ":7";
+  child.array = ArrayJob{.size = 10, .index = 7};
+
+  EXPECT_EQ(JobDetailToJson(child, kArns)["arrayProperties"], (Json{{"index", 7}}));
+  EXPECT_EQ(JobSummaryToJson(child, kArns)["arrayProperties"], (Json{{"index", 7}}));
+  EXPECT_EQ(JobDetailToJson(child, kArns)["jobArn"],
+            "arn:aws:batch:us-east-1:123456789012:job/3f1c2a4e-0000-4000-8000-000000000001:7");
+}
+
+TEST(JobCodecTest, ArrayChildStateKeepsWhatAChildChanges) {
+  Job child = FinishedJob();
+  child.is_cancelled = true;
+  Job rebuilt;
+  rebuilt.status = JobStatus::kRunnable;
+
+  ASSERT_TRUE(ApplyArrayChildState(ArrayChildStateToJson(child), rebuilt));
+
+  EXPECT_EQ(rebuilt.status, JobStatus::kFailed);
+  EXPECT_EQ(rebuilt.status_reason, child.status_reason);
+  EXPECT_EQ(rebuilt.started_at, child.started_at);
+  EXPECT_EQ(rebuilt.stopped_at, child.stopped_at);
+  ASSERT_EQ(rebuilt.attempts.size(), child.attempts.size());
+  EXPECT_EQ(rebuilt.attempts[1].exit_code, 3);
+  EXPECT_TRUE(rebuilt.is_cancelled);
+  EXPECT_EQ(rebuilt.stop_reason, child.stop_reason);
+  EXPECT_FALSE(ArrayChildStateToJson(child).contains("container"));
+  EXPECT_FALSE(ApplyArrayChildState(Json{{"status", 3}}, rebuilt));
+}
+
+TEST(JobCodecTest, SubmitJobReadsArrayPropertiesWithMaxConcurrency) {
+  auto submission = JobSubmissionFromJson(
+      Json{{"arrayProperties", {{"size", 1000}, {"maxConcurrency", 10}}}});
+
+  ASSERT_TRUE(submission) << submission.error().message;
+  EXPECT_EQ(submission->array_properties->size, 1000);
+  EXPECT_EQ(submission->array_properties->max_concurrency, 10);
+}
+
+}  // namespace
+}  // namespace barge::codec

@@ -27,9 +27,6 @@
 
 namespace barge {
 
-// Children per status, indexed by static_cast<size_t>(JobStatus).
-using StatusSummary = std::array<int32_t, 7>;
-
 inline constexpr std::string_view kArrayChildFailedReason = "Array Child Job failed";
 
 class ArrayStatus {

@@ -3,6 +3,7 @@
 // state machine. Plain data, no I/O; `version` belongs to the Store, which
 // bumps it on every successful write. The only way code changes Job::status
 // is Transition(), which refuses edges AWS Batch does not have.
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -58,8 +59,28 @@ struct JobDependency {
   friend bool operator==(const JobDependency&, const JobDependency&) = default;
 };
 
+// Children per status, indexed by static_cast<size_t>(JobStatus): AWS's
+// arrayProperties.statusSummary.
+using StatusSummary = std::array<int32_t, 7>;
+
+// Array job membership (core/array_job.h). A parent has `size` children
+// "<parent id>:<index>"; each child carries its index and the array's size.
+struct ArrayJob {
+  int32_t size = 0;
+  std::optional<int32_t> index{};  // Set on a child.
+  // Parent only, barge's extension: at most this many children STARTING or
+  // RUNNING at once.
+  std::optional<int32_t> max_concurrency{};
+  // Parent only: the children's statuses when last counted (the control
+  // plane fills it in when the parent is described, and stores it when the
+  // array ends), and when they last changed.
+  StatusSummary status_summary{};
+  std::optional<Timestamp> status_summary_updated_at{};
+  friend bool operator==(const ArrayJob&, const ArrayJob&) = default;
+};
+
 struct Job {
-  std::string id{};  // UUIDv4.
+  std::string id{};  // UUIDv4; an array child's is "<parent id>:<index>".
   std::string name{};
   std::string queue{};  // Job queue name.
   std::string job_definition_arn{};
@@ -82,6 +103,7 @@ struct Job {
   std::vector<Attempt> attempts{};  // Finished ones, then the current one if any.
   std::vector<std::string> platform_capabilities{};  // From the job definition (EC2, FARGATE).
   std::vector<JobDependency> depends_on{};  // SubmitJob's dependsOn, kept for good.
+  std::optional<ArrayJob> array{};          // Array parents and children only.
   // Set by CancelJob (and by TerminateJob, which cancels a job that never
   // started). On a PENDING job that still waits for dependencies it means
   // "cancel requested": AWS cancels such a job only once its dependencies

@@ -28,6 +28,9 @@ struct ContainerOverrides {
 // SubmitJob.arrayProperties.
 struct ArrayProperties {
   std::optional<int32_t> size{};
+  // barge's extension (the barge CLI and API only): at most this many
+  // children STARTING or RUNNING at once.
+  std::optional<int32_t> max_concurrency{};
 };
 
 struct JobSubmission {
