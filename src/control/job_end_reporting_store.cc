@@ -73,6 +73,9 @@ class ReportingTransaction final : public StoreTransaction {
   Result<std::vector<Job>> ListJobs(const JobListFilter& filter) override {
     return inner_.ListJobs(filter);
   }
+  Result<std::vector<Job>> ListArrayChildren(const ArrayChildFilter& filter) override {
+    return inner_.ListArrayChildren(filter);
+  }
   Status InsertJob(const Job& job) override { return Note(job, inner_.InsertJob(job)); }
   Status UpdateJob(const Job& job) override { return Note(job, inner_.UpdateJob(job)); }
 

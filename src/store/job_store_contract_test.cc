@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "codec/job_codec.h"
+#include "core/array_job.h"
 #include "store/store.h"
 #include "store/store_test_backends.h"
 #include "testing/sample_job.h"
@@ -290,6 +291,118 @@ TYPED_TEST(JobStoreContractTest, StreamsAreSeparateAndUnknownOnesEmpty) {
   EXPECT_EQ(this->ReadSequences({.stream = "t"}), std::vector<int64_t>{1});
   EXPECT_EQ(this->ReadSequences({.stream = "unknown"}), std::vector<int64_t>{});
   EXPECT_EQ(this->ReadSequences({.stream = "s"}).size(), 10u);
+}
+
+}  // namespace
+}  // namespace barge
+
+namespace barge {
+namespace {
+
+template <typename BackendFactory>
+class ArrayJobStoreContractTest : public JobStoreContractTest<BackendFactory> {
+ protected:
+  // Parent "p" (PENDING, size 4) in queue q1 and its children, RUNNABLE.
+  Job InsertArray() {
+    Job parent = testing::SampleJob("p", "q1", At(1000));
+    parent.status = JobStatus::kPending;
+    parent.attempts.clear();
+    parent.array = ArrayJob{.size = 4, .max_concurrency = 2};
+    EXPECT_TRUE(this->store().Transact([&](StoreTransaction& txn) -> Status {
+      BARGE_RETURN_IF_ERROR(txn.InsertJob(parent));
+      for (int32_t i = 0; i < 4; ++i) {
+        Job child = MakeArrayChild(parent, i);
+        child.status = JobStatus::kRunnable;
+        BARGE_RETURN_IF_ERROR(txn.InsertJob(child));
+      }
+      return Ok();
+    }));
+    return parent;
+  }
+  std::vector<std::string> ChildIds(const ArrayChildFilter& filter) {
+    std::vector<std::string> ids;
+    EXPECT_TRUE(this->store().Transact([&](StoreTransaction& txn) -> Status {
+      auto children = txn.ListArrayChildren(filter);
+      if (!children) return children.error();
+      for (const Job& child : children.value()) ids.push_back(child.id);
+      return Ok();
+    }));
+    return ids;
+  }
+};
+TYPED_TEST_SUITE(ArrayJobStoreContractTest, Backends);
+
+TYPED_TEST(ArrayJobStoreContractTest, ChildReadsBackWholeFromItsParent) {
+  Job parent = this->InsertArray();
+
+  auto child = this->Get("p:2");
+
+  ASSERT_TRUE(child) << child.error().message;
+  Job expected = MakeArrayChild(parent, 2);
+  expected.status = JobStatus::kRunnable;
+  EXPECT_EQ(codec::ToJson(child.value()).dump(), codec::ToJson(expected).dump());
+  EXPECT_EQ(child->version, 1);
+  EXPECT_EQ(this->Get("p")->array, parent.array);
+}
+
+TYPED_TEST(ArrayJobStoreContractTest, ChildKeepsItsOwnRunAcrossUpdates) {
+  this->InsertArray();
+  Job child = this->Get("p:1").value();
+  ASSERT_TRUE(Transition(child, JobStatus::kStarting, At(2000)));
+  child.attempts.push_back({.id = "att-1", .number = 1, .agent_id = "agent-1"});
+  ASSERT_TRUE(this->Update(child));
+  child.version = 2;
+  ASSERT_TRUE(Transition(child, JobStatus::kRunning, At(2100)));
+  ASSERT_TRUE(this->Update(child));
+
+  auto got = this->Get("p:1");
+
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->status, JobStatus::kRunning);
+  EXPECT_EQ(got->started_at, At(2100));
+  ASSERT_EQ(got->attempts.size(), 1u);
+  EXPECT_EQ(got->attempts[0].agent_id, "agent-1");
+  EXPECT_EQ(got->version, 3);
+  EXPECT_EQ(this->Get("p:0")->status, JobStatus::kRunnable);
+  EXPECT_EQ(this->Update(child).error().code, ErrorCode::kConflict);
+}
+
+TYPED_TEST(ArrayJobStoreContractTest, ChildrenListInIndexOrderByStatusAndPage) {
+  this->InsertArray();
+  Job child = this->Get("p:1").value();
+  ASSERT_TRUE(Transition(child, JobStatus::kStarting, At(2000)));
+  ASSERT_TRUE(this->Update(child));
+
+  EXPECT_EQ(this->ChildIds({.parent_id = "p"}),
+            (std::vector<std::string>{"p:0", "p:1", "p:2", "p:3"}));
+  EXPECT_EQ(this->ChildIds({.parent_id = "p", .statuses = {JobStatus::kRunnable}}),
+            (std::vector<std::string>{"p:0", "p:2", "p:3"}));
+  EXPECT_EQ(this->ChildIds({.parent_id = "p", .after_index = 1, .limit = 2}),
+            (std::vector<std::string>{"p:2", "p:3"}));
+  EXPECT_TRUE(this->ChildIds({.parent_id = "other"}).empty());
+}
+
+TYPED_TEST(ArrayJobStoreContractTest, TopLevelListingLeavesChildrenOut) {
+  this->InsertArray();
+
+  EXPECT_EQ(this->ListIds({.queue = "q1", .scope = JobScope::kTopLevel}),
+            (std::vector<std::string>{"p"}));
+  EXPECT_EQ(this->ListIds({.statuses = {JobStatus::kRunnable}, .scope = JobScope::kTopLevel}),
+            std::vector<std::string>{});
+  EXPECT_EQ(this->ListIds({.statuses = {JobStatus::kRunnable}}),
+            (std::vector<std::string>{"p:0", "p:1", "p:2", "p:3"}));
+}
+
+TYPED_TEST(ArrayJobStoreContractTest, ChildSeesItsParentsLaterWrites) {
+  Job parent = this->InsertArray();
+  ASSERT_TRUE(this->Get("p:0"));  // Reads (and may cache) the parent.
+  parent.version = 1;
+  parent.array->max_concurrency = 3;
+  ASSERT_TRUE(this->Update(parent));
+
+  Job stored_parent = this->Get("p").value();
+  EXPECT_EQ(stored_parent.array->max_concurrency, 3);
+  EXPECT_EQ(this->Get("p:0")->array->size, 4);
 }
 
 }  // namespace

@@ -5,18 +5,23 @@
 #include <utility>
 
 #include "codec/job_codec.h"
+#include "core/array_job.h"
 #include "store/sqlite_transaction.h"
 
 namespace barge {
 namespace {
 
-// Columns: id, queue, status, name, created_at, version, doc.
+// Columns: id, queue, status, name, created_at, version, doc, array_parent,
+// array_index.
 constexpr std::string_view kJobColumns =
-    "SELECT id, queue, status, name, created_at, version, doc FROM jobs";
+    "SELECT id, queue, status, name, created_at, version, doc, array_parent, array_index"
+    " FROM jobs";
 
-// `json`, when given, receives the document as built before dumping.
+// `json`, when given, receives the document as built before dumping. An
+// array child's document is its own state alone (migrations/0003).
 Result<std::string> EncodeJob(const Job& job, codec::Json* json = nullptr) {
   try {
+    if (IsArrayChild(job)) return codec::ArrayChildStateToJson(job).dump();
     if (json == nullptr) return codec::ToJson(job).dump();
     *json = codec::ToJson(job);
     return json->dump();
@@ -25,6 +30,7 @@ Result<std::string> EncodeJob(const Job& job, codec::Json* json = nullptr) {
   }
 }
 
+// A top-level job's row (array_parent NULL).
 Result<Job> ReadJob(const sqlite::Statement& stmt) {
   std::string id = stmt.ColumnText(0);
   std::string what = "stored job " + id;
@@ -41,6 +47,28 @@ Result<Job> ReadJob(const sqlite::Statement& stmt) {
   job->created_at = FromEpochMillis(stmt.ColumnInt64(4));
   job->version = stmt.ColumnInt64(5);
   return job;
+}
+
+// An array child's row: `parent` is its parent's job as stored.
+Result<Job> ReadArrayChild(const sqlite::Statement& stmt, const Job& parent) {
+  std::string id = stmt.ColumnText(0);
+  std::string what = "stored array child " + id;
+  int64_t index = stmt.ColumnInt64(8);
+  if (!IsArrayParent(parent) || index < 0 || index >= parent.array->size) {
+    return Internal(what + " does not belong to array job " + parent.id);
+  }
+  codec::Json json = codec::Json::parse(stmt.ColumnText(6), nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return Internal(what + " is not json");
+  Job child = MakeArrayChild(parent, static_cast<int32_t>(index));
+  if (Status applied = codec::ApplyArrayChildState(json, child); !applied) {
+    return Internal(what + " does not decode: " + applied.error().message);
+  }
+  std::optional<JobStatus> status = ParseJobStatus(stmt.ColumnText(2));
+  if (!status) return Internal(what + " has an unknown status");
+  if (child.id != id) return Internal(what + " has a malformed id");
+  child.status = *status;
+  child.version = stmt.ColumnInt64(5);
+  return child;
 }
 
 // Binds the key columns shared by insert and update: ?1 id, ?2 queue,
@@ -77,6 +105,7 @@ std::string ListJobsSql(const JobListFilter& filter) {
   if (filter.queue) add("queue = ?1");
   if (filter.created_after) add("created_at >= ?2");
   if (filter.created_before) add("created_at <= ?3");
+  if (filter.scope == JobScope::kTopLevel) add("array_parent IS NULL");
   bool newest_first = filter.order == JobOrder::kNewestFirst;
   if (filter.start_after)
     add(newest_first ? "(created_at, id) < (?4, ?5)" : "(created_at, id) > (?4, ?5)");
@@ -99,7 +128,70 @@ Result<Job> SqliteTransaction::GetJob(const std::string& id) {
   Result<bool> row = stmt->Step("get job " + id);
   if (!row) return row.error();
   if (!row.value()) return NotFound("job " + id + " does not exist");
-  return ReadJob(*stmt);
+  return ReadRow(*stmt);
+}
+
+Result<Job> SqliteTransaction::ReadRow(const sqlite::Statement& stmt) {
+  if (stmt.ColumnIsNull(7)) return ReadJob(stmt);
+  Result<Job> parent = ArrayParent(stmt.ColumnText(7));
+  if (!parent) return Internal("array child " + stmt.ColumnText(0) + ": " + parent.error().message);
+  return ReadArrayChild(stmt, *parent);
+}
+
+Result<Job> SqliteTransaction::ArrayParent(const std::string& id) {
+  bool cacheable = cache_ != nullptr && !written_jobs_.contains(id);
+  if (cacheable) {
+    if (auto cached = cache_->array_parents.find(id); cached != cache_->array_parents.end()) {
+      return cached->second;
+    }
+  }
+  // A statement of its own (the caller's, maybe GetJob's, is still leased).
+  Result<sqlite::Statement> stmt =
+      db_.Prepare(std::string(kJobColumns) + " WHERE id = ?1 AND array_parent IS NULL");
+  if (!stmt) return stmt.error();
+  stmt->Bind(1, id);
+  Result<bool> row = stmt->Step("get array job " + id);
+  if (!row) return row.error();
+  if (!row.value()) return NotFound("array job " + id + " does not exist");
+  Result<Job> parent = ReadJob(*stmt);
+  if (parent && cacheable) {
+    if (cache_->array_parents.size() >= SqliteResourceCache::kMaxArrayParents) {
+      cache_->array_parents.clear();
+    }
+    cache_->array_parents.insert_or_assign(id, *parent);
+  }
+  return parent;
+}
+
+Result<std::vector<Job>> SqliteTransaction::ListArrayChildren(const ArrayChildFilter& filter) {
+  std::string sql = std::string(kJobColumns) + " WHERE array_parent = ?1";
+  if (filter.after_index) sql += " AND array_index > ?2";
+  if (!filter.statuses.empty()) {
+    sql += " AND status IN (";
+    for (size_t i = 0; i < filter.statuses.size(); ++i) {
+      if (i > 0) sql += ", ";
+      sql += "?" + std::to_string(10 + i);
+    }
+    sql += ")";
+  }
+  sql += " ORDER BY array_index LIMIT ?3";
+  Result<sqlite::Statement> stmt = db_.Prepare(sql);
+  if (!stmt) return stmt.error();
+  stmt->Bind(1, filter.parent_id);
+  if (filter.after_index) stmt->Bind(2, int64_t{*filter.after_index});
+  stmt->Bind(3, filter.limit == 0 ? int64_t{-1} : static_cast<int64_t>(filter.limit));
+  for (size_t i = 0; i < filter.statuses.size(); ++i) {
+    stmt->Bind(static_cast<int>(10 + i), ToString(filter.statuses[i]));
+  }
+  std::vector<Job> children;
+  while (true) {
+    Result<bool> more = stmt->Step("list children of array job " + filter.parent_id);
+    if (!more) return more.error();
+    if (!more.value()) return children;
+    Result<Job> child = ReadRow(*stmt);
+    if (!child) return child.error();
+    children.push_back(std::move(child).value());
+  }
 }
 
 Result<std::vector<Job>> SqliteTransaction::ListJobs(const JobListFilter& filter) {
@@ -121,24 +213,32 @@ Result<std::vector<Job>> SqliteTransaction::ListJobs(const JobListFilter& filter
     Result<bool> more = stmt->Step("list jobs");
     if (!more) return more.error();
     if (!more.value()) return jobs;
-    Result<Job> job = ReadJob(*stmt);
+    Result<Job> job = ReadRow(*stmt);
     if (!job) return job.error();
     jobs.push_back(std::move(job).value());
   }
 }
 
 Status SqliteTransaction::InsertJob(const Job& job) {
-  if (cache_ != nullptr) {
-    cache_->live_jobs.erase(job.id);
-    written_jobs_[job.id] = std::nullopt;
-  }
+  WroteJob(job.id);
   Result<std::string> doc = EncodeJob(job);
   if (!doc) return doc.error();
   Result<sqlite::Statement> stmt = db_.Prepare(
-      "INSERT INTO jobs (id, queue, status, name, created_at, version, doc)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)");
+      "INSERT INTO jobs (id, queue, status, name, created_at, version, doc, array_parent,"
+      " array_index) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?8, ?9)");
   if (!stmt) return stmt.error();
   BindJob(*stmt, job, doc.value());
+  if (IsArrayChild(job)) {
+    std::optional<ArrayChildRef> ref = ParseArrayChildId(job.id);
+    if (!ref || ref->index != *job.array->index) {
+      return InvalidArgument("array child " + job.id + " has an id that does not match its index");
+    }
+    stmt->Bind(8, ref->parent_id);
+    stmt->Bind(9, int64_t{ref->index});
+  } else {
+    stmt->BindNull(8);
+    stmt->BindNull(9);
+  }
   if (Status done = stmt->Run("insert job " + job.id); !done) {
     if (done.error().code == ErrorCode::kAlreadyExists) {
       return AlreadyExists("job " + job.id + " already exists");
@@ -148,11 +248,15 @@ Status SqliteTransaction::InsertJob(const Job& job) {
   return Ok();
 }
 
+void SqliteTransaction::WroteJob(const std::string& id) {
+  if (cache_ == nullptr) return;
+  cache_->live_jobs.erase(id);
+  cache_->array_parents.erase(id);
+  written_jobs_[id] = std::nullopt;
+}
+
 Status SqliteTransaction::UpdateJob(const Job& job) {
-  if (cache_ != nullptr) {
-    cache_->live_jobs.erase(job.id);
-    written_jobs_[job.id] = std::nullopt;
-  }
+  WroteJob(job.id);
   codec::Json json;
   Result<std::string> doc = EncodeJob(job, &json);
   if (!doc) return doc.error();
@@ -182,8 +286,8 @@ Status SqliteTransaction::UpdateJob(const Job& job) {
   if (updated) {
     if (cache_ != nullptr &&
         (job.status == JobStatus::kStarting || job.status == JobStatus::kRunning)) {
-      // What ReadJob would make of the row just written.
-      Result<Job> stored = codec::JobFromJson(json);
+      // What ReadRow would make of the row just written.
+      Result<Job> stored = IsArrayChild(job) ? Result<Job>(job) : codec::JobFromJson(json);
       if (stored) {
         stored->id = job.id;
         stored->queue = job.queue;

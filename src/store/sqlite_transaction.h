@@ -49,6 +49,10 @@ struct SqliteResourceCache {
   std::map<std::string, std::vector<JobDefinition>, std::less<>> active_definitions{};
   static constexpr size_t kMaxDefinitionNames = 1000;  // Past it, they start over.
   std::unordered_map<std::string, Job> live_jobs{};
+  // Array parents read to complete their children's rows (every child read
+  // needs its parent, and a parent rarely changes); dropped when written.
+  static constexpr size_t kMaxArrayParents = 1000;
+  std::unordered_map<std::string, Job> array_parents{};
 };
 
 class SqliteTransaction final : public StoreTransaction {
@@ -85,6 +89,7 @@ class SqliteTransaction final : public StoreTransaction {
   // Jobs and log lines: sqlite_job_rows.cc.
   Result<Job> GetJob(const std::string& id) override;
   Result<std::vector<Job>> ListJobs(const JobListFilter& filter) override;
+  Result<std::vector<Job>> ListArrayChildren(const ArrayChildFilter& filter) override;
   Status InsertJob(const Job& job) override;
   Status UpdateJob(const Job& job) override;
   Status AppendLogEvents(const std::string& stream, const std::vector<LogEvent>& events) override;
@@ -100,6 +105,12 @@ class SqliteTransaction final : public StoreTransaction {
   void WroteQueues();
   void WroteDefinitions();
   Result<std::vector<JobDefinition>> ListDefinitionsFromDb(const JobDefinitionFilter& filter);
+  // A job row as kJobColumns selects it; an array child is completed from
+  // its parent's row.
+  Result<Job> ReadRow(const sqlite::Statement& stmt);
+  Result<Job> ArrayParent(const std::string& id);
+  // Drops what the caches hold of a job this transaction writes.
+  void WroteJob(const std::string& id);
 
   sqlite::Database& db_;
   SqliteResourceCache* cache_;

@@ -35,6 +35,10 @@ struct JobListCursor {
 
 enum class JobOrder { kOldestFirst, kNewestFirst };
 
+// Which jobs a listing covers. AWS's ListJobs on a queue shows plain jobs and
+// array parents, never children (those are listed with arrayJobId).
+enum class JobScope { kAll, kTopLevel };
+
 struct JobListFilter {
   std::optional<std::string> queue{};         // queue name
   std::vector<JobStatus> statuses{};          // any of these; empty = all
@@ -45,6 +49,15 @@ struct JobListFilter {
   // previous page).
   std::optional<JobListCursor> start_after{};
   JobOrder order = JobOrder::kOldestFirst;  // by (created_at, id)
+  JobScope scope = JobScope::kAll;
+};
+
+// The children of one array job, in index order.
+struct ArrayChildFilter {
+  std::string parent_id{};
+  std::vector<JobStatus> statuses{};      // any of these; empty = all
+  std::optional<int32_t> after_index{};  // only children with a greater index
+  size_t limit = 0;                       // 0 = no limit
 };
 
 // One line of an attempt's output, shaped for CloudWatch Logs' GetLogEvents.
@@ -115,8 +128,14 @@ class StoreTransaction {
 
   // Jobs, keyed by id. The whole Job is stored, attempts included.
   // ListJobs is ordered by (created_at, id), or its reverse (filter.order).
+  // An array child (Job::array with an index) is inserted after its parent
+  // and read back whole; a store may keep only what the child changes
+  // itself (codec::ArrayChildStateToJson) and take the rest from the parent
+  // (core/array_job.h MakeArrayChild), which never changes what a child
+  // inherits once the array exists.
   virtual Result<Job> GetJob(const std::string& id) = 0;  // kNotFound
   virtual Result<std::vector<Job>> ListJobs(const JobListFilter& filter) = 0;
+  virtual Result<std::vector<Job>> ListArrayChildren(const ArrayChildFilter& filter) = 0;
   virtual Status InsertJob(const Job& job) = 0;  // kAlreadyExists; stores version 1
   virtual Status UpdateJob(const Job& job) = 0;  // compare-and-set: kConflict, kNotFound
 

@@ -88,7 +88,32 @@ bool JobMatches(const Job& job, const JobListFilter& filter) {
   }
   if (filter.created_after && job.created_at < *filter.created_after) return false;
   if (filter.created_before && job.created_at > *filter.created_before) return false;
+  if (filter.scope == JobScope::kTopLevel && job.array && job.array->index) return false;
   return true;
+}
+
+std::vector<Job> ListChildren(const std::map<std::string, Job>& jobs,
+                              const ArrayChildFilter& filter) {
+  std::vector<const Job*> matching;
+  for (const auto& [id, job] : jobs) {
+    if (!job.array || !job.array->index) continue;
+    if (id.size() <= filter.parent_id.size() || id.compare(0, filter.parent_id.size(), filter.parent_id) != 0 ||
+        id[filter.parent_id.size()] != ':') {
+      continue;
+    }
+    if (filter.after_index && *job.array->index <= *filter.after_index) continue;
+    if (!filter.statuses.empty() && std::find(filter.statuses.begin(), filter.statuses.end(),
+                                              job.status) == filter.statuses.end()) {
+      continue;
+    }
+    matching.push_back(&job);
+  }
+  std::sort(matching.begin(), matching.end(),
+            [](const Job* a, const Job* b) { return *a->array->index < *b->array->index; });
+  if (filter.limit != 0 && matching.size() > filter.limit) matching.resize(filter.limit);
+  std::vector<Job> out;
+  for (const Job* job : matching) out.push_back(*job);
+  return out;
 }
 
 std::vector<Job> ListMatchingJobs(const std::map<std::string, Job>& jobs,
@@ -257,6 +282,10 @@ class InMemoryTransaction final : public StoreTransaction {
 
   Result<std::vector<Job>> ListJobs(const JobListFilter& filter) override {
     return ListMatchingJobs(state_.jobs, filter);
+  }
+
+  Result<std::vector<Job>> ListArrayChildren(const ArrayChildFilter& filter) override {
+    return ListChildren(state_.jobs, filter);
   }
 
   Status InsertJob(const Job& job) override {
