@@ -257,8 +257,8 @@ int RunServer(int argc, char** argv) {
         });
       }});
   dependency_applier = &dependencies;
-  reporting_store.SetListener([&dependencies](const std::vector<control::EndedJob>& ended) {
-    dependencies.JobsEnded(ended);
+  reporting_store.SetListener([&dependencies](const std::vector<control::JobWrite>& ended) {
+    dependencies.JobsWritten(ended);
   });
   control::AgentService agent_service(*store, clock, registry, dispatcher);
   control::TimeoutSweeper timeout_sweeper(*store, clock, registry, kill_grace_ms);

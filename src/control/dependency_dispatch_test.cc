@@ -20,7 +20,7 @@ class DependencyDispatchTest : public DispatchTest {
     agent_ = Register("ce", Vcpus(4));
     resolver_ = std::make_unique<DependencyResolver>(reporting_, clock_, *dispatcher_);
     reporting_.SetListener(
-        [this](const std::vector<EndedJob>& ended) { resolver_->JobsEnded(ended); });
+        [this](const std::vector<JobWrite>& ended) { resolver_->JobsWritten(ended); });
   }
 
   // A PENDING job waiting on `on`, stored as SubmitJob stores it.

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "control/transact.h"
+#include "core/array_job.h"
 
 namespace barge::control {
 namespace {
@@ -39,7 +40,8 @@ bool Before(const Job& a, const Job& b) {
 
 }  // namespace
 
-Status ValidateDependsOn(const std::vector<JobDependency>& depends_on, size_t max_dependencies) {
+Status ValidateDependsOn(const std::vector<JobDependency>& depends_on, size_t max_dependencies,
+                         bool array_job) {
   if (depends_on.size() > max_dependencies) {
     return InvalidArgument("Job cannot have more than " + std::to_string(max_dependencies) +
                            " dependencies (dependsOn lists " + std::to_string(depends_on.size()) +
@@ -57,9 +59,19 @@ Status ValidateDependsOn(const std::vector<JobDependency>& depends_on, size_t ma
                                "AFTER_OK, AFTER_ANY or AFTER_NOT_OK, not " +
                                *entry.type);
       }
-      if (*type == DependencyType::kNToN || *type == DependencyType::kSequential) {
+      if ((*type == DependencyType::kNToN || *type == DependencyType::kSequential) &&
+          !array_job) {
         return InvalidArgument(member + ".type " + *entry.type +
-                               " applies to array jobs, which are not supported yet");
+                               " applies to array jobs only (give arrayProperties)");
+      }
+      if (*type == DependencyType::kSequential) {
+        if (!entry.job_id.empty()) {
+          return InvalidArgument(member +
+                                 ": a SEQUENTIAL dependency names no jobId (each child waits "
+                                 "for the one before it)");
+        }
+        if (!seen.insert("").second) return InvalidArgument("dependsOn lists SEQUENTIAL twice");
+        continue;
       }
     }
     if (entry.job_id.empty()) return InvalidArgument(member + ".jobId is required");
@@ -72,47 +84,135 @@ Status ValidateDependsOn(const std::vector<JobDependency>& depends_on, size_t ma
 
 DependencyResolver::DependencyResolver(Store& store, const Clock& clock, JobEvents& events,
                                        DependencyResolverOptions options)
-    : store_(store), clock_(clock), events_(events), options_(std::move(options)) {}
+    : store_(store),
+      clock_(clock),
+      events_(events),
+      options_(std::move(options)),
+      arrays_(store, clock) {}
 
-std::vector<std::optional<Error>> DependencyResolver::Admit(std::span<Job* const> jobs) {
-  std::vector<std::optional<Error>> refused(jobs.size());
+namespace {
+
+std::optional<KnownJob> Known(const Job& job) {
+  return KnownJob{.status = job.status, .array_size = IsArrayParent(job) ? job.array->size : 0};
+}
+
+// The first statuses of an array's children from what AddArray answered.
+Status ChildrenFromChanges(const Job& parent, const DependencyChanges& changes,
+                           Admission& admission) {
+  admission.children.assign(static_cast<size_t>(parent.array->size), JobStatus::kPending);
+  auto index_of = [&](std::string_view id) -> std::optional<size_t> {
+    std::optional<ArrayChildRef> ref = ParseArrayChildId(id);
+    if (!ref || ref->parent_id != parent.id || ref->index >= parent.array->size) {
+      return std::nullopt;
+    }
+    return static_cast<size_t>(ref->index);
+  };
+  for (const std::string& id : changes.ready) {
+    std::optional<size_t> index = index_of(id);
+    if (!index) return Internal("dependency graph made " + id + " ready with array " + parent.id);
+    admission.children[*index] = JobStatus::kRunnable;
+  }
+  for (const FailedJob& failed : changes.failed) {
+    std::optional<size_t> index = index_of(failed.job_id);
+    if (!index) continue;  // Not this array's: nothing else can fail at its admission.
+    admission.children[*index] = JobStatus::kFailed;
+    admission.child_reasons[static_cast<int32_t>(*index)] = failed.reason;
+  }
+  return Ok();
+}
+
+}  // namespace
+
+std::vector<Admission> DependencyResolver::Admit(std::span<Job* const> jobs) {
+  std::vector<Admission> admissions(jobs.size());
   // What each dependency is now; nullopt: no such job.
-  std::unordered_map<std::string, std::optional<JobStatus>> known;
+  std::unordered_map<std::string, std::optional<KnownJob>> known;
+  auto read_into = [&known](StoreTransaction& txn, const std::string& id) -> Status {
+    Result<Job> found = txn.GetJob(id);
+    if (!found && found.error().code != ErrorCode::kNotFound) return found.error();
+    known.emplace(id, found ? Known(*found) : std::nullopt);
+    return Ok();
+  };
   Status read = store_.Transact([&](StoreTransaction& txn) -> Status {
     known.clear();
     for (const Job* job : jobs) {
       for (const JobDependency& dependency : job->depends_on) {
-        if (known.contains(dependency.job_id)) continue;
-        Result<Job> found = txn.GetJob(dependency.job_id);
-        if (!found && found.error().code != ErrorCode::kNotFound) return found.error();
-        known.emplace(dependency.job_id,
-                      found ? std::optional<JobStatus>(found->status) : std::nullopt);
+        if (dependency.job_id.empty() || known.contains(dependency.job_id)) continue;
+        BARGE_RETURN_IF_ERROR(read_into(txn, dependency.job_id));
       }
     }
     return Ok();
   });
   if (!read) {
-    std::ranges::fill(refused, read.error());
-    return refused;
+    for (Admission& admission : admissions) admission.refused = read.error();
+    return admissions;
   }
-  JobLookup lookup = [&known](std::string_view id) -> std::optional<KnownJob> {
-    auto it = known.find(std::string(id));
-    if (it == known.end() || !it->second) return std::nullopt;
-    return KnownJob{.status = *it->second};
+  // The graph asks for the children of an N_TO_N array that already ended
+  // one by one; those are read as asked.
+  std::optional<Error> lookup_error;
+  JobLookup lookup = [&](std::string_view id) -> std::optional<KnownJob> {
+    std::string key(id);
+    auto it = known.find(key);
+    if (it == known.end()) {
+      Status more = store_.Transact([&](StoreTransaction& txn) { return read_into(txn, key); });
+      if (!more) {
+        lookup_error = more.error();
+        return std::nullopt;
+      }
+      it = known.find(key);
+    }
+    return it->second;
   };
   Timestamp now = clock_.Now();
   for (size_t i = 0; i < jobs.size(); ++i) {
     Job& job = *jobs[i];
+    Admission& admission = admissions[i];
     for (const JobDependency& dependency : job.depends_on) {
-      if (!known.at(dependency.job_id)) {
-        refused[i] = InvalidArgument("dependsOn: job " + dependency.job_id + " does not exist");
+      if (!dependency.job_id.empty() && !known.at(dependency.job_id)) {
+        admission.refused =
+            InvalidArgument("dependsOn: job " + dependency.job_id + " does not exist");
         break;
       }
     }
-    if (refused[i]) continue;
+    if (admission.refused) continue;
+    if (IsArrayParent(job)) {
+      lookup_error.reset();
+      Result<DependencyChanges> added =
+          graph_.AddArray(job.id, job.array->size, ToGraph(job.depends_on), lookup);
+      if (lookup_error) {
+        if (added) Withdraw(job);
+        admission.refused = *lookup_error;
+        continue;
+      }
+      if (!added) {
+        admission.refused = Error{added.error().code, "dependsOn: " + added.error().message};
+        continue;
+      }
+      Status made = ChildrenFromChanges(job, *added, admission);
+      ArrayStatus counted(job.array->size);
+      if (made) {
+        for (JobStatus child : admission.children) {
+          counted.OnChildTransition(JobStatus::kSubmitted, child);
+        }
+      }
+      JobStatus parent = counted.parent_status();
+      if (made && parent != JobStatus::kSubmitted) {
+        made = Transition(job, parent, parent == JobStatus::kPending ? job.created_at : now,
+                          std::string(counted.parent_status_reason()));
+      }
+      if (made && IsTerminal(job.status)) {
+        job.array->status_summary = counted.summary();
+        job.array->status_summary_updated_at = now;
+      }
+      if (!made) {
+        Withdraw(job);
+        admission.refused = Internal(made.error().message);
+      }
+      continue;
+    }
     Result<DependencyChanges> added = graph_.Add(job.id, ToGraph(job.depends_on), lookup);
     if (!added) {
-      refused[i] = Error{added.error().code, "dependsOn: " + added.error().message};
+      admission.refused = Error{added.error().code, "dependsOn: " + added.error().message};
       continue;
     }
     Status moved = !added->failed.empty()
@@ -120,18 +220,28 @@ std::vector<std::optional<Error>> DependencyResolver::Admit(std::span<Job* const
                    : !added->ready.empty() ? Transition(job, JobStatus::kRunnable, job.created_at)
                                            : Transition(job, JobStatus::kPending, job.created_at);
     if (!moved) {
-      Withdraw(job.id);
-      refused[i] = Internal(moved.error().message);
+      Withdraw(job);
+      admission.refused = Internal(moved.error().message);
     }
   }
-  return refused;
+  return admissions;
 }
 
-void DependencyResolver::Withdraw(const std::string& job_id) { Queue(graph_.Remove(job_id)); }
+void DependencyResolver::Withdraw(const Job& job) {
+  if (!IsArrayParent(job)) return Queue(graph_.Remove(job.id));
+  // An array leaves the graph once every child has ended.
+  for (int32_t i = 0; i < job.array->size; ++i) {
+    Queue(graph_.OnEnded(ArrayChildId(job.id, i), JobStatus::kFailed));
+  }
+}
 
-void DependencyResolver::JobsEnded(const std::vector<EndedJob>& ended) {
-  for (const EndedJob& job : ended) Queue(graph_.OnEnded(job.job_id, job.status));
-  if (!changes_.empty()) RequestApply();
+void DependencyResolver::JobsWritten(const std::vector<JobWrite>& written) {
+  for (const JobWrite& job : written) {
+    if (job.array_child) arrays_.ChildWritten(job.job_id, job.status);
+    if (job.array_parent || !IsTerminal(job.status)) continue;  // Arrays end through children.
+    Queue(graph_.OnEnded(job.job_id, job.status));
+  }
+  if (!changes_.empty() || arrays_.has_pending()) RequestApply();
 }
 
 void DependencyResolver::Queue(DependencyChanges changes) {
@@ -199,6 +309,7 @@ Status DependencyResolver::ApplyPending() {
     }
     for (const Job& job : runnable) events_.JobRunnable(job);
   }
+  if (result) result = arrays_.ApplyPending();
   applying_ = false;
   return result;
 }
@@ -241,6 +352,7 @@ class DependencyResolver::Rebuilder {
   Result<std::optional<Job>> FirstToAddBefore(const Job& job, const Job& scanned,
                                               const std::vector<Job>& stack) {
     for (const JobDependency& dependency : job.depends_on) {
+      if (dependency.job_id.empty()) continue;  // SEQUENTIAL.
       Result<const std::optional<Job>*> read = Read(dependency.job_id);
       if (!read) return read.error();
       const std::optional<Job>& found = **read;
@@ -274,10 +386,18 @@ class DependencyResolver::Rebuilder {
         return KnownJob{.status = it->second};
       }
       auto it = dependencies_.find(key);
-      if (it == dependencies_.end() || !it->second) return std::nullopt;
-      return KnownJob{.status = it->second->status};
+      if (it == dependencies_.end()) {
+        // A child of an N_TO_N array that already ended, asked one by one.
+        if (!Read(key)) return std::nullopt;
+        it = dependencies_.find(key);
+      }
+      if (!it->second) return std::nullopt;
+      return Known(*it->second);
     };
-    Result<DependencyChanges> added = resolver_.graph_.Add(job.id, ToGraph(job.depends_on), lookup);
+    Result<DependencyChanges> added =
+        IsArrayParent(job)
+            ? resolver_.graph_.AddArray(job.id, job.array->size, ToGraph(job.depends_on), lookup)
+            : resolver_.graph_.Add(job.id, ToGraph(job.depends_on), lookup);
     if (!added) {
       resolved_[job.id] = JobStatus::kFailed;
       resolver_.Queue({.failed = {{job.id, "dependsOn: " + added.error().message}}});
@@ -308,8 +428,10 @@ Status DependencyResolver::Rebuild() {
     bool last_page = false;
     // One attempt only: the graph changes as the page is read.
     Status read = store_.Transact([&](StoreTransaction& txn) -> Status {
-      Result<std::vector<Job>> page = txn.ListJobs(
-          {.statuses = {JobStatus::kPending}, .limit = kRebuildPage, .start_after = cursor});
+      Result<std::vector<Job>> page = txn.ListJobs({.statuses = {JobStatus::kPending},
+                                                    .limit = kRebuildPage,
+                                                    .start_after = cursor,
+                                                    .scope = JobScope::kTopLevel});
       if (!page) return page.error();
       last_page = page->size() < kRebuildPage;
       Rebuilder rebuilder(*this, txn, dependencies, resolved, added_early);
@@ -324,6 +446,11 @@ Status DependencyResolver::Rebuild() {
     BARGE_RETURN_IF_ERROR(ApplyPending());
     if (last_page) break;
   }
+  // The arrays are all in the graph: now the ends of their children.
+  BARGE_RETURN_IF_ERROR(arrays_.Rebuild([this](const std::string& child_id, JobStatus status) {
+    Queue(graph_.OnEnded(child_id, status));
+  }));
+  BARGE_RETURN_IF_ERROR(ApplyPending());
   if (added > 0) {
     spdlog::info("dependencies: {} PENDING job(s) back in the graph ({} still waiting)", added,
                  graph_.node_count());

@@ -9,7 +9,7 @@ namespace {
 // terminal.
 class ReportingTransaction final : public StoreTransaction {
  public:
-  ReportingTransaction(StoreTransaction& inner, std::vector<EndedJob>& ended)
+  ReportingTransaction(StoreTransaction& inner, std::vector<JobWrite>& ended)
       : inner_(inner), ended_(ended) {}
 
   Result<ComputeEnvironment> GetComputeEnvironment(const std::string& name) override {
@@ -88,12 +88,19 @@ class ReportingTransaction final : public StoreTransaction {
 
  private:
   Status Note(const Job& job, Status written) {
-    if (written && IsTerminal(job.status)) ended_.push_back({job.id, job.status});
+    if (!written) return written;
+    bool child = job.array && job.array->index;
+    if (child || IsTerminal(job.status)) {
+      ended_.push_back({.job_id = job.id,
+                        .status = job.status,
+                        .array_parent = job.array && !job.array->index,
+                        .array_child = child});
+    }
     return written;
   }
 
   StoreTransaction& inner_;
-  std::vector<EndedJob>& ended_;
+  std::vector<JobWrite>& ended_;
 };
 
 }  // namespace
@@ -101,7 +108,7 @@ class ReportingTransaction final : public StoreTransaction {
 JobEndReportingStore::JobEndReportingStore(Store& inner) : inner_(inner) {}
 
 Status JobEndReportingStore::Transact(const Work& work) {
-  std::vector<EndedJob> ended;
+  std::vector<JobWrite> ended;
   Status status = inner_.Transact([&](StoreTransaction& txn) -> Status {
     ended.clear();  // A work function may run more than once per call on some backends.
     ReportingTransaction reporting(txn, ended);

@@ -1,7 +1,8 @@
 #pragma once
 // JobEndReportingStore: a Store that wraps another and, after each
 // transaction that committed, tells a listener which jobs it wrote with a
-// terminal status (SUCCEEDED or FAILED).
+// terminal status (SUCCEEDED or FAILED), and every write of an array child
+// whatever its status (the ArrayTracker counts the children's statuses).
 //
 // Why a Store: a job ends on many paths (an agent's exit report, host loss,
 // a withdrawn assignment, a timeout, CancelJob, a failed dependency), each
@@ -11,7 +12,8 @@
 // the listener: it resolves the jobs that wait on the ended ones.
 //
 // What is reported: every InsertJob / UpdateJob that succeeded inside the
-// committed transaction and wrote a terminal status, in write order. A job
+// committed transaction and wrote a terminal status or an array child, in
+// write order. A job
 // written again while already terminal (tags, say) is reported again, so a
 // listener must treat repeats as harmless. Nothing is reported for a
 // transaction that rolled back or whose commit failed.
@@ -30,12 +32,14 @@
 
 namespace barge::control {
 
-struct EndedJob {
+struct JobWrite {
   std::string job_id{};
-  JobStatus status = JobStatus::kFailed;  // SUCCEEDED or FAILED.
+  JobStatus status = JobStatus::kFailed;  // Terminal, unless an array child's.
+  bool array_parent = false;              // The parent of an array job.
+  bool array_child = false;
 };
 
-using JobsEndedListener = std::function<void(const std::vector<EndedJob>&)>;
+using JobWritesListener = std::function<void(const std::vector<JobWrite>&)>;
 
 class JobEndReportingStore final : public Store {
  public:
@@ -44,13 +48,13 @@ class JobEndReportingStore final : public Store {
   JobEndReportingStore& operator=(const JobEndReportingStore&) = delete;
 
   // Replaces the listener; unset, nothing is reported.
-  void SetListener(JobsEndedListener listener) { listener_ = std::move(listener); }
+  void SetListener(JobWritesListener listener) { listener_ = std::move(listener); }
 
   Status Transact(const Work& work) override;
 
  private:
   Store& inner_;
-  JobsEndedListener listener_{};
+  JobWritesListener listener_{};
 };
 
 }  // namespace barge::control

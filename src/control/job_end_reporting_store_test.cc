@@ -10,8 +10,8 @@ namespace {
 class JobEndReportingStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    reporting_.SetListener([this](const std::vector<EndedJob>& ended) {
-      for (const EndedJob& job : ended) {
+    reporting_.SetListener([this](const std::vector<JobWrite>& ended) {
+      for (const JobWrite& job : ended) {
         reported_.push_back(job.job_id + "=" + std::string(ToString(job.status)));
       }
     });
@@ -59,8 +59,8 @@ TEST_F(JobEndReportingStoreTest, ReportsNothingForARollbackOrAFailedCommit) {
 TEST_F(JobEndReportingStoreTest, ListenerMayWriteThroughTheSameStore) {
   ASSERT_TRUE(Write("a", JobStatus::kRunning, /*insert=*/true));
   ASSERT_TRUE(Write("b", JobStatus::kPending, /*insert=*/true));
-  reporting_.SetListener([this](const std::vector<EndedJob>& ended) {
-    for (const EndedJob& job : ended) {
+  reporting_.SetListener([this](const std::vector<JobWrite>& ended) {
+    for (const JobWrite& job : ended) {
       reported_.push_back(job.job_id);
       if (job.job_id == "a") {
         EXPECT_TRUE(Write("b", JobStatus::kFailed, /*insert=*/false));

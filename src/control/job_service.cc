@@ -8,6 +8,7 @@
 #include "control/job_builder.h"
 #include "control/resource_ref.h"
 #include "control/transact.h"
+#include "core/array_job.h"
 #include "core/check.h"
 #include "core/validation.h"
 #include "util/uuid.h"
@@ -35,11 +36,19 @@ Result<JobQueue> LoadQueue(StoreTransaction& txn, const std::string& name_or_arn
   return queue;
 }
 
+// arrayProperties: AWS's size bounds, and barge's maxConcurrency >= 1.
+Status ValidateArrayProperties(const ArrayProperties& array) {
+  if (!array.size) return InvalidArgument("arrayProperties.size is required");
+  BARGE_RETURN_IF_ERROR(ValidateArraySize(*array.size));
+  if (array.max_concurrency && *array.max_concurrency < 1) {
+    return InvalidArgument("arrayProperties.maxConcurrency must be at least 1, not " +
+                           std::to_string(*array.max_concurrency));
+  }
+  return Ok();
+}
+
 // The SubmitJob members barge does not support yet; each is a ClientException.
 Status RejectUnsupported(const JobSubmission& submission) {
-  if (submission.array_properties) {
-    return InvalidArgument("arrayProperties: array jobs are not supported yet");
-  }
   if (submission.aws_only.contains("nodeOverrides")) {
     return InvalidArgument("nodeOverrides: multi-node parallel jobs are not supported yet");
   }
@@ -100,7 +109,11 @@ Result<Job> JobService::PrepareSubmit(const JobSubmission& submission, size_t re
   if (submission.job_queue.empty()) return InvalidArgument("jobQueue is required");
   if (submission.job_definition.empty()) return InvalidArgument("jobDefinition is required");
   BARGE_RETURN_IF_ERROR(RejectUnsupported(submission));
-  BARGE_RETURN_IF_ERROR(ValidateDependsOn(submission.depends_on, options_.max_dependencies));
+  if (submission.array_properties) {
+    BARGE_RETURN_IF_ERROR(ValidateArrayProperties(*submission.array_properties));
+  }
+  BARGE_RETURN_IF_ERROR(ValidateDependsOn(submission.depends_on, options_.max_dependencies,
+                                          submission.array_properties.has_value()));
 
   auto definition = definitions_.Resolve(submission.job_definition);
   if (!definition) return definition.error();
@@ -124,10 +137,14 @@ Result<Job> JobService::PrepareSubmit(const JobSubmission& submission, size_t re
   job.status = JobStatus::kSubmitted;
   job.created_at = clock_.Now();
   job.depends_on = submission.depends_on;
+  if (submission.array_properties) {
+    job.array = ArrayJob{.size = *submission.array_properties->size,
+                         .max_concurrency = submission.array_properties->max_concurrency};
+  }
   // Nobody sees a job SUBMITTED (AWS shows it only briefly too): without
-  // dependencies it is RUNNABLE at once; with them, FlushSubmits asks the
-  // DependencyResolver just before the insert.
-  if (job.depends_on.empty()) {
+  // dependencies it is RUNNABLE at once; with them, and for every array,
+  // FlushSubmits asks the DependencyResolver just before the insert.
+  if (job.depends_on.empty() && !job.array) {
     BARGE_RETURN_IF_ERROR(Transition(job, JobStatus::kRunnable, job.created_at));
   }
   return job;
@@ -165,15 +182,21 @@ void JobService::FlushSubmits() {
   std::vector<size_t> dependents;
   std::vector<Job*> dependent_jobs;
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (batch[i].job.depends_on.empty()) continue;
+    if (batch[i].job.depends_on.empty() && !batch[i].job.array) continue;
     dependents.push_back(i);
     dependent_jobs.push_back(&batch[i].job);
   }
   std::vector<std::optional<Error>> not_admitted(batch.size());
+  std::vector<Admission> admissions(batch.size());
   if (!dependent_jobs.empty()) {
-    std::vector<std::optional<Error>> admitted = dependencies_.Admit(dependent_jobs);
-    for (size_t k = 0; k < dependents.size(); ++k) not_admitted[dependents[k]] = admitted[k];
+    std::vector<Admission> admitted = dependencies_.Admit(dependent_jobs);
+    for (size_t k = 0; k < dependents.size(); ++k) {
+      not_admitted[dependents[k]] = admitted[k].refused;
+      admissions[dependents[k]] = std::move(admitted[k]);
+    }
   }
+  // The RUNNABLE children of the arrays stored, for JobRunnable.
+  std::vector<Job> runnable_children;
   std::vector<std::optional<Error>> refused(batch.size());
   Status committed = TransactWithRetry(store_, [&](StoreTransaction& txn) -> Status {
     refused = not_admitted;
@@ -193,13 +216,27 @@ void JobService::FlushSubmits() {
         continue;
       }
       BARGE_RETURN_IF_ERROR(txn.InsertJob(job));
+      if (IsArrayParent(job)) {
+        BARGE_RETURN_IF_ERROR(InsertChildren(txn, job, admissions[i], runnable_children));
+      }
     }
     return Ok();
   });
   // Admitted jobs that were not stored leave the graph before anything else
   // can resolve them.
   for (size_t i : dependents) {
-    if (!not_admitted[i] && (!committed || refused[i])) dependencies_.Withdraw(batch[i].job.id);
+    if (not_admitted[i]) continue;
+    if (!committed || refused[i]) {
+      dependencies_.Withdraw(batch[i].job);
+    } else if (IsArrayParent(batch[i].job)) {
+      dependencies_.ArrayStored(batch[i].job, admissions[i].children);
+    }
+  }
+  if (committed) {
+    for (Job& child : runnable_children) {
+      child.version = 1;
+      events_.JobRunnable(child);
+    }
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     QueuedSubmit& queued = batch[i];
@@ -217,6 +254,35 @@ void JobService::FlushSubmits() {
   }
 }
 
+Status JobService::InsertChildren(StoreTransaction& txn, const Job& parent,
+                                  const Admission& admission, std::vector<Job>& runnable) {
+  if (admission.children.size() != static_cast<size_t>(parent.array->size)) {
+    return Internal("array job " + parent.id + " was admitted without its children");
+  }
+  for (int32_t i = 0; i < parent.array->size; ++i) {
+    Job child = MakeArrayChild(parent, i);
+    child.status = JobStatus::kSubmitted;
+    JobStatus first = admission.children[static_cast<size_t>(i)];
+    std::string reason;
+    if (auto it = admission.child_reasons.find(i); it != admission.child_reasons.end()) {
+      reason = it->second;
+    }
+    BARGE_RETURN_IF_ERROR(Transition(
+        child, first, first == JobStatus::kFailed ? clock_.Now() : child.created_at, reason));
+    BARGE_RETURN_IF_ERROR(txn.InsertJob(child));
+    if (first == JobStatus::kRunnable) runnable.push_back(std::move(child));
+  }
+  return Ok();
+}
+
+void JobService::FillArraySummary(Job& job) const {
+  if (!IsArrayParent(job)) return;
+  std::optional<ArraySnapshot> tracked = dependencies_.arrays().Find(job.id);
+  if (!tracked) return;  // Ended: the parent stored its last summary.
+  job.array->status_summary = tracked->summary;
+  job.array->status_summary_updated_at = tracked->updated_at;
+}
+
 Result<std::vector<Job>> JobService::Describe(const std::vector<std::string>& job_ids) {
   if (job_ids.size() > kMaxDescribeJobs) {
     return InvalidArgument("jobs may list at most 100 ids, not " + std::to_string(job_ids.size()));
@@ -229,6 +295,7 @@ Result<std::vector<Job>> JobService::Describe(const std::vector<std::string>& jo
       if (!seen.insert(id).second) continue;
       auto job = txn.GetJob(id);
       if (job) {
+        FillArraySummary(*job);
         found.push_back(std::move(job).value());
       } else if (job.error().code != ErrorCode::kNotFound) {
         return job.error();
@@ -241,11 +308,13 @@ Result<std::vector<Job>> JobService::Describe(const std::vector<std::string>& jo
 }
 
 Result<JobListPage> JobService::List(const JobListRequest& request) {
-  if (request.array_job_id || request.multi_node_job_id) {
-    return InvalidArgument(
-        "arrayJobId and multiNodeJobId: listing array or multi-node jobs is not supported yet");
+  if (request.multi_node_job_id) {
+    return InvalidArgument("multiNodeJobId: listing multi-node jobs is not supported yet");
   }
-  if (request.job_queue.empty()) return InvalidArgument("jobQueue is required");
+  if (request.array_job_id) return ListChildren(request);
+  if (request.job_queue.empty()) {
+    return InvalidArgument("one of jobQueue, arrayJobId or multiNodeJobId is required");
+  }
   int32_t limit = request.max_results.value_or(kDefaultListResults);
   int32_t max = request.filters.empty() ? kMaxListResults : kMaxFilteredListResults;
   if (limit < 1 || limit > max) {
@@ -263,6 +332,7 @@ Result<JobListPage> JobService::List(const JobListRequest& request) {
     // Reads the store in chunks until the page is full and one more match
     // shows that another page follows, or the store has no more.
     JobListFilter filter = plan->store_filter();
+    filter.scope = JobScope::kTopLevel;  // Children are listed with arrayJobId.
     filter.start_after = request.start_after;
     filter.limit = static_cast<size_t>(limit) + 1;
     std::vector<Job> matches;
@@ -287,6 +357,57 @@ Result<JobListPage> JobService::List(const JobListRequest& request) {
     return Ok();
   });
   if (!status) return status.error();
+  for (Job& job : page.jobs) FillArraySummary(job);
+  return page;
+}
+
+Result<JobListPage> JobService::ListChildren(const JobListRequest& request) {
+  if (!request.job_queue.empty()) {
+    return InvalidArgument("give either jobQueue or arrayJobId, not both");
+  }
+  if (!request.filters.empty()) {
+    return InvalidArgument("filters cannot be combined with arrayJobId; use jobStatus");
+  }
+  int32_t limit = request.max_results.value_or(kDefaultListResults);
+  if (limit < 1 || limit > kMaxListResults) {
+    return InvalidArgument("maxResults must be an integer in 1.." +
+                           std::to_string(kMaxListResults) + ", not " + std::to_string(limit));
+  }
+  const std::string& parent_id = *request.array_job_id;
+  ArrayChildFilter filter{.parent_id = parent_id,
+                          .statuses = {request.job_status.value_or(JobStatus::kRunning)},
+                          .limit = static_cast<size_t>(limit) + 1};
+  if (request.start_after) {
+    std::optional<ArrayChildRef> ref = ParseArrayChildId(request.start_after->id);
+    if (!ref || ref->parent_id != parent_id) {
+      return InvalidArgument("nextToken does not belong to array job " + parent_id);
+    }
+    filter.after_index = ref->index;
+  }
+  JobListPage page;
+  Status status = TransactWithRetry(store_, [&](StoreTransaction& txn) -> Status {
+    page = {};
+    Result<Job> parent = txn.GetJob(parent_id);
+    if (!parent) {
+      if (parent.error().code == ErrorCode::kNotFound) {
+        return InvalidArgument("arrayJobId " + parent_id + " is not an array job");
+      }
+      return parent.error();
+    }
+    if (!IsArrayParent(*parent)) {
+      return InvalidArgument("arrayJobId " + parent_id + " is not an array job");
+    }
+    Result<std::vector<Job>> children = txn.ListArrayChildren(filter);
+    if (!children) return children.error();
+    page.jobs = std::move(children).value();
+    if (page.jobs.size() > static_cast<size_t>(limit)) {
+      page.jobs.resize(static_cast<size_t>(limit));
+      page.next = JobListCursor{.created_at = page.jobs.back().created_at,
+                                .id = page.jobs.back().id};
+    }
+    return Ok();
+  });
+  if (!status) return status.error();
   return page;
 }
 
@@ -301,12 +422,51 @@ Status JobService::Terminate(const std::string& job_id, const std::string& reaso
 Status JobService::Stop(StopKind kind, const std::string& job_id, const std::string& reason) {
   if (job_id.empty()) return InvalidArgument("jobId is required");
   BARGE_RETURN_IF_ERROR(ValidateReason(reason));
-  std::optional<Job> stopping;  // A started job whose attempt must be stopped.
+  std::vector<Job> stopping;  // Started jobs whose attempts must be stopped.
   Status status = TransactWithRetry(store_, [&](StoreTransaction& txn) -> Status {
-    stopping.reset();
+    stopping.clear();
     auto loaded = txn.GetJob(job_id);
     if (!loaded) return loaded.error();
-    Job job = std::move(loaded).value();
+    if (IsArrayParent(*loaded)) return StopArray(kind, txn, *loaded, reason, stopping);
+    return StopOne(kind, txn, std::move(loaded).value(), reason, stopping);
+  });
+  if (!status) return status;
+  for (const Job& job : stopping) events_.StopAttempt(job, *job.stop_reason);
+  return Ok();
+}
+
+// AWS: cancelling or terminating an array's parent does the same to every
+// child. Children that have not started fail at once, even those waiting on
+// a dependency (waiting for a SEQUENTIAL chain to unwind child by child would
+// take one commit per child); started ones are terminated (TerminateJob) or
+// left running (CancelJob). The parent ends through its children.
+Status JobService::StopArray(StopKind kind, StoreTransaction& txn, Job parent,
+                             const std::string& reason, std::vector<Job>& stopping) {
+  if (IsTerminal(parent.status)) return Ok();
+  Result<std::vector<Job>> children = txn.ListArrayChildren(
+      {.parent_id = parent.id,
+       .statuses = {JobStatus::kSubmitted, JobStatus::kPending, JobStatus::kRunnable,
+                    JobStatus::kStarting, JobStatus::kRunning}});
+  if (!children) return children.error();
+  Timestamp now = clock_.Now();
+  for (Job& child : children.value()) {
+    if (child.status == JobStatus::kStarting || child.status == JobStatus::kRunning) {
+      BARGE_RETURN_IF_ERROR(StopOne(kind, txn, std::move(child), reason, stopping));
+      continue;
+    }
+    BARGE_RETURN_IF_ERROR(Transition(child, JobStatus::kFailed, now, reason));
+    child.is_cancelled = true;
+    BARGE_RETURN_IF_ERROR(txn.UpdateJob(child));
+  }
+  bool& flag = kind == StopKind::kCancel ? parent.is_cancelled : parent.is_terminated;
+  if (flag) return Ok();
+  flag = true;
+  return txn.UpdateJob(parent);
+}
+
+Status JobService::StopOne(StopKind kind, StoreTransaction& txn, Job job,
+                           const std::string& reason, std::vector<Job>& stopping) {
+  {
     switch (job.status) {
       case JobStatus::kPending:
         if (job.depends_on.empty()) {
@@ -336,17 +496,14 @@ Status JobService::Stop(StopKind kind, const std::string& job_id, const std::str
           BARGE_RETURN_IF_ERROR(txn.UpdateJob(job));
           ++job.version;
         }
-        stopping = std::move(job);
+        stopping.push_back(std::move(job));
         return Ok();
       case JobStatus::kSucceeded:
       case JobStatus::kFailed:
         return Ok();
     }
     return Ok();
-  });
-  if (!status) return status;
-  if (stopping) events_.StopAttempt(*stopping, *stopping->stop_reason);
-  return Ok();
+  }
 }
 
 Result<BulkJobResult> JobService::CancelMany(const std::vector<std::string>& job_ids,

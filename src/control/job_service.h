@@ -72,7 +72,8 @@ struct SubmittedJob {
 
 struct JobListRequest {
   std::string job_queue{};  // Name or ARN.
-  // Listing an array's children or a multi-node job's nodes; not supported yet.
+  // An array's children (instead of jobQueue), in index order; a
+  // multi-node job's nodes are not supported yet.
   std::optional<std::string> array_job_id{};
   std::optional<std::string> multi_node_job_id{};
   std::optional<JobStatus> job_status{};  // RUNNING when unset; ignored with filters.
@@ -190,9 +191,20 @@ class JobService {
   };
   // Validates `submission` and builds its RUNNABLE job, writing nothing.
   Result<Job> PrepareSubmit(const JobSubmission& submission, size_t request_bytes);
+  // Inserts an admitted array's children with their first statuses, adding
+  // the RUNNABLE ones to `runnable`.
+  Status InsertChildren(StoreTransaction& txn, const Job& parent, const Admission& admission,
+                        std::vector<Job>& runnable);
+  // A parent's live statusSummary, from the ArrayTracker.
+  void FillArraySummary(Job& job) const;
+  Result<JobListPage> ListChildren(const JobListRequest& request);
 
   enum class StopKind { kCancel, kTerminate };
   Status Stop(StopKind kind, const std::string& job_id, const std::string& reason);
+  Status StopOne(StopKind kind, StoreTransaction& txn, Job job, const std::string& reason,
+                 std::vector<Job>& stopping);
+  Status StopArray(StopKind kind, StoreTransaction& txn, Job parent, const std::string& reason,
+                   std::vector<Job>& stopping);
   Result<BulkJobResult> StopMany(StopKind kind, const std::vector<std::string>& job_ids,
                                  const std::string& reason);
 

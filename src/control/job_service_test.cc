@@ -142,14 +142,23 @@ TEST_F(JobServiceTest, SubmitRejectsBadRequests) {
   EXPECT_TRUE(events_.runnable.empty());
 }
 
-TEST_F(JobServiceTest, ArraysAreNotSupportedYet) {
-  JobSubmission array = Submission();
-  array.array_properties = ArrayProperties{.size = 5};
+TEST_F(JobServiceTest, ArraySizeOutsideAwsBoundsIsRefused) {
+  for (int32_t size : {1, 10001}) {
+    JobSubmission array = Submission();
+    array.array_properties = ArrayProperties{.size = size};
 
-  auto array_result = jobs_.Submit(array, 100);
+    auto result = jobs_.Submit(array, 100);
 
-  ASSERT_TRUE(FailsWith(array_result, ErrorCode::kInvalidArgument));
-  EXPECT_EQ(array_result.error().message, "arrayProperties: array jobs are not supported yet");
+    ASSERT_TRUE(FailsWith(result, ErrorCode::kInvalidArgument)) << size;
+    EXPECT_EQ(result.error().message, "arrayProperties.size must be between 2 and 10000, not " +
+                                          std::to_string(size));
+  }
+  JobSubmission no_size = Submission();
+  no_size.array_properties = ArrayProperties{};
+  EXPECT_TRUE(FailsWith(jobs_.Submit(no_size, 100), ErrorCode::kInvalidArgument));
+  JobSubmission zero_cap = Submission();
+  zero_cap.array_properties = ArrayProperties{.size = 3, .max_concurrency = 0};
+  EXPECT_TRUE(FailsWith(jobs_.Submit(zero_cap, 100), ErrorCode::kInvalidArgument));
 }
 
 TEST_F(JobServiceTest, DisabledQueueAcceptsNoJobs) {
