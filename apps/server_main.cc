@@ -255,8 +255,12 @@ int RunServer(int argc, char** argv) {
             spdlog::warn("dependencies: {}", applied.error().message);
           }
         });
-      }});
+      },
+      .array_slot_freed = [&dispatcher] { dispatcher.RequestFullPass(); }});
   dependency_applier = &dependencies;
+  dispatcher.SetStartFilter([&dependencies](std::string_view job_id, int32_t extra) {
+    return dependencies.arrays().MayStart(job_id, extra);
+  });
   reporting_store.SetListener([&dependencies](const std::vector<control::JobWrite>& ended) {
     dependencies.JobsWritten(ended);
   });

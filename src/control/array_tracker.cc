@@ -27,7 +27,8 @@ StatusSummary Count(const std::vector<JobStatus>& children) {
 
 }  // namespace
 
-ArrayTracker::ArrayTracker(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+ArrayTracker::ArrayTracker(Store& store, const Clock& clock, std::function<void()> slot_freed)
+    : store_(store), clock_(clock), slot_freed_(std::move(slot_freed)) {}
 
 void ArrayTracker::Track(const Job& parent, const std::vector<JobStatus>& children) {
   BARGE_CHECK(IsArrayParent(parent) && children.size() == static_cast<size_t>(parent.array->size),
@@ -60,6 +61,7 @@ void ArrayTracker::ChildWritten(std::string_view child_id, JobStatus status) {
   array.active += (IsActive(status) ? 1 : 0) - (IsActive(from) ? 1 : 0);
   array.updated_at = clock_.Now();
   if (array.status.OnChildTransition(from, status)) NoteParent(it->first, array);
+  if (IsActive(from) && !IsActive(status) && array.max_concurrency && slot_freed_) slot_freed_();
 }
 
 void ArrayTracker::NoteParent(const std::string& parent_id, const Array& array) {

@@ -20,6 +20,7 @@
 // Memory: per array ~100 bytes plus one byte per child; nothing for arrays
 // that ended. Owned by the DependencyResolver; control thread only.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,7 +44,10 @@ struct ArraySnapshot {
 
 class ArrayTracker {
  public:
-  ArrayTracker(Store& store, const Clock& clock);  // Not owned.
+  // Not owned. `slot_freed` runs when a child of an array with a
+  // maxConcurrency cap stops being STARTING or RUNNING, so that another
+  // child may start (the dispatcher's full pass).
+  ArrayTracker(Store& store, const Clock& clock, std::function<void()> slot_freed = {});
   ArrayTracker(const ArrayTracker&) = delete;
   ArrayTracker& operator=(const ArrayTracker&) = delete;
 
@@ -94,6 +98,7 @@ class ArrayTracker {
 
   Store& store_;
   const Clock& clock_;
+  std::function<void()> slot_freed_;
   std::unordered_map<std::string, Array, StringHash, std::equal_to<>> arrays_;
   std::vector<std::string> pending_{};  // Parents to write, each once.
 };

@@ -34,6 +34,10 @@ protocol::Assignment BuildAssignment(const Job& job, const Attempt& attempt,
   assignment.environment["AWS_BATCH_JQ_NAME"] = job.queue;
   assignment.environment["AWS_BATCH_CE_NAME"] = attempt.compute_environment;
   assignment.environment["AWS_BATCH_JOB_ATTEMPT"] = std::to_string(attempt.number);
+  if (job.array && job.array->index) {
+    assignment.environment["AWS_BATCH_JOB_ARRAY_INDEX"] = std::to_string(*job.array->index);
+    assignment.environment["AWS_BATCH_JOB_ARRAY_SIZE"] = std::to_string(job.array->size);
+  }
   return assignment;
 }
 

@@ -57,6 +57,22 @@ TEST(AssignmentBuilderTest, ContainerEnvironmentSendsTheJobsContainer) {
   EXPECT_EQ(a.environment.at("AWS_BATCH_JOB_ATTEMPT"), "2");
 }
 
+TEST(AssignmentBuilderTest, ArrayChildSeesItsIndexAndTheArraySize) {
+  Job child = ContainerJob();
+  child.id = "p:7";
+  child.array = ArrayJob{.size = 100, .index = 7};
+  Attempt attempt{.id = "att-1", .number = 1, .compute_environment = "default"};
+
+  protocol::Assignment a = BuildAssignment(child, attempt, ExecutorKind::kContainer);
+  protocol::Assignment plain = BuildAssignment(ContainerJob(), attempt, ExecutorKind::kContainer);
+
+  EXPECT_EQ(a.environment.at("AWS_BATCH_JOB_ID"), "p:7");
+  EXPECT_EQ(a.environment.at("AWS_BATCH_JOB_ARRAY_INDEX"), "7");
+  EXPECT_EQ(a.environment.at("AWS_BATCH_JOB_ARRAY_SIZE"), "100");
+  EXPECT_FALSE(plain.environment.contains("AWS_BATCH_JOB_ARRAY_INDEX"));
+  EXPECT_FALSE(plain.environment.contains("AWS_BATCH_JOB_ARRAY_SIZE"));
+}
+
 TEST(AssignmentBuilderTest, ProcessEnvironmentNamesTheProcessExecutor) {
   Attempt attempt{.id = "att-1",
                   .number = 1,

@@ -88,7 +88,7 @@ DependencyResolver::DependencyResolver(Store& store, const Clock& clock, JobEven
       clock_(clock),
       events_(events),
       options_(std::move(options)),
-      arrays_(store, clock) {}
+      arrays_(store, clock, options_.array_slot_freed) {}
 
 namespace {
 

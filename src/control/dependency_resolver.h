@@ -84,6 +84,9 @@ struct DependencyResolverOptions {
   // control io_context), once per burst of ends. Unset: the writes happen
   // inside JobsWritten.
   std::function<void()> schedule_apply{};
+  // A child of an array with a maxConcurrency cap stopped running: another
+  // may start (the server asks the dispatcher for a full pass).
+  std::function<void()> array_slot_freed{};
 };
 
 class DependencyResolver {

@@ -124,6 +124,7 @@ void Dispatcher::StopAttempt(const Job& job, const std::string& reason) {
 
 void Dispatcher::RequestFullPass() {
   full_pass_due_ = true;
+  ++full_pass_requests_;
   Wake();
 }
 
@@ -162,7 +163,7 @@ Result<int> Dispatcher::Pass(bool full) {
   if (!full && !HasFreeCapacity(nodes)) return 0;
   PassResult result;
   BARGE_RETURN_IF_ERROR(store_.Transact([&](StoreTransaction& txn) -> Status {
-    result = PassResult{};
+    result = PassResult{.requests_seen = full_pass_requests_};
     return PlanAndPlace(txn, full, wanted, nodes, result);
   }));
   return Publish(std::move(result));
@@ -181,6 +182,7 @@ Result<std::optional<Dispatcher::PassResult>> Dispatcher::FullPassWithin(
   }
   PassResult result;
   result.full = true;
+  result.requests_seen = full_pass_requests_;
   result.covered = new_runnable_;
   BARGE_RETURN_IF_ERROR(PlanAndPlace(txn, /*full=*/true, {}, nodes, result));
   return std::optional<PassResult>(std::move(result));
@@ -238,6 +240,20 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   auto add = [&](const RunnableEntry* entry, const QueueView& queue) {
     (has_nodes(queue) ? candidates : without_nodes).push_back(entry);
   };
+  // Per array, the children taken into this pass: under a maxConcurrency
+  // cap they count as starting.
+  std::map<std::string, int32_t, std::less<>> taken;
+  RunnableIndex::Accept may_start;
+  if (start_filter_) {
+    may_start = [&](const RunnableEntry& entry) {
+      size_t colon = entry.id.rfind(':');
+      if (colon == std::string::npos) return true;
+      int32_t& extra = taken[entry.id.substr(0, colon)];
+      if (!start_filter_(entry.id, extra)) return false;
+      ++extra;
+      return true;
+    };
+  }
   if (full) {
     int64_t free_millicpus = 0;
     for (const scheduler::NodeView& node : snapshot.nodes) {
@@ -246,12 +262,12 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
     size_t window =
         std::max<size_t>(options_.min_window, 2 * static_cast<size_t>(free_millicpus / 1000));
     for (const auto& [name, queue] : input.queues) {
-      for (const RunnableEntry* entry : index_.Oldest(name, window)) add(entry, queue);
+      for (const RunnableEntry* entry : index_.Oldest(name, window, may_start)) add(entry, queue);
     }
   } else {
     for (const std::string& id : wanted) {
       const RunnableEntry* entry = index_.Find(id);
-      if (entry == nullptr) continue;
+      if (entry == nullptr || (may_start && !may_start(*entry))) continue;
       auto queue = input.queues.find(entry->queue);
       if (queue != input.queues.end()) add(entry, queue->second);
     }
@@ -314,8 +330,9 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
 Result<int> Dispatcher::Publish(PassResult result) {
   if (result.full) {
     // It was a full pass: it covered what a due one would have, except the
-    // jobs that became RUNNABLE after it was planned.
-    full_pass_due_ = false;
+    // jobs that became RUNNABLE after it was planned, and what a full pass
+    // requested since then (say, by the commit of that very pass) is for.
+    if (full_pass_requests_ == result.requests_seen) full_pass_due_ = false;
     for (const std::string& id : result.covered) new_runnable_.erase(id);
   }
   for (const std::string& id : result.stale) index_.Remove(id);

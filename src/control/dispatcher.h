@@ -33,11 +33,13 @@
 // JobService does for new jobs.
 //
 // Owned by the composition root; control thread only.
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -82,12 +84,21 @@ class Dispatcher final : public JobEvents {
   // environment changed): the next pass looks at every RUNNABLE job.
   void RequestFullPass();
 
+  // Whether job `id` may start with `extra` more of its kind starting in the
+  // same pass: barge's per-array maxConcurrency (ArrayTracker::MayStart).
+  // A pass leaves out the jobs it refuses, without a reason, and looks
+  // further down the queue instead; whoever frees a slot asks for a full
+  // pass. Unset: every job may start.
+  using StartFilter = std::function<bool(std::string_view job_id, int32_t extra)>;
+  void SetStartFilter(StartFilter filter) { start_filter_ = std::move(filter); }
+
   // Runs a pass when one is due. Returns the number of jobs placed; errors
   // are the store's (the pass is retried on the next tick).
   Result<int> Tick();
 
   // What a pass decided and wrote, to publish once its transaction committed.
   struct PassResult {
+    uint64_t requests_seen = 0;  // RequestFullPass calls made when it was planned.
     bool full = false;
     std::vector<Job> placed{};
     std::vector<std::string> stale{};
@@ -126,8 +137,10 @@ class Dispatcher final : public JobEvents {
   DispatcherOptions options_;
   RunnableIndex index_;
   bool full_pass_due_ = true;
+  uint64_t full_pass_requests_ = 0;
   std::optional<Timestamp> loaded_at_{};  // When index_ was loaded or its last rescan began.
   std::set<std::string> new_runnable_{};
+  StartFilter start_filter_{};
 };
 
 }  // namespace barge::control

@@ -117,13 +117,14 @@ void RunnableIndex::SetReason(const std::string& id, std::string reason) {
     it->second.status_reason = std::move(reason);
 }
 
-std::vector<const RunnableEntry*> RunnableIndex::Oldest(const std::string& queue,
-                                                        size_t limit) const {
+std::vector<const RunnableEntry*> RunnableIndex::Oldest(const std::string& queue, size_t limit,
+                                                        const Accept& accept) const {
   std::vector<const RunnableEntry*> out;
   auto it = by_queue_.find(queue);
   if (it == by_queue_.end()) return out;
   for (const auto& [key, entry] : it->second) {
     if (out.size() >= limit) break;
+    if (accept && !accept(*entry)) continue;
     out.push_back(entry);
   }
   return out;

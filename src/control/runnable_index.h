@@ -16,6 +16,7 @@
 //
 // Owned by the Dispatcher; control thread only.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -60,8 +61,11 @@ class RunnableIndex {
   const RunnableEntry* Find(const std::string& id) const;
   void SetReason(const std::string& id, std::string reason);
 
-  // The `limit` oldest entries of `queue`, oldest first.
-  std::vector<const RunnableEntry*> Oldest(const std::string& queue, size_t limit) const;
+  // The `limit` oldest entries of `queue` that `accept` takes (all, when
+  // unset), oldest first. Entries it refuses are stepped over, not counted.
+  using Accept = std::function<bool(const RunnableEntry&)>;
+  std::vector<const RunnableEntry*> Oldest(const std::string& queue, size_t limit,
+                                           const Accept& accept = {}) const;
 
   size_t size() const { return entries_.size(); }
 
