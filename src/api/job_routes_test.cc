@@ -225,11 +225,12 @@ TEST_F(JobRoutesTest, SubmitJobErrorsAreClientExceptions) {
   Json array = {{"jobName", "a"},
                 {"jobQueue", "q"},
                 {"jobDefinition", "jd"},
-                {"arrayProperties", {{"size", 2}}}};
+                {"arrayProperties", {{"size", 1}}}};
   Json bad_type = {{"jobName", "a"}, {"jobQueue", "q"}, {"jobDefinition", "jd"}, {"tags", "x"}};
 
   EXPECT_EQ(ClientError("submitjob", unknown_queue), "job queue nope does not exist");
-  EXPECT_EQ(ClientError("submitjob", array), "arrayProperties: array jobs are not supported yet");
+  EXPECT_EQ(ClientError("submitjob", array),
+            "arrayProperties.size must be between 2 and 10000, not 1");
   EXPECT_EQ(ClientError("submitjob", bad_type), "tags must be an object");
   EXPECT_EQ(Ok("listjobs", {{"jobQueue", "q"}, {"jobStatus", "FAILED"}})["jobSummaryList"],
             Json::array());

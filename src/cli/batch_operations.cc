@@ -358,7 +358,7 @@ std::vector<Operation> MakeOperations() {
                  {.flag = "array-properties",
                   .member = "arrayProperties",
                   .kind = K::kStructure,
-                  .shape = "{size:i}"},
+                  .shape = "{size:i,maxConcurrency:i}"},
                  {.flag = "depends-on", .member = "dependsOn", .kind = K::kStructureList},
                  {.flag = "job-definition", .member = "jobDefinition", .required = true},
                  {.flag = "parameters", .member = "parameters", .kind = K::kStringMap},

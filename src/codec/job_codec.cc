@@ -86,7 +86,7 @@ Json DependsOnToJson(const std::vector<JobDependency>& depends_on) {
   Json out = Json::array();
   for (const JobDependency& dependency : depends_on) {
     Json entry = Json::object();
-    entry["jobId"] = dependency.job_id;
+    PutIfNotEmpty(entry, "jobId", dependency.job_id);  // SEQUENTIAL names none.
     PutIfSet(entry, "type", dependency.type);
     out.push_back(std::move(entry));
   }

@@ -293,10 +293,11 @@ class JobsApiTest(unittest.TestCase):
                                                             "values": ["big"]}])
         self.assertEqual(listed["jobSummaryList"], [])
 
-    def test_arrays_are_not_supported_yet_and_dependencies_must_exist(self):
+    def test_array_size_is_bounded_and_dependencies_must_exist(self):
         q = self.new_queue()
         self.assert_client_error(
-            lambda: self.submit(q, "array", arrayProperties={"size": 3}), "not supported yet")
+            lambda: self.submit(q, "array", arrayProperties={"size": 10001}),
+            "between 2 and 10000")
         self.assert_client_error(
             lambda: self.submit(q, "dep", dependsOn=[{"jobId": "x"}]), "job x does not exist")
 
