@@ -195,8 +195,9 @@ void JobService::FlushSubmits() {
       admissions[dependents[k]] = std::move(admitted[k]);
     }
   }
-  // The RUNNABLE children of the arrays stored, for JobRunnable.
-  std::vector<Job> runnable_children;
+  // The RUNNABLE children of the arrays stored, for JobRunnable: (batch
+  // index of the parent, child index).
+  std::vector<std::pair<size_t, int32_t>> runnable_children;
   std::vector<std::optional<Error>> refused(batch.size());
   Status committed = TransactWithRetry(store_, [&](StoreTransaction& txn) -> Status {
     refused = not_admitted;
@@ -217,7 +218,7 @@ void JobService::FlushSubmits() {
       }
       BARGE_RETURN_IF_ERROR(txn.InsertJob(job));
       if (IsArrayParent(job)) {
-        BARGE_RETURN_IF_ERROR(InsertChildren(txn, job, admissions[i], runnable_children));
+        BARGE_RETURN_IF_ERROR(InsertChildren(txn, job, admissions[i], i, runnable_children));
       }
     }
     return Ok();
@@ -230,12 +231,6 @@ void JobService::FlushSubmits() {
       dependencies_.Withdraw(batch[i].job);
     } else if (IsArrayParent(batch[i].job)) {
       dependencies_.ArrayStored(batch[i].job, admissions[i].children);
-    }
-  }
-  if (committed) {
-    for (Job& child : runnable_children) {
-      child.version = 1;
-      events_.JobRunnable(child);
     }
   }
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -252,16 +247,32 @@ void JobService::FlushSubmits() {
                                .job_id = queued.job.id});
     }
   }
+  // After the replies: the children are durable, and a 10,000-child array's
+  // callers need not wait for the dispatcher to take them in.
+  if (!committed) return;
+  std::optional<Job> child;
+  for (auto [parent_index, index] : runnable_children) {
+    const Job& parent = batch[parent_index].job;
+    if (!child || !child->id.starts_with(parent.id)) child = MakeArrayChild(parent, index);
+    SetArrayChildIndex(parent, index, *child);
+    child->status = JobStatus::kRunnable;
+    child->version = 1;
+    events_.JobRunnable(*child);
+  }
 }
 
 Status JobService::InsertChildren(StoreTransaction& txn, const Job& parent,
-                                  const Admission& admission, std::vector<Job>& runnable) {
+                                  const Admission& admission, size_t parent_index,
+                                  std::vector<std::pair<size_t, int32_t>>& runnable) {
   if (admission.children.size() != static_cast<size_t>(parent.array->size)) {
     return Internal("array job " + parent.id + " was admitted without its children");
   }
+  Job child = MakeArrayChild(parent, 0);
   for (int32_t i = 0; i < parent.array->size; ++i) {
-    Job child = MakeArrayChild(parent, i);
+    SetArrayChildIndex(parent, i, child);
     child.status = JobStatus::kSubmitted;
+    child.status_reason.clear();
+    child.stopped_at.reset();
     JobStatus first = admission.children[static_cast<size_t>(i)];
     std::string reason;
     if (auto it = admission.child_reasons.find(i); it != admission.child_reasons.end()) {
@@ -270,7 +281,7 @@ Status JobService::InsertChildren(StoreTransaction& txn, const Job& parent,
     BARGE_RETURN_IF_ERROR(Transition(
         child, first, first == JobStatus::kFailed ? clock_.Now() : child.created_at, reason));
     BARGE_RETURN_IF_ERROR(txn.InsertJob(child));
-    if (first == JobStatus::kRunnable) runnable.push_back(std::move(child));
+    if (first == JobStatus::kRunnable) runnable.emplace_back(parent_index, i);
   }
   return Ok();
 }

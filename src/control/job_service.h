@@ -192,9 +192,9 @@ class JobService {
   // Validates `submission` and builds its RUNNABLE job, writing nothing.
   Result<Job> PrepareSubmit(const JobSubmission& submission, size_t request_bytes);
   // Inserts an admitted array's children with their first statuses, adding
-  // the RUNNABLE ones to `runnable`.
+  // the RUNNABLE ones to `runnable` as (parent_index, child index).
   Status InsertChildren(StoreTransaction& txn, const Job& parent, const Admission& admission,
-                        std::vector<Job>& runnable);
+                        size_t parent_index, std::vector<std::pair<size_t, int32_t>>& runnable);
   // A parent's live statusSummary, from the ArrayTracker.
   void FillArraySummary(Job& job) const;
   Result<JobListPage> ListChildren(const JobListRequest& request);

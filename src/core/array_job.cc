@@ -53,6 +53,14 @@ Job MakeArrayChild(const Job& parent, int32_t index) {
   child.share_identifier = parent.share_identifier;
   child.request = parent.request;
   child.platform_capabilities = parent.platform_capabilities;
+  SetArrayChildIndex(parent, index, child);
+  return child;
+}
+
+void SetArrayChildIndex(const Job& parent, int32_t index, Job& child) {
+  BARGE_CHECK(index >= 0 && index < parent.array->size, "array child index out of range");
+  child.id = ArrayChildId(parent.id, index);
+  child.depends_on.clear();
   for (const JobDependency& dependency : parent.depends_on) {
     if (dependency.type == "SEQUENTIAL" && index > 0) {
       child.depends_on.push_back({.job_id = ArrayChildId(parent.id, index - 1),
@@ -63,7 +71,6 @@ Job MakeArrayChild(const Job& parent, int32_t index) {
     }
   }
   child.array = ArrayJob{.size = parent.array->size, .index = index};
-  return child;
 }
 
 Status ValidateArraySize(int32_t size) {

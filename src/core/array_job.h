@@ -38,6 +38,10 @@ bool IsArrayChild(const Job& job);
 // array past index 0, and {"<A>:<index>", N_TO_N} for each N_TO_N array A.
 // Its status is the parent's; the caller sets the one it needs.
 Job MakeArrayChild(const Job& parent, int32_t index);
+// Turns `child`, made by MakeArrayChild from `parent`, into child `index`
+// (id, arrayProperties.index, dependsOn) without copying the rest again:
+// for code that walks 10,000 children.
+void SetArrayChildIndex(const Job& parent, int32_t index, Job& child);
 
 // SubmitJob's arrayProperties.size rule. kInvalidArgument names the member.
 Status ValidateArraySize(int32_t size);

@@ -164,10 +164,13 @@ Result<Job> SqliteTransaction::ArrayParent(const std::string& id) {
 }
 
 Result<std::vector<Job>> SqliteTransaction::ListArrayChildren(const ArrayChildFilter& filter) {
-  std::string sql = std::string(kJobColumns) + " WHERE array_parent = ?1";
+  // The children's ids are the primary key range "<parent>:" .. "<parent>;"
+  // (';' follows ':'), in text order: SQLite sorts the matches by index.
+  std::string sql = std::string(kJobColumns) +
+                    " WHERE id > ?4 AND id < ?5 AND array_parent = ?1";
   if (filter.after_index) sql += " AND array_index > ?2";
   if (!filter.statuses.empty()) {
-    sql += " AND status IN (";
+    sql += " AND +status IN (";  // "+": scan the id range, not jobs_by_status.
     for (size_t i = 0; i < filter.statuses.size(); ++i) {
       if (i > 0) sql += ", ";
       sql += "?" + std::to_string(10 + i);
@@ -178,6 +181,8 @@ Result<std::vector<Job>> SqliteTransaction::ListArrayChildren(const ArrayChildFi
   Result<sqlite::Statement> stmt = db_.Prepare(sql);
   if (!stmt) return stmt.error();
   stmt->Bind(1, filter.parent_id);
+  stmt->Bind(4, filter.parent_id + ":");
+  stmt->Bind(5, filter.parent_id + ";");
   if (filter.after_index) stmt->Bind(2, int64_t{*filter.after_index});
   stmt->Bind(3, filter.limit == 0 ? int64_t{-1} : static_cast<int64_t>(filter.limit));
   for (size_t i = 0; i < filter.statuses.size(); ++i) {
@@ -220,7 +225,8 @@ Result<std::vector<Job>> SqliteTransaction::ListJobs(const JobListFilter& filter
 }
 
 Status SqliteTransaction::InsertJob(const Job& job) {
-  WroteJob(job.id);
+  // Nothing to drop from the caches: an id is inserted once (a refused
+  // insert changes nothing), and 10,000 children are inserted at a time.
   Result<std::string> doc = EncodeJob(job);
   if (!doc) return doc.error();
   Result<sqlite::Statement> stmt = db_.Prepare(

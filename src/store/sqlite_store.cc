@@ -27,6 +27,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   BARGE_RETURN_IF_ERROR(database.Exec("PRAGMA journal_mode = WAL"));
   BARGE_RETURN_IF_ERROR(database.Exec("PRAGMA synchronous = FULL"));
   BARGE_RETURN_IF_ERROR(database.Exec("PRAGMA foreign_keys = ON"));
+  // A 10,000-child array is one commit of ~10,000 rows in four b-trees: with
+  // SQLite's default 2 MiB page cache, a store of a million jobs re-reads
+  // index pages from the OS on every insert. 64 MiB keeps the hot pages.
+  BARGE_RETURN_IF_ERROR(database.Exec("PRAGMA cache_size = -65536"));
   if (Status migrated = ApplyMigrations(database); !migrated) {
     Error error = migrated.error();
     error.message = path + ": " + error.message;
