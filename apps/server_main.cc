@@ -1,8 +1,8 @@
 // `barge server`: the composition root of the control plane. It builds the
 // whole object graph (store, clock, services, reconciler, agent registry,
-// dispatcher, agent service, timeout sweeper, API, HTTP server), runs the
-// control io_context on this thread and stops gracefully on SIGINT or
-// SIGTERM. Objects are destroyed in reverse order of construction.
+// dispatcher, agent service, timeout and retention sweepers, API, HTTP
+// server), runs the control io_context on this thread and stops gracefully on
+// SIGINT or SIGTERM. Objects are destroyed in reverse order of construction.
 #include "apps/server_main.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -35,6 +35,7 @@
 #include "control/job_end_reporting_store.h"
 #include "control/job_events.h"
 #include "control/job_queue_service.h"
+#include "control/job_retention_sweeper.h"
 #include "control/job_service.h"
 #include "control/log_service.h"
 #include "control/resource_status_reconciler.h"
@@ -45,6 +46,7 @@
 #include "core/clock.h"
 #include "scheduler/planner.h"
 #include "store/sqlite_store.h"
+#include "util/duration_text.h"
 
 namespace barge::apps {
 namespace {
@@ -57,6 +59,8 @@ constexpr auto kDispatchPeriod = std::chrono::milliseconds(100);
 // Long-poll deadlines and agent leases.
 constexpr auto kAgentPeriod = std::chrono::milliseconds(100);
 constexpr auto kTimeoutSweepPeriod = std::chrono::milliseconds(500);
+// Expires completed jobs past --job-retention, at most a batch per tick.
+constexpr auto kRetentionSweepPeriod = std::chrono::seconds(1);
 // Retries dependency updates a failed commit left (normally none).
 constexpr auto kDependencyRetryPeriod = std::chrono::milliseconds(500);
 // After SIGTERM, connections still busy after this long are cut.
@@ -73,6 +77,7 @@ struct ServerFlags {
   int lease_seconds = 15;
   int64_t kill_grace_seconds = 30;
   size_t max_dependencies = control::kDefaultMaxDependencies;
+  std::string job_retention = "7d";  // ParseDurationText; 0 or off: keep jobs forever.
 };
 
 // Re-arms itself every `period` on the control thread (STYLE.md example 9).
@@ -176,7 +181,16 @@ int RunServer(int argc, char** argv) {
                  "dependsOn entries allowed per job (AWS allows 20)")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{100000}));
+  app.add_option("--job-retention", flags.job_retention,
+                 "how long a job that ended (SUCCEEDED or FAILED) is kept, with its logs, "
+                 "before it is deleted: 7d, 12h, 30m, 90s or seconds; 0 or off keeps jobs forever")
+      ->capture_default_str()
+      ->check([](const std::string& text) {
+        if (ParseDurationText(text)) return std::string();
+        return std::string("expected a duration like 7d, 12h, 30m, 90s or 3600, or off");
+      });
   CLI11_PARSE(app, argc, argv);
+  const std::chrono::seconds job_retention = *ParseDurationText(flags.job_retention);
 
   // Logs go to stderr; stdout carries only the "listening on" line scripts wait for.
   auto logger = spdlog::stderr_color_mt("barge");
@@ -266,6 +280,11 @@ int RunServer(int argc, char** argv) {
   });
   control::AgentService agent_service(*store, clock, registry, dispatcher);
   control::TimeoutSweeper timeout_sweeper(*store, clock, registry, kill_grace_ms);
+  std::optional<control::JobRetentionSweeper> retention_sweeper;
+  if (job_retention.count() > 0) {
+    retention_sweeper.emplace(*store, clock,
+                              control::JobRetentionOptions{.retention = job_retention});
+  }
   control::LogService logs(*store, registry);
   // Group commit: the SubmitJobs read in one pass of the loop share one
   // transaction and one fsync (job_service.h); the flush is posted, so it
@@ -340,6 +359,21 @@ int RunServer(int argc, char** argv) {
     }
   });
 
+  asio::steady_timer retention_timer(control);
+  if (retention_sweeper) {
+    spdlog::info("jobs are deleted {} s after they end (--job-retention {})", job_retention.count(),
+                 flags.job_retention);
+    RunEvery(retention_timer, kRetentionSweepPeriod, [&retention_sweeper] {
+      if (Result<size_t> expired = retention_sweeper->Tick(); !expired) {
+        spdlog::warn("retention sweep: {}", expired.error().message);
+      } else if (*expired > 0) {
+        spdlog::debug("retention sweep: {} expired job(s) deleted", *expired);
+      }
+    });
+  } else {
+    spdlog::info("jobs are kept forever (--job-retention {})", flags.job_retention);
+  }
+
   asio::steady_timer dependency_timer(control);
   RunEvery(dependency_timer, kDependencyRetryPeriod, [&dependencies] {
     if (dependencies.unapplied() == 0) return;
@@ -357,6 +391,7 @@ int RunServer(int argc, char** argv) {
     dispatch_timer.cancel();
     agent_timer.cancel();
     timeout_timer.cancel();
+    retention_timer.cancel();
     dependency_timer.cancel();
     registry.AnswerAllPolls();  // Parked long-polls answer now, so their connections can close.
     shutdown_guard.expires_after(kShutdownGrace);

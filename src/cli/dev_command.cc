@@ -20,6 +20,7 @@
 #include "cli/dev_bootstrap.h"
 #include "cli/dev_containers.h"
 #include "cli/http_client.h"
+#include "util/duration_text.h"
 
 namespace barge::cli {
 namespace {
@@ -31,12 +32,13 @@ struct DevOptions {
   std::string data_dir = "./.barge";
   std::string log_level = "info";
   int agents = 1;
-  std::string kill_grace{};  // Passed to the server's --kill-grace when set.
+  std::string kill_grace{};     // Passed to the server's --kill-grace when set.
+  std::string job_retention{};  // Passed to the server's --job-retention when set.
 };
 
 constexpr const char* kUsage =
     "usage: barge dev [--listen HOST:PORT] [--data-dir DIR] [--agents N] [--log-level LEVEL]\n"
-    "                 [--kill-grace SECONDS]\n"
+    "                 [--kill-grace SECONDS] [--job-retention DURATION]\n"
     "\n"
     "Runs barge on this machine: the server (data under --data-dir, default ./.barge),\n"
     "a compute environment `default` with N local agents (default 1) sharing this\n"
@@ -45,7 +47,9 @@ constexpr const char* kUsage =
     "and barge dev runs as root, also a compute environment and job queue `containers`\n"
     "with N more agents, whose jobs run in runc containers from images in\n"
     "DIR/images (`barge image import`). --kill-grace: seconds between SIGTERM and\n"
-    "SIGKILL when a job is terminated or times out (default 30). Ctrl-C stops everything.\n";
+    "SIGKILL when a job is terminated or times out (default 30). --job-retention: how\n"
+    "long ended jobs and their logs are kept (7d, 12h, 30m, 90s or seconds; 0 or off:\n"
+    "forever; default 7d). Ctrl-C stops everything.\n";
 
 Result<DevOptions> ParseDevOptions(int argc, char** argv) {
   DevOptions options;
@@ -72,6 +76,12 @@ Result<DevOptions> ParseDevOptions(int argc, char** argv) {
         return InvalidArgument("--kill-grace must be a number of seconds, got '" + value + "'");
       }
       options.kill_grace = value;
+    } else if (arg == "--job-retention") {
+      if (!ParseDurationText(value)) {
+        return InvalidArgument("--job-retention must be a duration like 7d, 12h, 30m, 90s or " +
+                               std::string("3600, or off; got '") + value + "'");
+      }
+      options.job_retention = value;
     } else if (arg == "--agents") {
       try {
         options.agents = std::stoi(value);
@@ -130,6 +140,9 @@ class DevSupervisor {
                                             options_.log_level};
     if (!options_.kill_grace.empty()) {
       server_argv.insert(server_argv.end(), {"--kill-grace", options_.kill_grace});
+    }
+    if (!options_.job_retention.empty()) {
+      server_argv.insert(server_argv.end(), {"--job-retention", options_.job_retention});
     }
     auto server = ChildProcess::Start({.argv = server_argv, .pipe_stdout = true});
     if (!server) return Fail(server.error().message);

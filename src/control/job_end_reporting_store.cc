@@ -78,6 +78,10 @@ class ReportingTransaction final : public StoreTransaction {
   }
   Status InsertJob(const Job& job) override { return Note(job, inner_.InsertJob(job)); }
   Status UpdateJob(const Job& job) override { return Note(job, inner_.UpdateJob(job)); }
+  // Expired jobs ended long ago, and were reported then.
+  Result<size_t> DeleteJobsEndedBefore(Timestamp cutoff, size_t limit) override {
+    return inner_.DeleteJobsEndedBefore(cutoff, limit);
+  }
 
   Status AppendLogEvents(const std::string& stream, const std::vector<LogEvent>& events) override {
     return inner_.AppendLogEvents(stream, events);

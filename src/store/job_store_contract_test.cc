@@ -96,6 +96,25 @@ class JobStoreContractTest : public ::testing::Test {
     ASSERT_TRUE(Append("s", events));
   }
 
+  // A job that ended with `status` at `stopped_ms`, its last attempt with it.
+  static Job EndedJob(const std::string& id, JobStatus status, int64_t stopped_ms) {
+    Job job = testing::SampleJob(id, "q", At(1));
+    job.status = status;
+    job.stopped_at = At(stopped_ms);
+    job.attempts.back().stopped_at = At(stopped_ms);
+    return job;
+  }
+  Result<size_t> DeleteEndedBefore(int64_t cutoff_ms, size_t limit) {
+    std::optional<Result<size_t>> out;
+    Status status = store().Transact([&](StoreTransaction& txn) -> Status {
+      out.emplace(txn.DeleteJobsEndedBefore(At(cutoff_ms), limit));
+      if (!*out) return out->error();
+      return Ok();
+    });
+    if (!status) return status.error();
+    return *out;
+  }
+
   Backend backend_ = BackendFactory::Make();
 };
 
@@ -291,6 +310,89 @@ TYPED_TEST(JobStoreContractTest, StreamsAreSeparateAndUnknownOnesEmpty) {
   EXPECT_EQ(this->ReadSequences({.stream = "t"}), std::vector<int64_t>{1});
   EXPECT_EQ(this->ReadSequences({.stream = "unknown"}), std::vector<int64_t>{});
   EXPECT_EQ(this->ReadSequences({.stream = "s"}).size(), 10u);
+}
+
+TYPED_TEST(JobStoreContractTest, DeletesOnlyJobsThatEndedBeforeTheCutoff) {
+  ASSERT_TRUE(this->Insert(this->EndedJob("ok-early", JobStatus::kSucceeded, 1000)));
+  ASSERT_TRUE(this->Insert(this->EndedJob("failed-early", JobStatus::kFailed, 2000)));
+  ASSERT_TRUE(this->Insert(this->EndedJob("at-cutoff", JobStatus::kSucceeded, 3000)));
+  ASSERT_TRUE(this->Insert(this->EndedJob("late", JobStatus::kSucceeded, 5000)));
+  ASSERT_TRUE(this->Insert(testing::SampleJob("running", "q", At(1))));
+  Job runnable = testing::SampleJob("runnable", "q", At(1));
+  runnable.status = JobStatus::kRunnable;
+  ASSERT_TRUE(this->Insert(runnable));
+
+  auto deleted = this->DeleteEndedBefore(3000, 100);
+
+  ASSERT_TRUE(deleted) << deleted.error().message;
+  EXPECT_EQ(deleted.value(), 2u);
+  EXPECT_EQ(this->ListIds({}),
+            (std::vector<std::string>{"at-cutoff", "late", "runnable", "running"}));
+  auto gone = this->Get("ok-early");
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code, ErrorCode::kNotFound);
+}
+
+TYPED_TEST(JobStoreContractTest, DeletesAtMostTheLimitOldestEndFirst) {
+  ASSERT_TRUE(this->Insert(this->EndedJob("c", JobStatus::kSucceeded, 300)));
+  ASSERT_TRUE(this->Insert(this->EndedJob("a", JobStatus::kFailed, 100)));
+  ASSERT_TRUE(this->Insert(this->EndedJob("b2", JobStatus::kSucceeded, 200)));
+  ASSERT_TRUE(this->Insert(this->EndedJob("b1", JobStatus::kSucceeded, 200)));
+
+  EXPECT_EQ(this->DeleteEndedBefore(1000, 0).value(), 0u);
+  EXPECT_EQ(this->DeleteEndedBefore(1000, 2).value(), 2u);
+  EXPECT_EQ(this->ListIds({}), (std::vector<std::string>{"b2", "c"}));
+  EXPECT_EQ(this->DeleteEndedBefore(1000, 2).value(), 2u);
+  EXPECT_EQ(this->DeleteEndedBefore(1000, 2).value(), 0u);
+  EXPECT_EQ(this->ListIds({}), std::vector<std::string>{});
+}
+
+TYPED_TEST(JobStoreContractTest, DeleteSeesTheEndAnUpdateWrote) {
+  ASSERT_TRUE(this->Insert(testing::SampleJob("j1", "q", At(1))));
+  EXPECT_EQ(this->DeleteEndedBefore(1000, 10).value(), 0u);
+  Job job = this->Get("j1").value();
+  job.status = JobStatus::kFailed;
+  job.stopped_at = At(500);
+  ASSERT_TRUE(this->Update(job));
+
+  EXPECT_EQ(this->DeleteEndedBefore(500, 10).value(), 0u);
+  EXPECT_EQ(this->DeleteEndedBefore(501, 10).value(), 1u);
+  EXPECT_FALSE(this->Get("j1"));
+}
+
+TYPED_TEST(JobStoreContractTest, DeleteRemovesTheLogLinesOfEveryAttemptAndNoOthers) {
+  Job job = this->EndedJob("j1", JobStatus::kSucceeded, 100);
+  job.attempts.push_back(Attempt{.id = "a3", .number = 3});  // Stored without a stream name.
+  ASSERT_TRUE(this->Insert(job));
+  ASSERT_TRUE(this->Insert(this->EndedJob("j2", JobStatus::kSucceeded, 900)));
+  for (const char* stream :
+       {"jd/default/j1-a1", "jd/default/j1-a2", "jd/default/a3", "jd/default/j2-a1"}) {
+    ASSERT_TRUE(this->Append(stream, {{.sequence = 1, .message = "x"}}));
+  }
+
+  ASSERT_EQ(this->DeleteEndedBefore(500, 10).value(), 1u);
+
+  EXPECT_EQ(this->ReadSequences({.stream = "jd/default/j1-a1"}), std::vector<int64_t>{});
+  EXPECT_EQ(this->ReadSequences({.stream = "jd/default/j1-a2"}), std::vector<int64_t>{});
+  EXPECT_EQ(this->ReadSequences({.stream = "jd/default/a3"}), std::vector<int64_t>{});
+  EXPECT_EQ(this->ReadSequences({.stream = "jd/default/j2-a1"}), std::vector<int64_t>{1});
+}
+
+TYPED_TEST(JobStoreContractTest, DeleteInAFailedTransactionDeletesNothing) {
+  ASSERT_TRUE(this->Insert(this->EndedJob("j1", JobStatus::kSucceeded, 100)));
+  ASSERT_TRUE(this->Append("jd/default/j1-a1", {{.sequence = 1, .message = "x"}}));
+
+  Status status = this->store().Transact([&](StoreTransaction& txn) -> Status {
+    auto deleted = txn.DeleteJobsEndedBefore(At(1000), 10);
+    if (!deleted) return deleted.error();
+    EXPECT_EQ(deleted.value(), 1u);
+    EXPECT_FALSE(txn.GetJob("j1"));  // Gone inside the transaction...
+    return Unavailable("then something failed");
+  });
+
+  ASSERT_FALSE(status);
+  EXPECT_TRUE(this->Get("j1"));  // ...and back after the rollback.
+  EXPECT_EQ(this->ReadSequences({.stream = "jd/default/j1-a1"}), std::vector<int64_t>{1});
 }
 
 }  // namespace

@@ -1,11 +1,16 @@
-// SqliteTransaction's jobs and log lines (migrations/0002_jobs.sql).
+// SqliteTransaction's jobs and log lines (migrations/0002_jobs.sql,
+// 0003_array_jobs.sql, 0004_job_stopped_at.sql).
 #include <algorithm>
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "codec/job_codec.h"
 #include "core/array_job.h"
+#include "store/job_expiry.h"
 #include "store/sqlite_transaction.h"
 
 namespace barge {
@@ -72,7 +77,8 @@ Result<Job> ReadArrayChild(const sqlite::Statement& stmt, const Job& parent) {
 }
 
 // Binds the key columns shared by insert and update: ?1 id, ?2 queue,
-// ?3 status, ?4 name, ?5 created_at, ?6 doc.
+// ?3 status, ?4 name, ?5 created_at, ?6 doc, ?8 stopped_at (NULL until the
+// job ended).
 void BindJob(sqlite::Statement& stmt, const Job& job, const std::string& doc) {
   stmt.Bind(1, job.id);
   stmt.Bind(2, job.queue);
@@ -80,6 +86,11 @@ void BindJob(sqlite::Statement& stmt, const Job& job, const std::string& doc) {
   stmt.Bind(4, job.name);
   stmt.Bind(5, ToEpochMillis(job.created_at));
   stmt.Bind(6, doc);
+  if (std::optional<Timestamp> ended = JobEndedAt(job)) {
+    stmt.Bind(8, ToEpochMillis(*ended));
+  } else {
+    stmt.BindNull(8);
+  }
 }
 
 // The SELECT for `filter`. Parameters: ?1 queue, ?2 created_after,
@@ -134,6 +145,11 @@ Result<Job> SqliteTransaction::GetJob(const std::string& id) {
 Result<Job> SqliteTransaction::ReadRow(const sqlite::Statement& stmt) {
   if (stmt.ColumnIsNull(7)) return ReadJob(stmt);
   Result<Job> parent = ArrayParent(stmt.ColumnText(7));
+  if (!parent && parent.error().code == ErrorCode::kNotFound) {
+    // The retention sweep deletes ended jobs oldest first, a parent maybe a
+    // moment before its last children: such a child is gone too.
+    return NotFound("job " + stmt.ColumnText(0) + " does not exist");
+  }
   if (!parent) return Internal("array child " + stmt.ColumnText(0) + ": " + parent.error().message);
   return ReadArrayChild(stmt, *parent);
 }
@@ -194,6 +210,7 @@ Result<std::vector<Job>> SqliteTransaction::ListArrayChildren(const ArrayChildFi
     if (!more) return more.error();
     if (!more.value()) return children;
     Result<Job> child = ReadRow(*stmt);
+    if (!child && child.error().code == ErrorCode::kNotFound) continue;  // Expiring.
     if (!child) return child.error();
     children.push_back(std::move(child).value());
   }
@@ -219,6 +236,7 @@ Result<std::vector<Job>> SqliteTransaction::ListJobs(const JobListFilter& filter
     if (!more) return more.error();
     if (!more.value()) return jobs;
     Result<Job> job = ReadRow(*stmt);
+    if (!job && job.error().code == ErrorCode::kNotFound) continue;  // Expiring.
     if (!job) return job.error();
     jobs.push_back(std::move(job).value());
   }
@@ -230,8 +248,8 @@ Status SqliteTransaction::InsertJob(const Job& job) {
   Result<std::string> doc = EncodeJob(job);
   if (!doc) return doc.error();
   Result<sqlite::Statement> stmt = db_.Prepare(
-      "INSERT INTO jobs (id, queue, status, name, created_at, version, doc, array_parent,"
-      " array_index) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?8, ?9)");
+      "INSERT INTO jobs (id, queue, status, name, created_at, version, doc, stopped_at,"
+      " array_parent, array_index) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?8, ?9, ?10)");
   if (!stmt) return stmt.error();
   BindJob(*stmt, job, doc.value());
   if (IsArrayChild(job)) {
@@ -239,11 +257,11 @@ Status SqliteTransaction::InsertJob(const Job& job) {
     if (!ref || ref->index != *job.array->index) {
       return InvalidArgument("array child " + job.id + " has an id that does not match its index");
     }
-    stmt->Bind(8, ref->parent_id);
-    stmt->Bind(9, int64_t{ref->index});
+    stmt->Bind(9, ref->parent_id);
+    stmt->Bind(10, int64_t{ref->index});
   } else {
-    stmt->BindNull(8);
     stmt->BindNull(9);
+    stmt->BindNull(10);
   }
   if (Status done = stmt->Run("insert job " + job.id); !done) {
     if (done.error().code == ErrorCode::kAlreadyExists) {
@@ -268,17 +286,18 @@ Status SqliteTransaction::UpdateJob(const Job& job) {
   if (!doc) return doc.error();
   // A job's queue, name and createdAt never change in practice, and an UPDATE
   // that sets a column SQLite re-indexes every index holding it (even to the
-  // same value): so the usual update sets status, doc and version alone, on
+  // same value): so the usual update sets status, stopped_at, doc and version
+  // alone (stopped_at is in a partial index of ended jobs only), on
   // the condition that the other keys are as stored. Only when that matches
   // no row does the full update run (keys that did change, or the
   // conflict / not-found cases below).
   std::string what = "update job " + job.id;
   bool updated = false;
   for (std::string_view sql :
-       {"UPDATE jobs SET status = ?3, doc = ?6, version = version + 1"
+       {"UPDATE jobs SET status = ?3, stopped_at = ?8, doc = ?6, version = version + 1"
         " WHERE id = ?1 AND version = ?7 AND queue = ?2 AND name = ?4 AND created_at = ?5",
         "UPDATE jobs SET queue = ?2, status = ?3, name = ?4, created_at = ?5, doc = ?6,"
-        " version = version + 1 WHERE id = ?1 AND version = ?7"}) {
+        " stopped_at = ?8, version = version + 1 WHERE id = ?1 AND version = ?7"}) {
     Result<sqlite::Statement> stmt = db_.Prepare(sql);
     if (!stmt) return stmt.error();
     BindJob(*stmt, job, doc.value());
@@ -313,6 +332,61 @@ Status SqliteTransaction::UpdateJob(const Job& job) {
   if (!found) return found.error();
   if (!found.value()) return NotFound("job " + job.id + " does not exist");
   return Conflict("job " + job.id + " changed since version " + std::to_string(job.version));
+}
+
+Result<size_t> SqliteTransaction::DeleteJobsEndedBefore(Timestamp cutoff, size_t limit) {
+  if (limit == 0) return size_t{0};
+  struct Expired {
+    std::string id{};
+    std::vector<std::string> streams{};
+  };
+  // Read the batch first, then delete: no row is deleted under a running
+  // SELECT. jobs_by_stopped_at serves both the range and the order; the
+  // unary + keeps SQLite from choosing jobs_by_status for the status term
+  // instead (it does without ANALYZE statistics), which would read every
+  // ended job and sort them. The status term only guards: stopped_at is set
+  // for ended jobs alone.
+  std::vector<Expired> expired;
+  {
+    Result<sqlite::Statement> stmt = db_.Prepare(
+        "SELECT id, doc FROM jobs WHERE stopped_at < ?1 AND +status IN ('SUCCEEDED', 'FAILED')"
+        " ORDER BY stopped_at, id LIMIT ?2");
+    if (!stmt) return stmt.error();
+    stmt->Bind(1, ToEpochMillis(cutoff));
+    stmt->Bind(2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+    while (true) {
+      Result<bool> more = stmt->Step("list expired jobs");
+      if (!more) return more.error();
+      if (!more.value()) break;
+      Expired job{.id = stmt->ColumnText(0)};
+      // The streams are named in the document. One that no longer decodes is
+      // expired all the same (nothing could read it anyway): a sweep must not
+      // stop at one bad row; only its log lines, if any, stay behind.
+      codec::Json json =
+          codec::Json::parse(stmt->ColumnText(1), nullptr, /*allow_exceptions=*/false);
+      if (!json.is_discarded()) {
+        if (Result<Job> decoded = codec::JobFromJson(json)) job.streams = JobLogStreams(*decoded);
+      }
+      expired.push_back(std::move(job));
+    }
+  }
+  for (const Expired& job : expired) {
+    if (cache_ != nullptr) {
+      cache_->live_jobs.erase(job.id);
+      written_jobs_[job.id] = std::nullopt;
+    }
+    Result<sqlite::Statement> row = db_.Prepare("DELETE FROM jobs WHERE id = ?1");
+    if (!row) return row.error();
+    row->Bind(1, job.id);
+    BARGE_RETURN_IF_ERROR(row->Run("delete job " + job.id));
+    for (const std::string& stream : job.streams) {
+      Result<sqlite::Statement> lines = db_.Prepare("DELETE FROM log_lines WHERE stream = ?1");
+      if (!lines) return lines.error();
+      lines->Bind(1, stream);
+      BARGE_RETURN_IF_ERROR(lines->Run("delete log stream " + stream));
+    }
+  }
+  return expired.size();
 }
 
 void SqliteTransaction::Committed() {

@@ -145,6 +145,48 @@ TEST_F(SqliteStoreTest, ReopeningAnUpToDateFileAppliesNothingAgain) {
   EXPECT_EQ(OpenRaw()->QueryInt64("PRAGMA user_version").value(), LatestSchemaVersion());
 }
 
+// 0004 adds jobs.stopped_at: jobs that had ended before it take their end
+// from the document, so the retention sweep finds them.
+TEST_F(SqliteStoreTest, MigrationGivesJobsThatEndedBeforeItTheirStoppedAt) {
+  {
+    auto raw = OpenRaw();
+    ASSERT_NE(raw, nullptr);
+    for (const Migration& migration : Migrations().first(2)) ASSERT_TRUE(raw->Exec(migration.sql));
+    ASSERT_TRUE(raw->Exec("PRAGMA user_version = 2"));
+    auto insert = [&](const Job& job) {
+      auto stmt = raw->Prepare(
+          "INSERT INTO jobs (id, queue, status, name, created_at, version, doc)"
+          " VALUES (?1, 'q', ?2, 'n', ?3, 1, ?4)");
+      ASSERT_TRUE(stmt);
+      stmt->Bind(1, job.id);
+      stmt->Bind(2, ToString(job.status));
+      stmt->Bind(3, ToEpochMillis(job.created_at));
+      stmt->Bind(4, codec::ToJson(job).dump());
+      ASSERT_TRUE(stmt->Run("insert"));
+    };
+    Job ended = testing::SampleJob("ended", "q", FromEpochMillis(100));
+    ended.status = JobStatus::kSucceeded;
+    ended.stopped_at = FromEpochMillis(1000);
+    insert(ended);
+    Job unstamped = testing::SampleJob("unstamped", "q", FromEpochMillis(500));
+    unstamped.status = JobStatus::kFailed;  // No stoppedAt: counts as ended at createdAt.
+    insert(unstamped);
+    insert(testing::SampleJob("running", "q", FromEpochMillis(100)));
+  }
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(OpenRaw()->QueryInt64("SELECT stopped_at FROM jobs WHERE id = 'ended'").value(), 1000);
+  EXPECT_EQ(OpenRaw()->QueryInt64("SELECT count(*) FROM jobs WHERE stopped_at IS NULL").value(), 1);
+
+  ASSERT_TRUE(store->Transact([](StoreTransaction& txn) -> Status {
+    EXPECT_EQ(txn.DeleteJobsEndedBefore(FromEpochMillis(1000), 10).value(), 1u);  // unstamped
+    EXPECT_EQ(txn.DeleteJobsEndedBefore(FromEpochMillis(1001), 10).value(), 1u);  // ended
+    EXPECT_EQ(txn.DeleteJobsEndedBefore(FromEpochMillis(1'000'000), 10).value(), 0u);
+    EXPECT_TRUE(txn.GetJob("running"));
+    return Ok();
+  }));
+}
+
 TEST_F(SqliteStoreTest, RefusesADatabaseWrittenByANewerBarge) {
   ASSERT_NE(OpenStore(), nullptr);
   const int64_t future = LatestSchemaVersion() + 1;
@@ -304,8 +346,8 @@ TEST_F(SqliteStoreTest, ALiveJobReadsBackAsStoredAlsoAfterAnotherConnectionWrote
   EXPECT_EQ(read(*store).status, JobStatus::kSucceeded);
 }
 
-// UpdateJob sets only status, doc and version when the other keys are as
-// stored; an update that does change them still stores them.
+// UpdateJob sets only status, stopped_at, doc and version when the other
+// keys are as stored; an update that does change them still stores them.
 TEST_F(SqliteStoreTest, AnUpdateThatChangesAJobsKeysStoresThem) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);

@@ -5,11 +5,11 @@
 // writes rows.
 //
 // Rows keep the resource as codec JSON in `doc` plus key columns (see
-// migrations/0001_resources.sql and 0002_jobs.sql). Reads decode `doc` and
-// then take the keys (name, arn, revision, status; a job's id, queue,
-// status, name, created_at) and `version` from the columns, so what a read
-// returns always agrees with what SQL filtered on. A document that no
-// longer decodes gives kInternal naming the row.
+// migrations/0001_resources.sql, 0002_jobs.sql, 0003_array_jobs.sql, 0004_job_stopped_at.sql).
+// Reads decode `doc` and then take the keys (name, arn, revision, status; a
+// job's id, queue, status, name, created_at) and `version` from the columns,
+// so what a read returns always agrees with what SQL filtered on. A document
+// that no longer decodes gives kInternal naming the row.
 //
 // Lives on the stack inside Transact; same thread as the Store.
 #include <cstdint>
@@ -92,6 +92,7 @@ class SqliteTransaction final : public StoreTransaction {
   Result<std::vector<Job>> ListArrayChildren(const ArrayChildFilter& filter) override;
   Status InsertJob(const Job& job) override;
   Status UpdateJob(const Job& job) override;
+  Result<size_t> DeleteJobsEndedBefore(Timestamp cutoff, size_t limit) override;
   Status AppendLogEvents(const std::string& stream, const std::vector<LogEvent>& events) override;
   Result<std::vector<LogEvent>> ReadLogEvents(const LogQuery& query) override;
 

@@ -138,6 +138,14 @@ class StoreTransaction {
   virtual Result<std::vector<Job>> ListArrayChildren(const ArrayChildFilter& filter) = 0;
   virtual Status InsertJob(const Job& job) = 0;  // kAlreadyExists; stores version 1
   virtual Status UpdateJob(const Job& job) = 0;  // compare-and-set: kConflict, kNotFound
+  // Retention: deletes at most `limit` jobs that ended (SUCCEEDED or FAILED)
+  // strictly before `cutoff`, earliest end first (ties by id), together with
+  // the log lines of all their attempts (JobLogStreams in store/job_expiry.h),
+  // and returns how many jobs it deleted. A job ended at its stoppedAt, which
+  // the state machine stamps on every terminal transition (JobEndedAt). Jobs
+  // that have not ended are never deleted. A `limit` of 0 deletes nothing, so
+  // one call never grows into one huge transaction.
+  virtual Result<size_t> DeleteJobsEndedBefore(Timestamp cutoff, size_t limit) = 0;
 
   // Log streams ("<jobDefinitionName>/default/<attemptId>"). A stream exists
   // once a line was appended to it; lines are never changed.

@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <iterator>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/check.h"
+#include "store/job_expiry.h"
 
 namespace barge::testing {
 namespace {
@@ -306,6 +309,23 @@ class InMemoryTransaction final : public StoreTransaction {
     it->second = job;
     it->second.version = job.version + 1;
     return Ok();
+  }
+
+  Result<size_t> DeleteJobsEndedBefore(Timestamp cutoff, size_t limit) override {
+    using Key = std::pair<Timestamp, std::string>;  // (ended at, id): the deletion order.
+    std::vector<Key> expired;
+    for (const auto& [id, job] : state_.jobs) {
+      std::optional<Timestamp> ended = JobEndedAt(job);
+      if (ended && *ended < cutoff) expired.emplace_back(*ended, id);
+    }
+    std::sort(expired.begin(), expired.end());
+    if (expired.size() > limit) expired.resize(limit);
+    for (const auto& [ended, id] : expired) {
+      auto it = state_.jobs.find(id);
+      for (const std::string& stream : JobLogStreams(it->second)) state_.log_streams.erase(stream);
+      state_.jobs.erase(it);
+    }
+    return expired.size();
   }
 
   Status AppendLogEvents(const std::string& stream, const std::vector<LogEvent>& events) override {
