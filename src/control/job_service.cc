@@ -37,9 +37,13 @@ Result<JobQueue> LoadQueue(StoreTransaction& txn, const std::string& name_or_arn
 }
 
 // arrayProperties: AWS's size bounds, and barge's maxConcurrency >= 1.
-Status ValidateArrayProperties(const ArrayProperties& array) {
+Status ValidateArrayProperties(const ArrayProperties& array, int32_t max_size) {
   if (!array.size) return InvalidArgument("arrayProperties.size is required");
   BARGE_RETURN_IF_ERROR(ValidateArraySize(*array.size));
+  if (*array.size > max_size) {
+    return InvalidArgument("arrayProperties.size must be at most " + std::to_string(max_size) +
+                           " on this server, not " + std::to_string(*array.size));
+  }
   if (array.max_concurrency && *array.max_concurrency < 1) {
     return InvalidArgument("arrayProperties.maxConcurrency must be at least 1, not " +
                            std::to_string(*array.max_concurrency));
@@ -110,7 +114,8 @@ Result<Job> JobService::PrepareSubmit(const JobSubmission& submission, size_t re
   if (submission.job_definition.empty()) return InvalidArgument("jobDefinition is required");
   BARGE_RETURN_IF_ERROR(RejectUnsupported(submission));
   if (submission.array_properties) {
-    BARGE_RETURN_IF_ERROR(ValidateArrayProperties(*submission.array_properties));
+    BARGE_RETURN_IF_ERROR(
+        ValidateArrayProperties(*submission.array_properties, options_.max_array_size));
   }
   BARGE_RETURN_IF_ERROR(ValidateDependsOn(submission.depends_on, options_.max_dependencies,
                                           submission.array_properties.has_value()));

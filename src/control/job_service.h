@@ -55,6 +55,7 @@
 #include "control/job_events.h"
 #include "control/job_listing.h"
 #include "core/arn.h"
+#include "core/array_job.h"
 #include "core/clock.h"
 #include "core/job.h"
 #include "core/job_submission.h"
@@ -110,6 +111,10 @@ struct JobServiceOptions {
   std::function<void()> schedule_flush{};
   // dependsOn entries allowed per job (AWS: 20; `barge server --max-dependencies`).
   size_t max_dependencies = kDefaultMaxDependencies;
+  // Children per array at most: AWS's 10,000 (core/array_job.h). Lower only
+  // where a smaller bound is wanted (the fuzzer, which keeps its store in
+  // memory).
+  int32_t max_array_size = kMaxArraySize;
 };
 
 // Answers one SubmitAsync: the reply, or the error that refused the job.

@@ -58,7 +58,10 @@ struct Graph {
   barge::SystemClock clock;
   barge::control::NoJobEvents job_events;
   barge::control::DependencyResolver dependencies{*store, clock, job_events};
-  barge::control::JobService jobs{*store, clock, arns, definitions, job_events, dependencies};
+  // Arrays of at most 50 children: 2,000 inputs of 10,000-child arrays would
+  // outgrow the fuzzer's memory limit before the graph is rebuilt.
+  barge::control::JobService jobs{*store,      clock,        arns, definitions,
+                                  job_events,  dependencies, {.max_array_size = 50}};
   barge::control::LogService logs{*store};
   barge::api::Api api{{.compute_environments = ces,
                        .job_queues = queues,

@@ -80,6 +80,22 @@ class ArraysOnDevTest(unittest.TestCase):
         self.assertEqual(child["status"], "SUCCEEDED")
         self.assertEqual(child["jobArn"].split("/")[-1], f"{parent}:57")
 
+    def test_each_child_is_retried_by_the_parents_strategy(self):
+        # Child 1 fails its first attempt (no marker yet), then succeeds.
+        marker = os.path.join(self.out_dir, "retry-$AWS_BATCH_JOB_ARRAY_INDEX")
+        definition(self.batch, "arr-flaky",
+                   f'[ "$AWS_BATCH_JOB_ARRAY_INDEX" != 1 ] || [ -e {marker} ] || '
+                   f'{{ touch {marker}; exit 7; }}')
+        parent = self.batch.submit_job(jobName="flaky", jobQueue="default",
+                                       jobDefinition="arr-flaky", arrayProperties={"size": 3},
+                                       retryStrategy={"attempts": 2})["jobId"]
+
+        self.assertEqual(self.wait(parent)["status"], "SUCCEEDED")
+        kids = self.describe(*[f"{parent}:{i}" for i in range(3)])
+        self.assertEqual([len(k["attempts"]) for k in kids], [1, 2, 1])
+        self.assertEqual(kids[1]["attempts"][0]["container"]["exitCode"], 7)
+        self.assertEqual(kids[1]["retryStrategy"]["attempts"], 2)
+
     def test_list_jobs_pages_over_the_children(self):
         parent = self.submit("arr-quick", 35)
         self.wait(parent)
