@@ -90,6 +90,17 @@ class ReportingTransaction final : public StoreTransaction {
     return inner_.ReadLogEvents(query);
   }
 
+  Result<Instance> GetInstance(const std::string& id) override { return inner_.GetInstance(id); }
+  Result<std::vector<Instance>> ListInstances(const InstanceFilter& filter) override {
+    return inner_.ListInstances(filter);
+  }
+  Status InsertInstance(const Instance& instance) override {
+    return inner_.InsertInstance(instance);
+  }
+  Status UpdateInstance(const Instance& instance) override {
+    return inner_.UpdateInstance(instance);
+  }
+
  private:
   Status Note(const Job& job, Status written) {
     if (!written) return written;

@@ -5,7 +5,8 @@
 // writes rows.
 //
 // Rows keep the resource as codec JSON in `doc` plus key columns (see
-// migrations/0001_resources.sql, 0002_jobs.sql, 0003_array_jobs.sql, 0004_job_stopped_at.sql).
+// migrations/0001_resources.sql, 0002_jobs.sql, 0003_array_jobs.sql, 0004_job_stopped_at.sql,
+// 0005_instances.sql).
 // Reads decode `doc` and then take the keys (name, arn, revision, status; a
 // job's id, queue, status, name, created_at) and `version` from the columns,
 // so what a read returns always agrees with what SQL filtered on. A document
@@ -95,6 +96,12 @@ class SqliteTransaction final : public StoreTransaction {
   Result<size_t> DeleteJobsEndedBefore(Timestamp cutoff, size_t limit) override;
   Status AppendLogEvents(const std::string& stream, const std::vector<LogEvent>& events) override;
   Result<std::vector<LogEvent>> ReadLogEvents(const LogQuery& query) override;
+
+  // Managed instances: sqlite_instance_rows.cc.
+  Result<Instance> GetInstance(const std::string& id) override;
+  Result<std::vector<Instance>> ListInstances(const InstanceFilter& filter) override;
+  Status InsertInstance(const Instance& instance) override;
+  Status UpdateInstance(const Instance& instance) override;
 
   // Called by the store after COMMIT succeeded: the jobs written here go into
   // the cache.

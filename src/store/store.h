@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/compute_environment.h"
+#include "core/instance.h"
 #include "core/job.h"
 #include "core/job_definition.h"
 #include "core/job_queue.h"
@@ -69,6 +70,15 @@ struct LogEvent {
 };
 
 enum class LogDirection { kForward, kBackward };
+
+// Which managed instances a listing covers; ordered by (launched_at, id).
+struct InstanceFilter {
+  std::optional<std::string> compute_environment{};  // name
+  bool live_only = false;  // only those not TERMINATED
+  // Only instances alive at some moment at or after this: not terminated
+  // before it (cost reports over a period).
+  std::optional<Timestamp> alive_since{};
+};
 
 struct LogQuery {
   std::string stream{};
@@ -159,6 +169,13 @@ class StoreTransaction {
   // reads pick the latest lines, as GetLogEvents without startFromHead does).
   // An unknown stream reads as empty.
   virtual Result<std::vector<LogEvent>> ReadLogEvents(const LogQuery& query) = 0;
+
+  // Managed instances (core/instance.h), keyed by instance id, kept after
+  // they terminate (cost reports read them).
+  virtual Result<Instance> GetInstance(const std::string& id) = 0;  // kNotFound
+  virtual Result<std::vector<Instance>> ListInstances(const InstanceFilter& filter) = 0;
+  virtual Status InsertInstance(const Instance& instance) = 0;  // kAlreadyExists
+  virtual Status UpdateInstance(const Instance& instance) = 0;  // kConflict, kNotFound
 };
 
 class Store {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <optional>
+#include <tuple>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -336,6 +337,50 @@ class InMemoryTransaction final : public StoreTransaction {
 
   Result<std::vector<LogEvent>> ReadLogEvents(const LogQuery& query) override {
     return ReadStream(state_.log_streams, query);
+  }
+
+  Result<Instance> GetInstance(const std::string& id) override {
+    auto it = state_.instances.find(id);
+    if (it == state_.instances.end()) return NotFound("instance " + id + " does not exist");
+    return it->second;
+  }
+  Result<std::vector<Instance>> ListInstances(const InstanceFilter& filter) override {
+    std::vector<Instance> out;
+    for (const auto& [id, instance] : state_.instances) {
+      if (filter.live_only && !instance.IsLive()) continue;
+      if (filter.compute_environment && instance.compute_environment != *filter.compute_environment) {
+        continue;
+      }
+      if (filter.alive_since && !instance.IsLive() &&
+          instance.terminated_at.value_or(instance.launched_at) < *filter.alive_since) {
+        continue;
+      }
+      out.push_back(instance);
+    }
+    std::sort(out.begin(), out.end(), [](const Instance& a, const Instance& b) {
+      return std::tie(a.launched_at, a.id) < std::tie(b.launched_at, b.id);
+    });
+    return out;
+  }
+  Status InsertInstance(const Instance& instance) override {
+    if (state_.instances.contains(instance.id)) {
+      return AlreadyExists("instance " + instance.id + " already exists");
+    }
+    Instance stored = instance;
+    stored.version = 1;
+    state_.instances.emplace(instance.id, std::move(stored));
+    return Ok();
+  }
+  Status UpdateInstance(const Instance& instance) override {
+    auto it = state_.instances.find(instance.id);
+    if (it == state_.instances.end()) return NotFound("instance " + instance.id + " does not exist");
+    if (it->second.version != instance.version) {
+      return Conflict("instance " + instance.id + " changed since version " +
+                      std::to_string(instance.version));
+    }
+    it->second = instance;
+    it->second.version = instance.version + 1;
+    return Ok();
   }
 
  private:

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "core/compute_environment.h"
+#include "core/instance.h"
 #include "core/job.h"
 #include "core/job_definition.h"
 #include "core/job_queue.h"
@@ -37,6 +38,7 @@ class InMemoryStore final : public Store {
     std::map<std::pair<std::string, int32_t>, JobDefinition> job_definitions{};
     std::map<std::string, Job> jobs{};
     std::map<std::string, std::map<int64_t, LogEvent>> log_streams{};  // stream -> sequence -> line
+    std::map<std::string, Instance> instances{};
   };
 
   InMemoryStore() = default;
