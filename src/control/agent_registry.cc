@@ -26,8 +26,10 @@ void AgentRegistry::Add(const std::string& id, AgentInfo info) {
       attempts_.erase(attempt_id);
       mail_.erase(attempt_id);
     }
+    by_instance_.erase(it->second.info.instance_id);
     agents_.erase(it);
   }
+  if (!info.instance_id.empty()) by_instance_[info.instance_id] = id;
   Agent agent{.info = std::move(info), .lease_expires_at = clock_.Now() + options_.lease};
   agent.free = agent.info.capacity;
   agents_.emplace(id, std::move(agent));
@@ -193,17 +195,58 @@ std::vector<ExpiredAgent> AgentRegistry::TakeExpired() {
       ++it;
       continue;
     }
-    ExpiredAgent gone{.agent_id = it->first, .info = it->second.info};
-    for (const std::string& attempt_id : it->second.attempts) {
-      gone.attempts.push_back(std::move(attempts_.at(attempt_id)));
-      attempts_.erase(attempt_id);
-      mail_.erase(attempt_id);
-    }
-    AnswerEmpty(it->second);
+    expired.push_back(Extract(it->first));
     it = agents_.erase(it);
-    expired.push_back(std::move(gone));
   }
   return expired;
+}
+
+ExpiredAgent AgentRegistry::Extract(const std::string& id) {
+  Agent& agent = agents_.at(id);
+  ExpiredAgent gone{.agent_id = id, .info = agent.info};
+  for (const std::string& attempt_id : agent.attempts) {
+    gone.attempts.push_back(std::move(attempts_.at(attempt_id)));
+    attempts_.erase(attempt_id);
+    mail_.erase(attempt_id);
+  }
+  AnswerEmpty(agent);
+  if (auto owner = by_instance_.find(agent.info.instance_id);
+      owner != by_instance_.end() && owner->second == id) {
+    by_instance_.erase(owner);
+  }
+  return gone;
+}
+
+std::optional<ExpiredAgent> AgentRegistry::Remove(const std::string& id) {
+  if (!agents_.contains(id)) return std::nullopt;
+  ExpiredAgent gone = Extract(id);
+  agents_.erase(id);
+  return gone;
+}
+
+void AgentRegistry::SetDraining(const std::string& id, bool draining) {
+  if (auto it = agents_.find(id); it != agents_.end()) it->second.draining = draining;
+}
+
+bool AgentRegistry::IsDraining(const std::string& id) const {
+  auto it = agents_.find(id);
+  return it != agents_.end() && it->second.draining;
+}
+
+const std::string* AgentRegistry::FindByInstance(const std::string& instance_id) const {
+  auto it = by_instance_.find(instance_id);
+  return it == by_instance_.end() ? nullptr : &it->second;
+}
+
+std::optional<Resources> AgentRegistry::FreeOf(const std::string& id) const {
+  auto it = agents_.find(id);
+  if (it == agents_.end()) return std::nullopt;
+  return it->second.free;
+}
+
+bool AgentRegistry::HasAttempts(const std::string& id) const {
+  auto it = agents_.find(id);
+  return it != agents_.end() && !it->second.attempts.empty();
 }
 
 std::vector<scheduler::NodeView> AgentRegistry::Nodes() const {
@@ -213,7 +256,8 @@ std::vector<scheduler::NodeView> AgentRegistry::Nodes() const {
     nodes.push_back({.agent_id = id,
                      .compute_environment = agent.info.compute_environment,
                      .capacity = agent.info.capacity,
-                     .free = agent.free});
+                     .free = agent.free,
+                     .accepting_work = !agent.draining});
   }
   return nodes;
 }

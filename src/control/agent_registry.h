@@ -136,8 +136,21 @@ class AgentRegistry {
   // empty) and returns them with their attempts.
   std::vector<ExpiredAgent> TakeExpired();
 
+  // Removes agent `id` now (its instance was terminated), answering its
+  // parked poll empty, and returns it with its attempts; nullopt when unknown.
+  std::optional<ExpiredAgent> Remove(const std::string& id);
+  // A draining agent keeps its attempts but gets no new ones (Nodes() shows
+  // it not accepting work). No-op for an unknown agent; Add clears it.
+  void SetDraining(const std::string& id, bool draining);
+  bool IsDraining(const std::string& id) const;
+  // The agent that registered with `instance_id`; nullptr when none.
+  const std::string* FindByInstance(const std::string& instance_id) const;
+  // Free capacity of a known agent; nullopt when unknown.
+  std::optional<Resources> FreeOf(const std::string& id) const;
+  bool HasAttempts(const std::string& id) const;
+
   // Every agent as the planner sees it (capacity, free = capacity minus
-  // reservations), in id order.
+  // reservations, accepting work unless draining), in id order.
   std::vector<scheduler::NodeView> Nodes() const;
   size_t size() const { return agents_.size(); }
 
@@ -158,8 +171,12 @@ class AgentRegistry {
     Resources free{};
     std::set<std::string> attempts{};
     std::optional<ParkedPoll> poll{};
+    bool draining = false;
   };
 
+  // Takes agent `id`'s attempts and mail out of the registry and answers its
+  // parked poll; the caller erases the agent itself.
+  ExpiredAgent Extract(const std::string& id);
   // Takes what the agent has not been sent yet, marking it delivered.
   protocol::PollReply TakeMail(Agent& agent);
   bool HasMail(const Agent& agent) const;
@@ -171,6 +188,7 @@ class AgentRegistry {
   std::map<std::string, Agent> agents_;
   std::unordered_map<std::string, PlacedAttempt> attempts_;
   std::unordered_map<std::string, Mail> mail_;  // By attempt id.
+  std::unordered_map<std::string, std::string> by_instance_;  // Instance id -> agent id.
 };
 
 }  // namespace barge::control

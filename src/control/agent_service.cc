@@ -390,6 +390,26 @@ Result<int> AgentService::Tick() {
   return ended;
 }
 
+Result<int> AgentService::HostTerminated(const std::string& agent_id) {
+  std::optional<ExpiredAgent> gone = registry_.Remove(agent_id);
+  if (!gone) return 0;
+  int ended = 0;
+  for (const PlacedAttempt& attempt : gone->attempts) {
+    Result<bool> lost = HostLost(attempt.job_id, attempt.attempt_id);
+    if (!lost) {
+      // The rest are orphans now: the orphan sweep ends them one lease later.
+      orphan_deadline_ = clock_.Now() + registry_.lease();
+      for (const PlacedAttempt& left : gone->attempts) {
+        orphans_[left.attempt_id] = Orphan{.job_id = left.job_id, .agent_id = agent_id};
+      }
+      return lost.error();
+    }
+    ended += *lost ? 1 : 0;
+  }
+  dispatcher_.RequestFullPass();
+  return ended;
+}
+
 Result<bool> AgentService::HostLost(const std::string& job_id, const std::string& attempt_id) {
   Timestamp now = clock_.Now();
   auto lost =

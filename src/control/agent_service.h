@@ -78,6 +78,14 @@ class AgentService {
   // never came back. Returns how many attempts ended.
   Result<int> Tick();
 
+  // The host of agent `agent_id` is gone for good (its instance was
+  // terminated or reclaimed): the agent leaves the registry at once, without
+  // waiting for its lease, and each of its attempts ends "Host EC2 (instance
+  // <id>) terminated." (retried per the job's strategy). Returns how many
+  // attempts ended; 0 for an unknown agent. Errors are the store's; the
+  // attempts not yet ended then end with the lease sweep.
+  Result<int> HostTerminated(const std::string& agent_id);
+
   int64_t heartbeat_ms() const;
 
  private:

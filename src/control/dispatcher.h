@@ -92,6 +92,10 @@ class Dispatcher final : public JobEvents {
   using StartFilter = std::function<bool(std::string_view job_id, int32_t extra)>;
   void SetStartFilter(StartFilter filter) { start_filter_ = std::move(filter); }
 
+  // The RUNNABLE jobs as the dispatcher knows them (what waits, per queue):
+  // the fleet controller sizes managed environments from it.
+  const RunnableIndex& runnable() const { return index_; }
+
   // Runs a pass when one is due. Returns the number of jobs placed; errors
   // are the store's (the pass is retried on the next tick).
   Result<int> Tick();

@@ -1,0 +1,474 @@
+#include "control/fleet_controller.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "control/executor_choice.h"
+#include "control/fleet_demand.h"
+#include "fleet/spot_interruptions.h"
+#include "scheduler/capacity_planner.h"
+#include "scheduler/cluster_view.h"
+
+namespace barge::control {
+namespace {
+
+Resources CapacityOf(const InstanceType& type) {
+  return Resources{.millicpus = int64_t{type.vcpus} * 1000,
+                   .memory_mib = type.memory_mib,
+                   .gpus = type.gpus};
+}
+
+std::string Seconds(Duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + " s";
+}
+
+}  // namespace
+
+FleetController::FleetController(Store& store, const Clock& clock, AgentRegistry& registry,
+                                 AgentService& agents, Dispatcher& dispatcher,
+                                 const fleet::InstanceCatalog& catalog, Providers providers,
+                                 FleetOptions options)
+    : store_(store),
+      clock_(clock),
+      registry_(registry),
+      agents_(agents),
+      dispatcher_(dispatcher),
+      catalog_(catalog),
+      providers_(std::move(providers)),
+      options_(std::move(options)),
+      random_(options_.seed) {}
+
+Status FleetController::Recover() {
+  std::vector<Instance> stored;
+  BARGE_RETURN_IF_ERROR(store_.Transact([&](StoreTransaction& txn) -> Status {
+    Result<std::vector<Instance>> listed = txn.ListInstances({.live_only = true});
+    if (!listed) return listed.error();
+    stored = std::move(*listed);
+    return Ok();
+  }));
+  live_.clear();
+  for (Instance& instance : stored) live_.emplace(instance.id, instance);
+  FleetTickReport ignored;
+  for (Instance& instance : stored) {
+    fleet::Provider* provider = ProviderNamed(instance.provider);
+    if (provider == nullptr) {
+      BARGE_RETURN_IF_ERROR(Terminate(instance, "provider " + instance.provider +
+                                                    " is not configured on this server",
+                                      ignored));
+    } else if (!provider->StillExists(instance)) {
+      BARGE_RETURN_IF_ERROR(
+          Terminate(instance, "instance no longer exists (found at server start)", ignored));
+    } else if (instance.state == InstanceState::kRunning) {
+      busy_at_[instance.id] = clock_.Now();
+    }
+  }
+  recovered_ = true;
+  return Ok();
+}
+
+Result<FleetTickReport> FleetController::Tick() {
+  if (!recovered_) BARGE_RETURN_IF_ERROR(Recover());
+  FleetTickReport report;
+  BARGE_RETURN_IF_ERROR(JoinAndLose(report));
+  BARGE_RETURN_IF_ERROR(Interruptions(report));
+
+  std::vector<ComputeEnvironment> environments;
+  std::vector<JobQueue> queues;
+  BARGE_RETURN_IF_ERROR(store_.Transact([&](StoreTransaction& txn) -> Status {
+    Result<std::vector<ComputeEnvironment>> ces = txn.ListComputeEnvironments();
+    if (!ces) return ces.error();
+    Result<std::vector<JobQueue>> listed = txn.ListJobQueues();
+    if (!listed) return listed.error();
+    environments = std::move(*ces);
+    queues = std::move(*listed);
+    return Ok();
+  }));
+
+  std::map<std::string, Scaled> scaled;
+  for (const ComputeEnvironment& ce : environments) {
+    if (ce.type != ComputeEnvironmentType::kManaged || !ce.compute_resources) continue;
+    fleet::Provider* provider = ProviderOf(ce);
+    if (provider == nullptr) continue;
+    if (ce.status != ResourceStatus::kValid && ce.status != ResourceStatus::kUpdating) continue;
+    Result<std::vector<InstanceType>> candidates =
+        catalog_.Resolve(ce.compute_resources->instance_types);
+    if (!candidates) {
+      std::string& last = problems_[ce.name];
+      if (last != candidates.error().message) {
+        last = candidates.error().message;
+        spdlog::warn("compute environment {} cannot scale: {}", ce.name, last);
+      }
+      continue;
+    }
+    problems_.erase(ce.name);
+    scaled.emplace(ce.name, Scaled{.ce = ce, .provider = provider, .candidates = *candidates});
+  }
+
+  std::set<std::string> names;
+  for (const auto& [name, env] : scaled) names.insert(name);
+  std::map<std::string, std::vector<Resources>> waiting = WaitingByEnvironment(
+      queues, environments, names, dispatcher_.runnable(), options_.demand_window);
+  static const std::vector<Resources> kNothing;
+  for (const auto& [name, env] : scaled) {
+    auto it = waiting.find(name);
+    BARGE_RETURN_IF_ERROR(Scale(env, it == waiting.end() ? kNothing : it->second, report));
+  }
+
+  std::vector<Instance> unscaled;
+  for (const auto& [id, instance] : live_) {
+    if (!scaled.contains(instance.compute_environment)) unscaled.push_back(instance);
+  }
+  for (Instance& instance : unscaled) {
+    BARGE_RETURN_IF_ERROR(Terminate(instance,
+                                    "compute environment " + instance.compute_environment +
+                                        " is no longer scaled by this server",
+                                    report));
+  }
+  return report;
+}
+
+Status FleetController::JoinAndLose(FleetTickReport& report) {
+  Timestamp now = clock_.Now();
+  for (const auto& [name, provider] : providers_) {
+    for (const fleet::LostInstance& lost : provider->TakeLost()) {
+      auto it = live_.find(lost.instance_id);
+      if (it == live_.end()) continue;
+      Instance instance = it->second;
+      BARGE_RETURN_IF_ERROR(Terminate(instance, lost.reason, report));
+    }
+  }
+  std::vector<Instance> changed;
+  std::vector<Instance> timed_out;
+  for (const auto& [id, instance] : live_) {
+    if (instance.state == InstanceState::kLaunching) {
+      if (const std::string* agent = registry_.FindByInstance(id)) {
+        Instance joined = instance;
+        joined.state = InstanceState::kRunning;
+        joined.running_at = now;
+        joined.agent_id = *agent;
+        changed.push_back(std::move(joined));
+      } else if (now - instance.launched_at >= options_.launch_timeout) {
+        timed_out.push_back(instance);
+      }
+      continue;
+    }
+    if (instance.agent_id.empty()) continue;
+    if (instance.state == InstanceState::kDraining) {
+      registry_.SetDraining(instance.agent_id, true);  // Again, if its agent registered anew.
+    } else if (registry_.HasAttempts(instance.agent_id)) {
+      busy_at_[id] = now;
+    }
+  }
+  for (Instance& instance : changed) {
+    std::string id = instance.id;
+    bool spot = instance.capacity == CapacityType::kSpot;
+    Tags tags;
+    BARGE_RETURN_IF_ERROR(Save(std::move(instance)));
+    busy_at_[id] = now;
+    const Instance& saved = live_.at(id);
+    fleet::Provider* provider = ProviderNamed(saved.provider);
+    if (!spot || provider == nullptr || !provider->models_spot_interruptions()) continue;
+    BARGE_RETURN_IF_ERROR(store_.Transact([&](StoreTransaction& txn) -> Status {
+      Result<ComputeEnvironment> ce = txn.GetComputeEnvironment(saved.compute_environment);
+      if (ce) tags = ce->tags;
+      return Ok();
+    }));
+    Result<fleet::SpotInterruptionSettings> settings = fleet::SpotSettingsFor(tags, saved.type);
+    if (!settings) {
+      spdlog::warn("compute environment {}: {}", saved.compute_environment,
+                   settings.error().message);
+      continue;
+    }
+    if (std::optional<Duration> after = fleet::SampleTimeToInterruption(*settings, random_)) {
+      interrupt_at_[id] = now + *after;
+    }
+  }
+  for (Instance& instance : timed_out) {
+    BARGE_RETURN_IF_ERROR(Terminate(
+        instance, "its agent did not register within " + Seconds(options_.launch_timeout),
+        report));
+  }
+  return Ok();
+}
+
+Status FleetController::Interruptions(FleetTickReport& report) {
+  Timestamp now = clock_.Now();
+  std::vector<std::string> due;
+  for (const auto& [id, at] : interrupt_at_) {
+    if (at <= now) due.push_back(id);
+  }
+  for (const std::string& id : due) {
+    auto it = live_.find(id);
+    if (it == live_.end() || it->second.state != InstanceState::kRunning) {
+      interrupt_at_.erase(id);
+      continue;
+    }
+    Instance noticed = it->second;
+    Tags tags;
+    BARGE_RETURN_IF_ERROR(store_.Transact([&](StoreTransaction& txn) -> Status {
+      Result<ComputeEnvironment> ce = txn.GetComputeEnvironment(noticed.compute_environment);
+      if (ce) tags = ce->tags;
+      return Ok();
+    }));
+    Duration notice = fleet::kDefaultSpotNotice;
+    if (Result<fleet::SpotInterruptionSettings> settings =
+            fleet::SpotSettingsFor(tags, noticed.type)) {
+      notice = settings->notice;
+    }
+    noticed.state = InstanceState::kDraining;
+    noticed.draining_at = now;
+    noticed.interruption_notice_at = now;
+    noticed.reclaim_at = now + notice;
+    noticed.state_reason = "Spot instance interruption notice";
+    if (!noticed.agent_id.empty()) registry_.SetDraining(noticed.agent_id, true);
+    BARGE_RETURN_IF_ERROR(Save(std::move(noticed)));
+    interrupt_at_.erase(id);
+    ++report.interrupted;
+  }
+  std::vector<Instance> reclaimed;
+  for (const auto& [id, instance] : live_) {
+    if (instance.reclaim_at && *instance.reclaim_at <= now) reclaimed.push_back(instance);
+  }
+  for (Instance& instance : reclaimed) {
+    BARGE_RETURN_IF_ERROR(Terminate(instance, "Spot instance reclaimed", report));
+  }
+  return Ok();
+}
+
+std::optional<Resources> FleetController::FreeOf(const Instance& instance) const {
+  switch (instance.state) {
+    case InstanceState::kLaunching:
+      return CapacityOf(instance.type);
+    case InstanceState::kRunning:
+      if (registry_.IsDraining(instance.agent_id)) return std::nullopt;
+      return registry_.FreeOf(instance.agent_id);
+    case InstanceState::kDraining:
+    case InstanceState::kTerminated:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+Status FleetController::Scale(const Scaled& env, const std::vector<Resources>& waiting,
+                              FleetTickReport& report) {
+  const ComputeResources& resources = *env.ce.compute_resources;
+  scheduler::CapacityInput input{
+      .candidates = env.candidates,
+      .allocation_strategy = resources.allocation_strategy.value_or("BEST_FIT"),
+      .capacity = resources.type == "SPOT" ? CapacityType::kSpot : CapacityType::kOnDemand,
+      .bid_percentage = resources.bid_percentage.value_or(100),
+      .min_vcpus = resources.min_vcpus.value_or(0),
+      .max_vcpus = resources.max_vcpus.value_or(0),
+      .waiting = waiting,
+      .scale_out = env.ce.state == ResourceState::kEnabled,
+  };
+  for (const auto& [id, instance] : live_) {
+    if (instance.compute_environment != env.ce.name) continue;
+    input.current_vcpus += instance.type.vcpus;
+    if (std::optional<Resources> free = FreeOf(instance)) input.free.push_back(*free);
+  }
+  scheduler::CapacityPlan plan = scheduler::PlanCapacity(input);
+  for (const scheduler::PlannedLaunch& launch : plan.launches) {
+    BARGE_RETURN_IF_ERROR(Launch(env, launch.type, launch.capacity, launch.count));
+    report.launched += launch.count;
+  }
+  int32_t desired = plan.desired_vcpus;
+  if (plan.launches.empty()) {
+    int before = report.terminated;
+    int32_t live_vcpus_before = input.current_vcpus;
+    BARGE_RETURN_IF_ERROR(ScaleIn(env, waiting, report));
+    if (report.terminated != before) {
+      int32_t live_vcpus = 0;
+      for (const auto& [id, instance] : live_) {
+        if (instance.compute_environment == env.ce.name) live_vcpus += instance.type.vcpus;
+      }
+      desired = std::max(input.min_vcpus, desired - (live_vcpus_before - live_vcpus));
+    }
+  }
+  if (resources.desired_vcpus != desired) BARGE_RETURN_IF_ERROR(WriteDesired(env.ce, desired));
+  return Ok();
+}
+
+Status FleetController::ScaleIn(const Scaled& env, const std::vector<Resources>& waiting,
+                                FleetTickReport& report) {
+  Timestamp now = clock_.Now();
+  Duration delay = ScaleDownDelay(env.ce);
+  int32_t min_vcpus = env.ce.compute_resources->min_vcpus.value_or(0);
+  int32_t live_vcpus = 0;
+  std::vector<Instance> idle;
+  for (const auto& [id, instance] : live_) {
+    if (instance.compute_environment != env.ce.name) continue;
+    live_vcpus += instance.type.vcpus;
+    if (instance.state != InstanceState::kRunning || registry_.HasAttempts(instance.agent_id)) {
+      continue;
+    }
+    auto busy = busy_at_.find(id);
+    Timestamp since = busy != busy_at_.end() ? busy->second : instance.running_at.value_or(now);
+    if (now - since >= delay) idle.push_back(instance);
+  }
+  // The newest go first, so long-lived instances (and their warm caches) stay.
+  std::ranges::sort(idle, [](const Instance& a, const Instance& b) {
+    return std::tie(b.launched_at, b.id) < std::tie(a.launched_at, a.id);
+  });
+  for (Instance& instance : idle) {
+    if (live_vcpus - instance.type.vcpus < min_vcpus) continue;
+    std::optional<Resources> free = FreeOf(instance);
+    bool wanted = free && std::ranges::any_of(waiting, [&](const Resources& request) {
+                    return scheduler::Covers(*free, request);
+                  });
+    if (wanted) continue;
+    int32_t vcpus = instance.type.vcpus;
+    BARGE_RETURN_IF_ERROR(Terminate(
+        instance, "scaled in: idle for " + Seconds(delay) + " or more", report));
+    live_vcpus -= vcpus;
+  }
+  return Ok();
+}
+
+Status FleetController::Launch(const Scaled& env, const InstanceType& type,
+                               CapacityType capacity, int32_t count) {
+  Timestamp now = clock_.Now();
+  fleet::LaunchRequest request{.compute_environment = env.ce.name,
+                               .type = type,
+                               .capacity = capacity,
+                               .join = options_.join};
+  request.join.executor = std::string(ProtocolExecutor(ExecutorOf(env.ce)));
+  std::vector<Instance> instances;
+  for (int32_t i = 0; i < count; ++i) {
+    instances.push_back(Instance{.id = NewInstanceId(),
+                                 .compute_environment = env.ce.name,
+                                 .type = type,
+                                 .capacity = capacity,
+                                 .state = InstanceState::kLaunching,
+                                 .provider = env.provider->name(),
+                                 .launched_at = now});
+    request.instance_ids.push_back(instances.back().id);
+  }
+  Status inserted = store_.Transact([&](StoreTransaction& txn) -> Status {
+    for (const Instance& instance : instances) {
+      BARGE_RETURN_IF_ERROR(txn.InsertInstance(instance));
+    }
+    return Ok();
+  });
+  if (!inserted) return inserted;
+  for (Instance& instance : instances) {
+    instance.version = 1;
+    live_.emplace(instance.id, std::move(instance));
+  }
+  spdlog::info("compute environment {}: launching {} {} {} instance(s) through {}", env.ce.name,
+               count, ToString(capacity), type.name, env.provider->name());
+  env.provider->Launch(request, [this](std::vector<fleet::LaunchResult> results) {
+    Launched(std::move(results));
+  });
+  return Ok();
+}
+
+void FleetController::Launched(std::vector<fleet::LaunchResult> results) {
+  FleetTickReport ignored;
+  for (fleet::LaunchResult& result : results) {
+    auto it = live_.find(result.instance_id);
+    if (it == live_.end()) continue;
+    Instance instance = it->second;
+    Status saved = Ok();
+    if (!result.status) {
+      spdlog::warn("instance {} of {} did not launch: {}", instance.id,
+                   instance.compute_environment, result.status.error().message);
+      saved = Terminate(instance, "launch failed: " + result.status.error().message, ignored);
+    } else if (!result.provider_data.empty() && instance.provider_data != result.provider_data) {
+      instance.provider_data = std::move(result.provider_data);
+      saved = Save(std::move(instance));
+    }
+    if (!saved) {
+      spdlog::warn("instance {}: {}", result.instance_id, saved.error().message);
+    }
+  }
+}
+
+Status FleetController::Save(Instance instance) {
+  BARGE_RETURN_IF_ERROR(
+      store_.Transact([&](StoreTransaction& txn) { return txn.UpdateInstance(instance); }));
+  ++instance.version;
+  std::string id = instance.id;
+  if (instance.IsLive()) {
+    live_[id] = std::move(instance);
+  } else {
+    live_.erase(id);
+  }
+  return Ok();
+}
+
+Status FleetController::Terminate(Instance instance, const std::string& reason,
+                                  FleetTickReport& report) {
+  Timestamp now = clock_.Now();
+  std::string agent_id = instance.agent_id;
+  if (!agent_id.empty()) registry_.SetDraining(agent_id, true);
+  instance.state = InstanceState::kTerminated;
+  instance.terminated_at = now;
+  instance.state_reason = reason;
+  Instance terminated = instance;
+  BARGE_RETURN_IF_ERROR(Save(std::move(instance)));
+  busy_at_.erase(terminated.id);
+  interrupt_at_.erase(terminated.id);
+  ++report.terminated;
+  spdlog::info("instance {} of {} terminated: {}", terminated.id, terminated.compute_environment,
+               reason);
+  if (fleet::Provider* provider = ProviderNamed(terminated.provider)) {
+    std::string id = terminated.id;
+    provider->Terminate({terminated}, [id](Status done) {
+      if (!done) spdlog::warn("terminating instance {}: {}", id, done.error().message);
+    });
+  }
+  if (!agent_id.empty()) {
+    Result<int> ended = agents_.HostTerminated(agent_id);
+    if (!ended) spdlog::warn("instance {}: {}", terminated.id, ended.error().message);
+  }
+  return Ok();
+}
+
+Status FleetController::WriteDesired(const ComputeEnvironment& ce, int32_t desired) {
+  return store_.Transact([&](StoreTransaction& txn) -> Status {
+    Result<ComputeEnvironment> current = txn.GetComputeEnvironment(ce.name);
+    if (!current) return current.error();
+    if (!current->compute_resources) return Ok();
+    current->compute_resources->desired_vcpus = desired;
+    return txn.UpdateComputeEnvironment(*current);
+  });
+}
+
+fleet::Provider* FleetController::ProviderNamed(const std::string& name) const {
+  auto it = providers_.find(name);
+  return it == providers_.end() ? nullptr : it->second;
+}
+
+fleet::Provider* FleetController::ProviderOf(const ComputeEnvironment& ce) const {
+  auto tag = ce.tags.find(std::string(kProviderTag));
+  return ProviderNamed(tag != ce.tags.end() ? tag->second : options_.default_provider);
+}
+
+Duration FleetController::ScaleDownDelay(const ComputeEnvironment& ce) const {
+  const AwsOnlyFields& fields = ce.compute_resources->aws_only;
+  auto policy = fields.find("scalingPolicy");
+  if (policy == fields.end()) return options_.scale_down_delay;
+  nlohmann::json json = nlohmann::json::parse(policy->second, nullptr, false);
+  if (json.is_object() && json.contains("minScaleDownDelayMinutes") &&
+      json["minScaleDownDelayMinutes"].is_number_integer()) {
+    return std::chrono::minutes(json["minScaleDownDelayMinutes"].get<int64_t>());
+  }
+  return options_.scale_down_delay;
+}
+
+std::string FleetController::NewInstanceId() {
+  char id[20];
+  while (true) {
+    std::snprintf(id, sizeof id, "i-%017llx",
+                  static_cast<unsigned long long>(random_() & 0xfffffffffffffffULL) |
+                      0x0100000000000000ULL);
+    if (!live_.contains(id)) return id;
+  }
+}
+
+}  // namespace barge::control

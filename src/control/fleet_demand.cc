@@ -1,0 +1,47 @@
+#include "control/fleet_demand.h"
+
+#include <algorithm>
+
+namespace barge::control {
+
+std::map<std::string, std::vector<Resources>> WaitingByEnvironment(
+    const std::vector<JobQueue>& queues, const std::vector<ComputeEnvironment>& environments,
+    const std::set<std::string>& scaled, const RunnableIndex& runnable, size_t window) {
+  std::map<std::string, std::string> name_of_arn;
+  for (const ComputeEnvironment& ce : environments) name_of_arn[ce.arn] = ce.name;
+
+  std::vector<const JobQueue*> ordered;
+  for (const JobQueue& queue : queues) {
+    if (queue.state == ResourceState::kEnabled && queue.status == ResourceStatus::kValid) {
+      ordered.push_back(&queue);
+    }
+  }
+  std::ranges::stable_sort(ordered, [](const JobQueue* a, const JobQueue* b) {
+    return a->priority > b->priority;
+  });
+
+  std::map<std::string, std::vector<Resources>> waiting;
+  for (const JobQueue* queue : ordered) {
+    std::vector<ComputeEnvironmentOrder> order = queue->compute_environment_order;
+    std::ranges::stable_sort(order, {}, &ComputeEnvironmentOrder::order);
+    const std::string* target = nullptr;
+    for (const ComputeEnvironmentOrder& entry : order) {
+      auto known = name_of_arn.find(entry.compute_environment);
+      const std::string& name =
+          known != name_of_arn.end() ? known->second : entry.compute_environment;
+      if (scaled.contains(name)) {
+        target = &name;
+        break;
+      }
+    }
+    if (target == nullptr) continue;
+    std::vector<Resources>& list = waiting[*target];
+    for (const RunnableEntry* entry : runnable.Oldest(queue->name, window)) {
+      if (entry->request.millicpus <= 0) continue;
+      list.push_back(entry->request);
+    }
+  }
+  return waiting;
+}
+
+}  // namespace barge::control
