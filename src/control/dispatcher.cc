@@ -293,6 +293,16 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   std::set<std::string> planned;
   for (const scheduler::Placement& placement : plan.placements) planned.insert(placement.job_id);
   auto want = [&](const RunnableEntry& entry, const std::string* reason) {
+    // Jobs of queues with a scaled environment wait for capacity the fleet
+    // controller launches: their reason is the controller's, if any.
+    if (auto queue = input.queues.find(entry.queue);
+        queue != input.queues.end() &&
+        std::ranges::any_of(queue->second.environments, [&](const std::string& environment) {
+          return scaled_environments_.contains(environment);
+        })) {
+      auto fleet_reason = fleet_reasons_.find(entry.id);
+      reason = fleet_reason != fleet_reasons_.end() ? &fleet_reason->second : nullptr;
+    }
     std::string wanted_reason = reason != nullptr                        ? *reason
                                 : IsPlacementReason(entry.status_reason) ? std::string()
                                                                          : entry.status_reason;
@@ -357,6 +367,14 @@ Result<int> Dispatcher::Publish(PassResult result) {
     }
   }
   return static_cast<int>(result.placed.size());
+}
+
+void Dispatcher::SetFleetView(std::set<std::string> scaled_environments,
+                              std::map<std::string, std::string> reasons) {
+  if (scaled_environments == scaled_environments_ && reasons == fleet_reasons_) return;
+  scaled_environments_ = std::move(scaled_environments);
+  fleet_reasons_ = std::move(reasons);
+  RequestFullPass();
 }
 
 Status Dispatcher::SetReason(const std::string& id, const std::string& reason) {

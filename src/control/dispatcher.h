@@ -96,6 +96,15 @@ class Dispatcher final : public JobEvents {
   // the fleet controller sizes managed environments from it.
   const RunnableIndex& runnable() const { return index_; }
 
+  // The environments the fleet controller scales, and the statusReason it
+  // wants on waiting jobs it cannot launch capacity for (job id -> reason).
+  // Jobs of a queue with a scaled environment get that reason or none: the
+  // planner's resource-requirement reason judges the agents there now, not
+  // the instance types the controller may still launch. A change asks for a
+  // full pass, which writes the reasons that changed.
+  void SetFleetView(std::set<std::string> scaled_environments,
+                    std::map<std::string, std::string> reasons);
+
   // Runs a pass when one is due. Returns the number of jobs placed; errors
   // are the store's (the pass is retried on the next tick).
   Result<int> Tick();
@@ -145,6 +154,8 @@ class Dispatcher final : public JobEvents {
   std::optional<Timestamp> loaded_at_{};  // When index_ was loaded or its last rescan began.
   std::set<std::string> new_runnable_{};
   StartFilter start_filter_{};
+  std::set<std::string> scaled_environments_{};
+  std::map<std::string, std::string> fleet_reasons_{};
 };
 
 }  // namespace barge::control

@@ -32,6 +32,7 @@ std::string NoExecutorReason(const std::string& environment, ExecutorKind execut
 
 bool IsPlacementReason(std::string_view reason) {
   return reason == scheduler::kJobResourceRequirementReason ||
+         reason == kComputeEnvironmentMaxResourceReason ||
          reason.starts_with(kNoExecutorReasonPrefix);
 }
 

@@ -31,9 +31,15 @@ bool CanRun(const std::vector<std::string>& executors, ExecutorKind executor);
 // containers (...)".
 std::string NoExecutorReason(const std::string& environment, ExecutorKind executor);
 
+// The reason a waiting job gets when it needs more vCPUs than its scaled
+// environments' maxvCpus (AWS's wording).
+inline constexpr std::string_view kComputeEnvironmentMaxResourceReason =
+    "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE - CE(s) associated with the job queue "
+    "cannot meet the CPU requirement of the job.";
+
 // Whether `reason` is one the dispatcher sets on a job it cannot place (and
-// so clears once that no longer holds): the resource-requirement reason or a
-// NoExecutorReason.
+// so clears once that no longer holds): the resource-requirement reason, the
+// max-resource reason or a NoExecutorReason.
 bool IsPlacementReason(std::string_view reason);
 
 }  // namespace barge::control

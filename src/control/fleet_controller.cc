@@ -12,6 +12,7 @@
 #include "fleet/spot_interruptions.h"
 #include "scheduler/capacity_planner.h"
 #include "scheduler/cluster_view.h"
+#include "scheduler/planner.h"
 
 namespace barge::control {
 namespace {
@@ -110,13 +111,16 @@ Result<FleetTickReport> FleetController::Tick() {
 
   std::set<std::string> names;
   for (const auto& [name, env] : scaled) names.insert(name);
-  std::map<std::string, std::vector<Resources>> waiting = WaitingByEnvironment(
+  std::map<std::string, std::vector<WaitingJob>> waiting = WaitingByEnvironment(
       queues, environments, names, dispatcher_.runnable(), options_.demand_window);
-  static const std::vector<Resources> kNothing;
+  static const std::vector<WaitingJob> kNothing;
+  std::map<std::string, std::string> reasons;
   for (const auto& [name, env] : scaled) {
     auto it = waiting.find(name);
-    BARGE_RETURN_IF_ERROR(Scale(env, it == waiting.end() ? kNothing : it->second, report));
+    BARGE_RETURN_IF_ERROR(
+        Scale(env, it == waiting.end() ? kNothing : it->second, reasons, report));
   }
+  dispatcher_.SetFleetView(std::move(names), std::move(reasons));
 
   std::vector<Instance> unscaled;
   for (const auto& [id, instance] : live_) {
@@ -253,7 +257,8 @@ std::optional<Resources> FleetController::FreeOf(const Instance& instance) const
   return std::nullopt;
 }
 
-Status FleetController::Scale(const Scaled& env, const std::vector<Resources>& waiting,
+Status FleetController::Scale(const Scaled& env, const std::vector<WaitingJob>& waiting,
+                              std::map<std::string, std::string>& reasons,
                               FleetTickReport& report) {
   const ComputeResources& resources = *env.ce.compute_resources;
   scheduler::CapacityInput input{
@@ -263,15 +268,22 @@ Status FleetController::Scale(const Scaled& env, const std::vector<Resources>& w
       .bid_percentage = resources.bid_percentage.value_or(100),
       .min_vcpus = resources.min_vcpus.value_or(0),
       .max_vcpus = resources.max_vcpus.value_or(0),
-      .waiting = waiting,
       .scale_out = env.ce.state == ResourceState::kEnabled,
   };
+  input.waiting.reserve(waiting.size());
+  for (const WaitingJob& job : waiting) input.waiting.push_back(job.request);
   for (const auto& [id, instance] : live_) {
     if (instance.compute_environment != env.ce.name) continue;
     input.current_vcpus += instance.type.vcpus;
     if (std::optional<Resources> free = FreeOf(instance)) input.free.push_back(*free);
   }
   scheduler::CapacityPlan plan = scheduler::PlanCapacity(input);
+  for (size_t index : plan.unfit) {
+    const WaitingJob& job = waiting[index];
+    reasons[job.id] = job.request.millicpus > int64_t{input.max_vcpus} * 1000
+                          ? std::string(kComputeEnvironmentMaxResourceReason)
+                          : std::string(scheduler::kJobResourceRequirementReason);
+  }
   for (const scheduler::PlannedLaunch& launch : plan.launches) {
     BARGE_RETURN_IF_ERROR(Launch(env, launch.type, launch.capacity, launch.count));
     report.launched += launch.count;
@@ -293,7 +305,7 @@ Status FleetController::Scale(const Scaled& env, const std::vector<Resources>& w
   return Ok();
 }
 
-Status FleetController::ScaleIn(const Scaled& env, const std::vector<Resources>& waiting,
+Status FleetController::ScaleIn(const Scaled& env, const std::vector<WaitingJob>& waiting,
                                 FleetTickReport& report) {
   Timestamp now = clock_.Now();
   Duration delay = ScaleDownDelay(env.ce);
@@ -317,8 +329,8 @@ Status FleetController::ScaleIn(const Scaled& env, const std::vector<Resources>&
   for (Instance& instance : idle) {
     if (live_vcpus - instance.type.vcpus < min_vcpus) continue;
     std::optional<Resources> free = FreeOf(instance);
-    bool wanted = free && std::ranges::any_of(waiting, [&](const Resources& request) {
-                    return scheduler::Covers(*free, request);
+    bool wanted = free && std::ranges::any_of(waiting, [&](const WaitingJob& job) {
+                    return scheduler::Covers(*free, job.request);
                   });
     if (wanted) continue;
     int32_t vcpus = instance.type.vcpus;

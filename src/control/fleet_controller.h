@@ -24,7 +24,10 @@
 //     environment's bounds and allocation strategy; its launches are recorded
 //     LAUNCHING (one commit) and handed to the provider; desiredvCpus is
 //     written when it changed. A DISABLED environment does not scale out but
-//     keeps minvCpus.
+//     keeps minvCpus. Waiting jobs that no candidate instance type can hold
+//     get AWS's MISCONFIGURATION reason through the dispatcher
+//     (Dispatcher::SetFleetView), which otherwise leaves the jobs of scaled
+//     environments without a placement reason while capacity comes.
 //  4. Scale-in: a RUNNING instance that has run nothing for the scale-down
 //     delay (computeResources.scalingPolicy.minScaleDownDelayMinutes, else
 //     `scale_down_delay`) is terminated, as long as the environment keeps
@@ -50,6 +53,7 @@
 #include "control/agent_registry.h"
 #include "control/agent_service.h"
 #include "control/dispatcher.h"
+#include "control/fleet_demand.h"
 #include "core/clock.h"
 #include "core/compute_environment.h"
 #include "core/instance.h"
@@ -120,9 +124,11 @@ class FleetController {
   Status Terminate(Instance instance, const std::string& reason, FleetTickReport& report);
   Status JoinAndLose(FleetTickReport& report);
   Status Interruptions(FleetTickReport& report);
-  Status Scale(const Scaled& env, const std::vector<Resources>& waiting,
-               FleetTickReport& report);
-  Status ScaleIn(const Scaled& env, const std::vector<Resources>& waiting,
+  // Adds the reasons of the waiting jobs no instance type can hold to
+  // `reasons` (job id -> statusReason).
+  Status Scale(const Scaled& env, const std::vector<WaitingJob>& waiting,
+               std::map<std::string, std::string>& reasons, FleetTickReport& report);
+  Status ScaleIn(const Scaled& env, const std::vector<WaitingJob>& waiting,
                  FleetTickReport& report);
   Status Launch(const Scaled& env, const InstanceType& type, CapacityType capacity, int32_t count);
   void Launched(std::vector<fleet::LaunchResult> results);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "control/dispatch_test_fixture.h"
+#include "control/executor_choice.h"
 
 namespace barge::control {
 namespace {
@@ -475,6 +476,41 @@ TEST_F(FleetControllerTest, RecoverEndsInstancesTheProviderNoLongerHas) {
   EXPECT_EQ(fleet_->live().size(), 1u);
   EXPECT_TRUE(fleet_->live().contains(kept));
   EXPECT_EQ(StoredInstance(vanished).state, InstanceState::kTerminated);
+}
+
+TEST_F(FleetControllerTest, AJobNoInstanceTypeCanHoldGetsAwsReasonAndNothingLaunches) {
+  AddManaged("ce", OnDemand(0, 64));
+  AddQueue("q", 1, {"ce"});
+  AddJob("big-memory", "q", Vcpus(2, 65536));
+  AddJob("too-many-vcpus", "q", Vcpus(128));
+  ASSERT_TRUE(dispatcher_->Tick());
+
+  FleetTickReport report = Tick();
+  ASSERT_TRUE(dispatcher_->Tick());
+
+  EXPECT_EQ(report.launched, 0);
+  EXPECT_EQ(GetJob("big-memory").status_reason, scheduler::kJobResourceRequirementReason);
+  EXPECT_EQ(GetJob("too-many-vcpus").status_reason, kComputeEnvironmentMaxResourceReason);
+}
+
+TEST_F(FleetControllerTest, AJobLargerThanTheAgentsThereWaitsWithoutAReasonWhileCapacityComes) {
+  AddManaged("ce", OnDemand(0, 16));
+  AddQueue("q", 1, {"ce"});
+  AddJob("small", "q", Vcpus(2));
+  ASSERT_TRUE(dispatcher_->Tick());
+  Tick();
+  JoinAll();  // One c5.large.
+  Tick();
+  ASSERT_TRUE(dispatcher_->Tick());
+  AddJob("large", "q", Vcpus(8));
+
+  ASSERT_TRUE(dispatcher_->Tick());
+  FleetTickReport report = Tick();
+
+  // No agent there could hold 8 vCPUs, but a c5.2xlarge can be launched.
+  EXPECT_EQ(GetJob("large").status_reason, "");
+  EXPECT_EQ(report.launched, 1);
+  EXPECT_EQ(LaunchedTypes().back(), "c5.2xlarge");
 }
 
 TEST_F(FleetControllerTest, InstancesOfADeletedEnvironmentAreTerminated) {

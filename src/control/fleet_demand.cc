@@ -4,7 +4,7 @@
 
 namespace barge::control {
 
-std::map<std::string, std::vector<Resources>> WaitingByEnvironment(
+std::map<std::string, std::vector<WaitingJob>> WaitingByEnvironment(
     const std::vector<JobQueue>& queues, const std::vector<ComputeEnvironment>& environments,
     const std::set<std::string>& scaled, const RunnableIndex& runnable, size_t window) {
   std::map<std::string, std::string> name_of_arn;
@@ -20,7 +20,7 @@ std::map<std::string, std::vector<Resources>> WaitingByEnvironment(
     return a->priority > b->priority;
   });
 
-  std::map<std::string, std::vector<Resources>> waiting;
+  std::map<std::string, std::vector<WaitingJob>> waiting;
   for (const JobQueue* queue : ordered) {
     std::vector<ComputeEnvironmentOrder> order = queue->compute_environment_order;
     std::ranges::stable_sort(order, {}, &ComputeEnvironmentOrder::order);
@@ -35,10 +35,10 @@ std::map<std::string, std::vector<Resources>> WaitingByEnvironment(
       }
     }
     if (target == nullptr) continue;
-    std::vector<Resources>& list = waiting[*target];
+    std::vector<WaitingJob>& list = waiting[*target];
     for (const RunnableEntry* entry : runnable.Oldest(queue->name, window)) {
       if (entry->request.millicpus <= 0) continue;
-      list.push_back(entry->request);
+      list.push_back({.id = entry->id, .request = entry->request});
     }
   }
   return waiting;

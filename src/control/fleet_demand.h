@@ -28,7 +28,12 @@
 
 namespace barge::control {
 
-std::map<std::string, std::vector<Resources>> WaitingByEnvironment(
+struct WaitingJob {
+  std::string id{};
+  Resources request{};
+};
+
+std::map<std::string, std::vector<WaitingJob>> WaitingByEnvironment(
     const std::vector<JobQueue>& queues, const std::vector<ComputeEnvironment>& environments,
     const std::set<std::string>& scaled, const RunnableIndex& runnable, size_t window);
 
