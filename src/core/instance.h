@@ -31,7 +31,7 @@ struct Instance {
   InstanceType type{};
   CapacityType capacity = CapacityType::kOnDemand;
   InstanceState state = InstanceState::kLaunching;
-  std::string provider{};       // "local", "command:<name>", ...
+  std::string provider{};       // The provider's name: "local", or a command provider's.
   std::string provider_data{};  // What the provider needs to terminate it (opaque).
   std::string agent_id{};       // Once its agent registered.
   Timestamp launched_at{};

@@ -61,7 +61,8 @@ class Provider {
 
   virtual ~Provider() = default;
 
-  // "local", "command:<name>", ...: stored with each instance.
+  // "local", or the name a command provider was configured with (the value
+  // of an environment's barge:provider tag): stored with each instance.
   virtual std::string name() const = 0;
   // Whether the controller should model spot interruptions for this
   // provider's SPOT instances (notice, then reclaim). A real cloud interrupts

@@ -23,7 +23,8 @@ TEST(SpotInterruptionsTest, ThePoolsBandSetsTheRateOverAMonth) {
 TEST(SpotInterruptionsTest, TagsOverrideTheRateAndTheNotice) {
   Tags tags{{"barge:spot-interruptions-per-hour", "30"}, {"barge:spot-notice-seconds", "2.5"}};
 
-  Result<SpotInterruptionSettings> settings = SpotSettingsFor(tags, Pool(InterruptionBand::kUnder5));
+  Result<SpotInterruptionSettings> settings =
+      SpotSettingsFor(tags, Pool(InterruptionBand::kUnder5));
 
   ASSERT_TRUE(settings);
   EXPECT_DOUBLE_EQ(settings->interruptions_per_hour, 30);
@@ -33,7 +34,8 @@ TEST(SpotInterruptionsTest, TagsOverrideTheRateAndTheNotice) {
 TEST(SpotInterruptionsTest, ABadTagValueIsNamed) {
   Tags tags{{"barge:spot-notice-seconds", "-1"}};
 
-  Result<SpotInterruptionSettings> settings = SpotSettingsFor(tags, Pool(InterruptionBand::kUnder5));
+  Result<SpotInterruptionSettings> settings =
+      SpotSettingsFor(tags, Pool(InterruptionBand::kUnder5));
 
   ASSERT_FALSE(settings);
   EXPECT_EQ(settings.error().message,
@@ -43,8 +45,7 @@ TEST(SpotInterruptionsTest, ABadTagValueIsNamed) {
 TEST(SpotInterruptionsTest, ARateOfZeroNeverInterrupts) {
   std::mt19937_64 random(7);
 
-  std::optional<Duration> after =
-      SampleTimeToInterruption({.interruptions_per_hour = 0}, random);
+  std::optional<Duration> after = SampleTimeToInterruption({.interruptions_per_hour = 0}, random);
 
   EXPECT_FALSE(after.has_value());
 }
