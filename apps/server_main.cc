@@ -20,7 +20,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "api/api.h"
 #include "api/credentials_file.h"
@@ -31,6 +33,7 @@
 #include "control/compute_environment_service.h"
 #include "control/dependency_resolver.h"
 #include "control/dispatcher.h"
+#include "control/fleet_controller.h"
 #include "control/job_definition_service.h"
 #include "control/job_end_reporting_store.h"
 #include "control/job_events.h"
@@ -44,6 +47,9 @@
 #include "control/timeout_sweeper.h"
 #include "core/arn.h"
 #include "core/clock.h"
+#include "fleet/command_provider.h"
+#include "fleet/instance_catalog.h"
+#include "fleet/local_provider.h"
 #include "scheduler/planner.h"
 #include "store/sqlite_store.h"
 #include "util/duration_text.h"
@@ -63,6 +69,8 @@ constexpr auto kTimeoutSweepPeriod = std::chrono::milliseconds(500);
 constexpr auto kRetentionSweepPeriod = std::chrono::seconds(1);
 // Retries dependency updates a failed commit left (normally none).
 constexpr auto kDependencyRetryPeriod = std::chrono::milliseconds(500);
+// Scaling of managed compute environments: launches, joins, scale-in, spot.
+constexpr auto kFleetPeriod = std::chrono::milliseconds(200);
 // After SIGTERM, connections still busy after this long are cut.
 constexpr auto kShutdownGrace = std::chrono::seconds(5);
 
@@ -77,8 +85,43 @@ struct ServerFlags {
   int lease_seconds = 15;
   int64_t kill_grace_seconds = 30;
   size_t max_dependencies = control::kDefaultMaxDependencies;
-  std::string job_retention = "7d";  // ParseDurationText; 0 or off: keep jobs forever.
+  std::string job_retention = "7d";              // ParseDurationText; 0 or off: keep jobs forever.
+  std::string instance_types{};                  // Catalog file; empty: the built-in one.
+  std::string default_provider{};                // For MANAGED environments without barge:provider.
+  std::vector<std::string> command_providers{};  // NAME=LAUNCH,TERMINATE
+  std::string local_runtime{};  // runc for local instances of container environments
+  std::string local_image_store{};
+  std::string local_agent_log_level = "warn";
+  bool stop_local_instances = false;
+  std::string scale_down_delay = "5m";
 };
+
+// NAME=LAUNCH,TERMINATE of --command-provider.
+struct CommandProviderFlag {
+  std::string name{};
+  std::string launch{};
+  std::string terminate{};
+};
+
+Result<CommandProviderFlag> ParseCommandProviderFlag(const std::string& text) {
+  size_t eq = text.find('=');
+  size_t comma = text.find(',', eq == std::string::npos ? 0 : eq);
+  if (eq == std::string::npos || eq == 0 || comma == std::string::npos) {
+    return InvalidArgument(
+        "--command-provider must look like NAME=LAUNCH_PROGRAM,TERMINATE_PROGRAM, got '" + text +
+        "'");
+  }
+  return CommandProviderFlag{.name = text.substr(0, eq),
+                             .launch = text.substr(eq + 1, comma - eq - 1),
+                             .terminate = text.substr(comma + 1)};
+}
+
+// This binary, for the local provider's `barge agent` processes.
+std::string SelfPath() {
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : self.string();
+}
 
 // Re-arms itself every `period` on the control thread (STYLE.md example 9).
 void RunEvery(asio::steady_timer& timer, std::chrono::milliseconds period,
@@ -189,6 +232,32 @@ int RunServer(int argc, char** argv) {
         if (ParseDurationText(text)) return std::string();
         return std::string("expected a duration like 7d, 12h, 30m, 90s or 3600, or off");
       });
+  app.add_option("--instance-types", flags.instance_types,
+                 "instance-type catalog (JSON, see docs/fleet.md) replacing the built-in one")
+      ->check(CLI::ExistingFile);
+  app.add_option("--default-provider", flags.default_provider,
+                 "provider of MANAGED compute environments without a barge:provider tag: local, "
+                 "a --command-provider NAME, or empty (agents join them by name)");
+  app.add_option("--command-provider", flags.command_providers,
+                 "NAME=LAUNCH,TERMINATE: a provider that runs these programs to launch and "
+                 "terminate instances (repeatable; see docs/fleet.md)");
+  app.add_option("--local-runtime", flags.local_runtime,
+                 "runc for the local provider's agents of container environments");
+  app.add_option("--local-image-store", flags.local_image_store,
+                 "image store for the local provider's agents of container environments");
+  app.add_option("--local-agent-log-level", flags.local_agent_log_level,
+                 "log level of the local provider's agents")
+      ->capture_default_str();
+  app.add_flag("--stop-local-instances-on-exit", flags.stop_local_instances,
+               "terminate the local provider's instances when the server stops (barge dev)");
+  app.add_option("--scale-down-delay", flags.scale_down_delay,
+                 "how long a managed instance stays idle before it is scaled in, unless its "
+                 "environment's scalingPolicy says otherwise (5m, 90s, ...)")
+      ->capture_default_str()
+      ->check([](const std::string& text) {
+        if (ParseDurationText(text)) return std::string();
+        return std::string("expected a duration like 5m, 90s or 300");
+      });
   CLI11_PARSE(app, argc, argv);
   const std::chrono::seconds job_retention = *ParseDurationText(flags.job_retention);
 
@@ -231,7 +300,49 @@ int RunServer(int argc, char** argv) {
   Result<std::string> agent_token = AgentToken(flags);
   if (!agent_token) return Fail(agent_token.error().message);
 
+  Result<fleet::InstanceCatalog> catalog = flags.instance_types.empty()
+                                               ? fleet::InstanceCatalog::BuiltIn()
+                                               : fleet::InstanceCatalog::Load(flags.instance_types);
+  if (!catalog) return Fail(catalog.error().message);
+
   asio::io_context control;  // The control thread: this one. Owns all mutable state.
+
+  // Providers of managed compute environments.
+  std::vector<std::string> container_args;
+  if (!flags.local_runtime.empty())
+    container_args.insert(container_args.end(), {"--runtime", flags.local_runtime});
+  if (!flags.local_image_store.empty()) {
+    container_args.insert(container_args.end(), {"--image-store", flags.local_image_store});
+  }
+  Result<std::unique_ptr<fleet::LocalProvider>> local_provider = fleet::LocalProvider::Create(
+      {.barge_executable = SelfPath(),
+       .work_root = (std::filesystem::path(flags.data_dir) / "instances").string(),
+       .container_agent_args = container_args,
+       // The agent stops its jobs within its --stop-grace, well inside the
+       // provider's grace before the SIGKILL.
+       .extra_agent_args = {"--log-level", flags.local_agent_log_level, "--stop-grace", "5"}});
+  if (!local_provider) return Fail("local provider: " + local_provider.error().message);
+  std::vector<std::unique_ptr<fleet::CommandProvider>> command_providers;
+  control::FleetController::Providers providers{{"local", local_provider->get()}};
+  for (const std::string& text : flags.command_providers) {
+    Result<CommandProviderFlag> parsed = ParseCommandProviderFlag(text);
+    if (!parsed) return Fail(parsed.error().message);
+    if (providers.contains(parsed->name))
+      return Fail("provider " + parsed->name + " is defined twice");
+    Result<std::unique_ptr<fleet::CommandProvider>> provider = fleet::CommandProvider::Create(
+        {.name = parsed->name,
+         .launch_program = parsed->launch,
+         .terminate_program = parsed->terminate,
+         .post = [&control](std::function<void()> work) { asio::post(control, std::move(work)); }});
+    if (!provider)
+      return Fail("command provider " + parsed->name + ": " + provider.error().message);
+    providers[parsed->name] = provider->get();
+    command_providers.push_back(std::move(*provider));
+  }
+  if (!flags.default_provider.empty() && !providers.contains(flags.default_provider)) {
+    return Fail("--default-provider " + flags.default_provider +
+                " is neither local nor a --command-provider");
+  }
   const int64_t kill_grace_ms = flags.kill_grace_seconds * 1000;
 
   // Dispatching: agents, the scheduling loop, attempt outcomes, timeouts.
@@ -240,9 +351,9 @@ int RunServer(int argc, char** argv) {
   scheduler::Planner planner = scheduler::Planner::Standard();
   bool dispatch_posted = false;
   std::function<void()> dispatch;  // Set below, once the dispatcher exists.
-  control::Dispatcher dispatcher(*store, clock, registry, planner,
-                                 control::DispatcherOptions{.kill_grace_ms = kill_grace_ms,
-                                                            .wake = [&] {
+  control::Dispatcher dispatcher(
+      *store, clock, registry, planner,
+      control::DispatcherOptions{.kill_grace_ms = kill_grace_ms, .wake = [&] {
                                    // Many JobRunnable calls in one burst share one pass.
                                    if (dispatch_posted) return;
                                    dispatch_posted = true;
@@ -259,18 +370,21 @@ int RunServer(int argc, char** argv) {
   bool dependencies_posted = false;
   control::DependencyResolver* dependency_applier = nullptr;
   control::DependencyResolver dependencies(
-      *store, clock, dispatcher, control::DependencyResolverOptions{.schedule_apply = [&] {
-        // The dependents of a burst of ends are written together, after it.
-        if (dependencies_posted) return;
-        dependencies_posted = true;
-        asio::post(control, [&] {
-          dependencies_posted = false;
-          if (Status applied = dependency_applier->ApplyPending(); !applied) {
-            spdlog::warn("dependencies: {}", applied.error().message);
-          }
-        });
-      },
-      .array_slot_freed = [&dispatcher] { dispatcher.RequestFullPass(); }});
+      *store, clock, dispatcher,
+      control::DependencyResolverOptions{
+          .schedule_apply =
+              [&] {
+                // The dependents of a burst of ends are written together, after it.
+                if (dependencies_posted) return;
+                dependencies_posted = true;
+                asio::post(control, [&] {
+                  dependencies_posted = false;
+                  if (Status applied = dependency_applier->ApplyPending(); !applied) {
+                    spdlog::warn("dependencies: {}", applied.error().message);
+                  }
+                });
+              },
+          .array_slot_freed = [&dispatcher] { dispatcher.RequestFullPass(); }});
   dependency_applier = &dependencies;
   dispatcher.SetStartFilter([&dependencies](std::string_view job_id, int32_t extra) {
     return dependencies.arrays().MayStart(job_id, extra);
@@ -340,6 +454,19 @@ int RunServer(int argc, char** argv) {
   if (!listening) return Fail(listening.error().message);
   std::unique_ptr<api::HttpServer> server = std::move(*listening);
 
+  control::FleetController fleet_controller(
+      *store, clock, registry, agent_service, dispatcher, *catalog, providers,
+      control::FleetOptions{.scale_down_delay = *ParseDurationText(flags.scale_down_delay),
+                            .default_provider = flags.default_provider,
+                            .seed = std::random_device()(),
+                            .join = {.server_url = server->url(), .token = *agent_token}});
+  asio::steady_timer fleet_timer(control);
+  RunEvery(fleet_timer, kFleetPeriod, [&fleet_controller] {
+    if (Result<control::FleetTickReport> scaled = fleet_controller.Tick(); !scaled) {
+      spdlog::warn("fleet: {}", scaled.error().message);
+    }
+  });
+
   asio::steady_timer reconcile_timer(control);
   RunEvery(reconcile_timer, kReconcilePeriod, reconcile);
   asio::steady_timer dispatch_timer(control);
@@ -388,6 +515,7 @@ int RunServer(int argc, char** argv) {
     if (ec) return;
     spdlog::info("signal {}: stopping", signal_number);
     reconcile_timer.cancel();
+    fleet_timer.cancel();
     dispatch_timer.cancel();
     agent_timer.cancel();
     timeout_timer.cancel();
@@ -422,6 +550,13 @@ int RunServer(int argc, char** argv) {
                db_path, flags.region, flags.account_id);
 
   control.run();  // Returns after SIGINT/SIGTERM once connections are done.
+  if (flags.stop_local_instances) {
+    if (Status ended = fleet_controller.TerminateAllOf("local", "the server stopped"); !ended) {
+      spdlog::warn("local instances: {}", ended.error().message);
+    }
+    int stopped = (*local_provider)->StopAll();
+    if (stopped > 0) spdlog::info("stopped {} local instance(s)", stopped);
+  }
   spdlog::info("stopped");
   return 0;
 }

@@ -233,6 +233,23 @@ bool AgentRegistry::IsDraining(const std::string& id) const {
   return it != agents_.end() && it->second.draining;
 }
 
+void AgentRegistry::SetInstanceAction(const std::string& id, protocol::InstanceAction action) {
+  auto it = agents_.find(id);
+  if (it == agents_.end()) return;
+  Agent& agent = it->second;
+  if (agent.instance_action == action) return;
+  agent.instance_action = std::move(action);
+  agent.instance_action_polled = false;
+  Wake(agent);
+}
+
+std::optional<protocol::InstanceAction> AgentRegistry::InstanceActionOf(
+    const std::string& id) const {
+  auto it = agents_.find(id);
+  if (it == agents_.end()) return std::nullopt;
+  return it->second.instance_action;
+}
+
 const std::string* AgentRegistry::FindByInstance(const std::string& instance_id) const {
   auto it = by_instance_.find(instance_id);
   return it == by_instance_.end() ? nullptr : &it->second;
@@ -265,6 +282,10 @@ std::vector<scheduler::NodeView> AgentRegistry::Nodes() const {
 protocol::PollReply AgentRegistry::TakeMail(Agent& agent) {
   protocol::PollReply reply;
   Timestamp now = clock_.Now();
+  if (agent.instance_action && !agent.instance_action_polled) {
+    reply.instance_action = agent.instance_action;
+    agent.instance_action_polled = true;
+  }
   for (const std::string& attempt_id : agent.attempts) {
     auto it = mail_.find(attempt_id);
     if (it == mail_.end()) continue;
@@ -283,6 +304,7 @@ protocol::PollReply AgentRegistry::TakeMail(Agent& agent) {
 }
 
 bool AgentRegistry::HasMail(const Agent& agent) const {
+  if (agent.instance_action && !agent.instance_action_polled) return true;
   return std::ranges::any_of(agent.attempts, [&](const std::string& attempt_id) {
     auto it = mail_.find(attempt_id);
     if (it == mail_.end()) return false;

@@ -10,14 +10,18 @@
 // assignment stays in the mailbox after delivery until Acknowledge (the agent
 // reported the attempt or listed it in a heartbeat), so a poll reply lost on
 // the way can be delivered again (Unacknowledged, Undeliver). A kill order is repeated in
-// every heartbeat reply (PendingKills) until the attempt is removed.
+// every heartbeat reply (PendingKills) until the attempt is removed. An
+// instance action (a spot interruption notice, SetInstanceAction) is mail
+// too: it answers a parked poll, or the next poll at once, and is sent
+// through polls only that once; heartbeat replies repeat it (InstanceActionOf).
 //
 // The registry is rebuilt from agent registrations after a server restart;
 // the store stays the source of truth for jobs and attempts.
 //
 // Owned by the composition root; control thread only. Poll callbacks run on
-// the control thread, from inside Poll, QueueAssignment, QueueKill, Add,
-// Tick or TakeExpired, and must not call back into the registry.
+// the control thread, from inside Poll, QueueAssignment, QueueKill,
+// SetInstanceAction, Add, Tick or TakeExpired, and must not call back into
+// the registry.
 #include <functional>
 #include <map>
 #include <optional>
@@ -143,6 +147,13 @@ class AgentRegistry {
   // it not accepting work). No-op for an unknown agent; Add clears it.
   void SetDraining(const std::string& id, bool draining);
   bool IsDraining(const std::string& id) const;
+  // The interruption notice of agent `id`'s instance. A new or changed action
+  // wakes the agent's parked poll (or makes its next poll return at once)
+  // with it; setting the action it already has does nothing, so callers may
+  // repeat it every tick. No-op for an unknown agent; Add clears it.
+  void SetInstanceAction(const std::string& id, protocol::InstanceAction action);
+  // nullopt when unknown or without a notice.
+  std::optional<protocol::InstanceAction> InstanceActionOf(const std::string& id) const;
   // The agent that registered with `instance_id`; nullptr when none.
   const std::string* FindByInstance(const std::string& instance_id) const;
   // Free capacity of a known agent; nullopt when unknown.
@@ -172,6 +183,8 @@ class AgentRegistry {
     std::set<std::string> attempts{};
     std::optional<ParkedPoll> poll{};
     bool draining = false;
+    std::optional<protocol::InstanceAction> instance_action{};
+    bool instance_action_polled = false;  // Sent in a poll reply already.
   };
 
   // Takes agent `id`'s attempts and mail out of the registry and answers its
@@ -187,7 +200,7 @@ class AgentRegistry {
   AgentRegistryOptions options_;
   std::map<std::string, Agent> agents_;
   std::unordered_map<std::string, PlacedAttempt> attempts_;
-  std::unordered_map<std::string, Mail> mail_;  // By attempt id.
+  std::unordered_map<std::string, Mail> mail_;                // By attempt id.
   std::unordered_map<std::string, std::string> by_instance_;  // Instance id -> agent id.
 };
 

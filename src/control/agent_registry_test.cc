@@ -188,5 +188,63 @@ TEST_F(AgentRegistryTest, ReRegisteringReplacesTheRecord) {
   EXPECT_EQ(registry_.Nodes()[0].free.millicpus, 8000);
 }
 
+TEST_F(AgentRegistryTest, InstanceActionWakesTheParkedPollOnceWithTheMail) {
+  AddAttempt("x");
+  registry_.QueueKill({.attempt_id = "x", .reason = "r"});
+  Park();  // Takes the kill.
+  Park();
+  ASSERT_FALSE(reply_.has_value());
+  protocol::InstanceAction action{.action = "terminate", .time_ms = 1796534400000};
+
+  registry_.SetInstanceAction("a1", action);
+
+  ASSERT_TRUE(reply_.has_value());
+  EXPECT_EQ(reply_->instance_action, std::optional(action));
+  EXPECT_EQ(registry_.InstanceActionOf("a1"), std::optional(action));
+  Park();
+  registry_.SetInstanceAction("a1", action);  // The same again: nothing new to say.
+  EXPECT_FALSE(reply_.has_value());
+  clock_.Advance(seconds(20));
+  registry_.Tick();
+  ASSERT_TRUE(reply_.has_value());
+  EXPECT_FALSE(reply_->instance_action.has_value());
+}
+
+TEST_F(AgentRegistryTest, InstanceActionGoesWithTheNextPollWhenNoneIsParked) {
+  protocol::InstanceAction action{.action = "terminate", .time_ms = 1796534400000};
+  registry_.SetInstanceAction("a1", action);
+
+  Park();
+  std::optional<protocol::PollReply> first = reply_;
+  Park();
+
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->instance_action, std::optional(action));
+  EXPECT_FALSE(reply_.has_value());  // The second one parks: no spinning on the notice.
+}
+
+TEST_F(AgentRegistryTest, ChangedInstanceActionIsSentAgain) {
+  registry_.SetInstanceAction("a1", {.action = "terminate", .time_ms = 1000});
+  Park();
+  Park();
+
+  registry_.SetInstanceAction("a1", {.action = "terminate", .time_ms = 2000});
+
+  ASSERT_TRUE(reply_.has_value());
+  ASSERT_TRUE(reply_->instance_action.has_value());
+  EXPECT_EQ(reply_->instance_action->time_ms, 2000);
+}
+
+TEST_F(AgentRegistryTest, InstanceActionIsForgottenOnReRegisteringAndIgnoredForUnknownAgents) {
+  registry_.SetInstanceAction("a1", {.action = "terminate", .time_ms = 1000});
+  registry_.SetInstanceAction("nobody", {.action = "terminate", .time_ms = 1000});
+
+  registry_.Add("a1", {.compute_environment = "ce", .capacity = {.millicpus = 8000}});
+
+  EXPECT_FALSE(registry_.InstanceActionOf("a1").has_value());
+  EXPECT_FALSE(registry_.InstanceActionOf("nobody").has_value());
+  EXPECT_FALSE(registry_.Contains("nobody"));
+}
+
 }  // namespace
 }  // namespace barge::control

@@ -228,7 +228,8 @@ Result<protocol::HeartbeatReply> AgentService::Heartbeat(
   }
   for (const std::string& pending : registry_.PendingKills(id)) kills.insert(pending);
   return protocol::HeartbeatReply{.lease_ms = registry_.lease().count(),
-                                  .kill_attempts = {kills.begin(), kills.end()}};
+                                  .kill_attempts = {kills.begin(), kills.end()},
+                                  .instance_action = registry_.InstanceActionOf(id)};
 }
 
 Status AgentService::Poll(const protocol::PollRequest& request, AgentRegistry::PollDone done) {
@@ -249,7 +250,8 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
   std::vector<Known> known;
   for (const protocol::AttemptEvent& event : request.events) {
     const PlacedAttempt* placed = registry_.FindAttempt(event.attempt_id);
-    if (placed == nullptr || placed->agent_id != request.agent_id) continue;  // Stale or not its own.
+    // Stale or not its own.
+    if (placed == nullptr || placed->agent_id != request.agent_id) continue;
     known.push_back({.event = &event,
                      .job_id = placed->job_id,
                      .stream = placed->log_stream_name,

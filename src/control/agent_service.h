@@ -62,6 +62,8 @@ class AgentService {
   // kInvalidArgument: protocol version, no capacity, or a compute
   // environment that does not exist.
   Result<protocol::RegisterReply> Register(const protocol::RegisterRequest& request);
+  // The reply lists the attempts to kill and, while the agent's instance has
+  // an interruption notice, that notice (AgentRegistry::SetInstanceAction).
   Result<protocol::HeartbeatReply> Heartbeat(const protocol::HeartbeatRequest& request);
   // Parks `done` until work arrives or the wait is over (AgentRegistry::Poll).
   // kNotFound (and `done` is not called) for an unknown agent.

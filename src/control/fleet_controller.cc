@@ -18,9 +18,8 @@ namespace barge::control {
 namespace {
 
 Resources CapacityOf(const InstanceType& type) {
-  return Resources{.millicpus = int64_t{type.vcpus} * 1000,
-                   .memory_mib = type.memory_mib,
-                   .gpus = type.gpus};
+  return Resources{
+      .millicpus = int64_t{type.vcpus} * 1000, .memory_mib = type.memory_mib, .gpus = type.gpus};
 }
 
 std::string Seconds(Duration d) {
@@ -57,9 +56,9 @@ Status FleetController::Recover() {
   for (Instance& instance : stored) {
     fleet::Provider* provider = ProviderNamed(instance.provider);
     if (provider == nullptr) {
-      BARGE_RETURN_IF_ERROR(Terminate(instance, "provider " + instance.provider +
-                                                    " is not configured on this server",
-                                      ignored));
+      BARGE_RETURN_IF_ERROR(
+          Terminate(instance, "provider " + instance.provider + " is not configured on this server",
+                    ignored));
     } else if (!provider->StillExists(instance)) {
       BARGE_RETURN_IF_ERROR(
           Terminate(instance, "instance no longer exists (found at server start)", ignored));
@@ -117,8 +116,7 @@ Result<FleetTickReport> FleetController::Tick() {
   std::map<std::string, std::string> reasons;
   for (const auto& [name, env] : scaled) {
     auto it = waiting.find(name);
-    BARGE_RETURN_IF_ERROR(
-        Scale(env, it == waiting.end() ? kNothing : it->second, reasons, report));
+    BARGE_RETURN_IF_ERROR(Scale(env, it == waiting.end() ? kNothing : it->second, reasons, report));
   }
   dispatcher_.SetFleetView(std::move(names), std::move(reasons));
 
@@ -161,8 +159,22 @@ Status FleetController::JoinAndLose(FleetTickReport& report) {
       continue;
     }
     if (instance.agent_id.empty()) continue;
+    // An agent that left the registry (its lease ran out) and has not come
+    // back within the launch timeout is taken for a dead host: providers
+    // without process supervision (command) learn of lost hosts only so.
+    if (!registry_.Contains(instance.agent_id)) {
+      auto [absent, added] = absent_since_.try_emplace(id, now);
+      if (now - absent->second >= options_.launch_timeout) timed_out.push_back(instance);
+      continue;
+    }
+    absent_since_.erase(id);
     if (instance.state == InstanceState::kDraining) {
       registry_.SetDraining(instance.agent_id, true);  // Again, if its agent registered anew.
+      if (instance.reclaim_at) {
+        registry_.SetInstanceAction(
+            instance.agent_id,
+            {.action = "terminate", .time_ms = ToEpochMillis(*instance.reclaim_at)});
+      }
     } else if (registry_.HasAttempts(instance.agent_id)) {
       busy_at_[id] = now;
     }
@@ -192,9 +204,11 @@ Status FleetController::JoinAndLose(FleetTickReport& report) {
     }
   }
   for (Instance& instance : timed_out) {
-    BARGE_RETURN_IF_ERROR(Terminate(
-        instance, "its agent did not register within " + Seconds(options_.launch_timeout),
-        report));
+    std::string reason =
+        instance.state == InstanceState::kLaunching
+            ? "its agent did not register within " + Seconds(options_.launch_timeout)
+            : "its agent stopped reporting " + Seconds(options_.launch_timeout) + " ago";
+    BARGE_RETURN_IF_ERROR(Terminate(instance, reason, report));
   }
   return Ok();
 }
@@ -228,7 +242,11 @@ Status FleetController::Interruptions(FleetTickReport& report) {
     noticed.interruption_notice_at = now;
     noticed.reclaim_at = now + notice;
     noticed.state_reason = "Spot instance interruption notice";
-    if (!noticed.agent_id.empty()) registry_.SetDraining(noticed.agent_id, true);
+    if (!noticed.agent_id.empty()) {
+      registry_.SetDraining(noticed.agent_id, true);
+      registry_.SetInstanceAction(
+          noticed.agent_id, {.action = "terminate", .time_ms = ToEpochMillis(*noticed.reclaim_at)});
+    }
     BARGE_RETURN_IF_ERROR(Save(std::move(noticed)));
     interrupt_at_.erase(id);
     ++report.interrupted;
@@ -334,15 +352,15 @@ Status FleetController::ScaleIn(const Scaled& env, const std::vector<WaitingJob>
                   });
     if (wanted) continue;
     int32_t vcpus = instance.type.vcpus;
-    BARGE_RETURN_IF_ERROR(Terminate(
-        instance, "scaled in: idle for " + Seconds(delay) + " or more", report));
+    BARGE_RETURN_IF_ERROR(
+        Terminate(instance, "scaled in: idle for " + Seconds(delay) + " or more", report));
     live_vcpus -= vcpus;
   }
   return Ok();
 }
 
-Status FleetController::Launch(const Scaled& env, const InstanceType& type,
-                               CapacityType capacity, int32_t count) {
+Status FleetController::Launch(const Scaled& env, const InstanceType& type, CapacityType capacity,
+                               int32_t count) {
   Timestamp now = clock_.Now();
   fleet::LaunchRequest request{.compute_environment = env.ce.name,
                                .type = type,
@@ -373,9 +391,8 @@ Status FleetController::Launch(const Scaled& env, const InstanceType& type,
   }
   spdlog::info("compute environment {}: launching {} {} {} instance(s) through {}", env.ce.name,
                count, ToString(capacity), type.name, env.provider->name());
-  env.provider->Launch(request, [this](std::vector<fleet::LaunchResult> results) {
-    Launched(std::move(results));
-  });
+  env.provider->Launch(
+      request, [this](std::vector<fleet::LaunchResult> results) { Launched(std::move(results)); });
   return Ok();
 }
 
@@ -425,6 +442,7 @@ Status FleetController::Terminate(Instance instance, const std::string& reason,
   BARGE_RETURN_IF_ERROR(Save(std::move(instance)));
   busy_at_.erase(terminated.id);
   interrupt_at_.erase(terminated.id);
+  absent_since_.erase(terminated.id);
   ++report.terminated;
   spdlog::info("instance {} of {} terminated: {}", terminated.id, terminated.compute_environment,
                reason);
@@ -438,6 +456,16 @@ Status FleetController::Terminate(Instance instance, const std::string& reason,
     Result<int> ended = agents_.HostTerminated(agent_id);
     if (!ended) spdlog::warn("instance {}: {}", terminated.id, ended.error().message);
   }
+  return Ok();
+}
+
+Status FleetController::TerminateAllOf(const std::string& provider, const std::string& reason) {
+  std::vector<Instance> doomed;
+  for (const auto& [id, instance] : live_) {
+    if (instance.provider == provider) doomed.push_back(instance);
+  }
+  FleetTickReport ignored;
+  for (Instance& instance : doomed) BARGE_RETURN_IF_ERROR(Terminate(instance, reason, ignored));
   return Ok();
 }
 
@@ -476,9 +504,9 @@ Duration FleetController::ScaleDownDelay(const ComputeEnvironment& ce) const {
 std::string FleetController::NewInstanceId() {
   char id[20];
   while (true) {
-    std::snprintf(id, sizeof id, "i-%017llx",
-                  static_cast<unsigned long long>(random_() & 0xfffffffffffffffULL) |
-                      0x0100000000000000ULL);
+    std::snprintf(
+        id, sizeof id, "i-%017llx",
+        static_cast<unsigned long long>(random_() & 0xfffffffffffffffULL) | 0x0100000000000000ULL);
     if (!live_.contains(id)) return id;
   }
 }

@@ -11,7 +11,8 @@
 //
 // Each Tick, for each such environment:
 //  1. Instances whose agent registered become RUNNING; instances that have
-//     not joined within `launch_timeout` are terminated; instances the
+//     not joined within `launch_timeout`, or whose agent has been gone from
+//     the registry (lease expired) that long, are terminated; instances the
 //     provider lost are TERMINATED and their attempts end "Host EC2
 //     (instance <id>) terminated." at once (AgentService::HostTerminated).
 //  2. Spot (providers that model it, fleet/spot_interruptions.h): a RUNNING
@@ -93,10 +94,9 @@ class FleetController {
   using Providers = std::map<std::string, fleet::Provider*>;  // By name; not owned.
 
   // All not owned.
-  FleetController(Store& store, const Clock& clock, AgentRegistry& registry,
-                  AgentService& agents, Dispatcher& dispatcher,
-                  const fleet::InstanceCatalog& catalog, Providers providers,
-                  FleetOptions options);
+  FleetController(Store& store, const Clock& clock, AgentRegistry& registry, AgentService& agents,
+                  Dispatcher& dispatcher, const fleet::InstanceCatalog& catalog,
+                  Providers providers, FleetOptions options);
   FleetController(const FleetController&) = delete;
   FleetController& operator=(const FleetController&) = delete;
 
@@ -107,6 +107,11 @@ class FleetController {
   // One round of the steps above. Errors are the store's; what a failed
   // round did not do is done by the next one.
   Result<FleetTickReport> Tick();
+
+  // Terminates every live instance of provider `provider` with `reason`
+  // (server shutdown in `barge dev`, whose local instances stop with it).
+  // Errors are the store's.
+  Status TerminateAllOf(const std::string& provider, const std::string& reason);
 
   // Live instances in memory, by id (for tests, the API and cost reports).
   const std::map<std::string, Instance>& live() const { return live_; }
@@ -153,6 +158,9 @@ class FleetController {
   std::map<std::string, Instance> live_{};
   // When each RUNNING instance last had an attempt (or started running).
   std::map<std::string, Timestamp> busy_at_{};
+  // Since when each RUNNING or DRAINING instance's agent is missing from the
+  // registry.
+  std::map<std::string, Timestamp> absent_since_{};
   // When each spot instance is to get its interruption notice.
   std::map<std::string, Timestamp> interrupt_at_{};
   // Reasons given per environment last (a bad instanceTypes list, ...), so a

@@ -79,14 +79,14 @@ class FleetControllerTest : public DispatchTest {
 
   void AddManaged(const std::string& name, ComputeResources resources,
                   ResourceState state = ResourceState::kEnabled, Tags extra_tags = {}) {
-    ComputeEnvironment ce{.name = name,
-                          .arn = arns_.ComputeEnvironment(name),
-                          .type = ComputeEnvironmentType::kManaged,
-                          .state = state,
-                          .status = ResourceStatus::kValid,
-                          .compute_resources = std::move(resources),
-                          .tags = {{std::string(kExecutorTag), "process"},
-                                   {std::string(kProviderTag), "fake"}}};
+    ComputeEnvironment ce{
+        .name = name,
+        .arn = arns_.ComputeEnvironment(name),
+        .type = ComputeEnvironmentType::kManaged,
+        .state = state,
+        .status = ResourceStatus::kValid,
+        .compute_resources = std::move(resources),
+        .tags = {{std::string(kExecutorTag), "process"}, {std::string(kProviderTag), "fake"}}};
     ce.tags.merge(extra_tags);
     ASSERT_TRUE(
         store_.Transact([&](StoreTransaction& txn) { return txn.InsertComputeEnvironment(ce); }));
@@ -113,12 +113,11 @@ class FleetControllerTest : public DispatchTest {
     std::map<std::string, std::string> agents;
     for (const auto& [id, instance] : fleet_->live()) {
       if (instance.state != InstanceState::kLaunching) continue;
-      auto reply = agents_->Register(
-          {.compute_environment = instance.compute_environment,
-           .instance_id = id,
-           .instance_type = instance.type.name,
-           .capacity = {.millicpus = int64_t{instance.type.vcpus} * 1000,
-                        .memory_mib = instance.type.memory_mib}});
+      auto reply = agents_->Register({.compute_environment = instance.compute_environment,
+                                      .instance_id = id,
+                                      .instance_type = instance.type.name,
+                                      .capacity = {.millicpus = int64_t{instance.type.vcpus} * 1000,
+                                                   .memory_mib = instance.type.memory_mib}});
       EXPECT_TRUE(reply) << reply.error().message;
       if (reply) agents[id] = reply->agent_id;
     }
@@ -375,6 +374,27 @@ TEST_F(FleetControllerTest, AnInstanceThatNeverJoinsIsTerminatedAfterTheLaunchTi
   EXPECT_EQ(report.launched, 1);
 }
 
+TEST_F(FleetControllerTest, AnInstanceWhoseAgentStopsReportingIsTerminatedAfterTheTimeout) {
+  AddManaged("ce", OnDemand(0, 16));
+  AddQueue("q", 1, {"ce"});
+  AddJob("a", "q", Vcpus(2));
+  ASSERT_TRUE(dispatcher_->Tick());
+  Tick();
+  std::map<std::string, std::string> agents = JoinAll();
+  Tick();
+  std::string id = agents.begin()->first;
+
+  clock_.Advance(registry_->lease() + std::chrono::seconds(1));
+  ASSERT_TRUE(agents_->Tick());  // The lease sweep drops the silent agent.
+  Tick();
+  clock_.Advance(std::chrono::minutes(5));
+  Tick();
+
+  Instance gone = StoredInstance(id);
+  EXPECT_EQ(gone.state, InstanceState::kTerminated);
+  EXPECT_EQ(gone.state_reason, "its agent stopped reporting 300 s ago");
+}
+
 TEST_F(FleetControllerTest, AFailedLaunchEndsTheInstanceWithTheProvidersReason) {
   provider_.fail_launches = true;
   AddManaged("ce", OnDemand(0, 16));
@@ -446,6 +466,32 @@ TEST_F(FleetControllerTest, ASpotInstanceGetsItsNoticeDrainsAndIsReclaimed) {
   EXPECT_EQ(*noticed.reclaim_at - *noticed.interruption_notice_at, std::chrono::seconds(30));
   EXPECT_TRUE(registry_->IsDraining(agent));
   EXPECT_EQ(StatusOf("a"), JobStatus::kRunning);  // Jobs keep running through the notice.
+  // The agent hears of it, with the reclaim time, as EC2's instance-action.
+  protocol::InstanceAction expected{.action = "terminate",
+                                    .time_ms = ToEpochMillis(*noticed.reclaim_at)};
+  EXPECT_EQ(PollNow(agent).instance_action, std::optional(expected));
+  auto beat = agents_->Heartbeat({.agent_id = agent, .running_attempts = {work[0].attempt_id}});
+  ASSERT_TRUE(beat) << beat.error().message;
+  EXPECT_EQ(beat->instance_action, std::optional(expected));
+  Tick();  // Applied again each tick, without waking the agent's poll again.
+  EXPECT_FALSE(PollNow(agent).instance_action.has_value());
+  auto again = agents_->Heartbeat({.agent_id = agent, .running_attempts = {work[0].attempt_id}});
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->instance_action, std::optional(expected));
+  // An agent that registers again (it restarted) hears of it from the next tick.
+  const Instance& type_of = fleet_->live().at(instance_id);
+  auto registered = agents_->Register({.agent_id = agent,
+                                       .compute_environment = "ce",
+                                       .instance_id = instance_id,
+                                       .instance_type = type_of.type.name,
+                                       .capacity = {.millicpus = int64_t{type_of.type.vcpus} * 1000,
+                                                    .memory_mib = type_of.type.memory_mib},
+                                       .running_attempts = {work[0].attempt_id}});
+  ASSERT_TRUE(registered) << registered.error().message;
+  EXPECT_FALSE(registry_->InstanceActionOf(agent).has_value());
+  Tick();
+  EXPECT_EQ(registry_->InstanceActionOf(agent), std::optional(expected));
+  EXPECT_EQ(PollNow(agent).instance_action, std::optional(expected));
 
   clock_.Advance(std::chrono::seconds(30));
   FleetTickReport reclaim = Tick();

@@ -16,9 +16,8 @@ std::map<std::string, std::vector<WaitingJob>> WaitingByEnvironment(
       ordered.push_back(&queue);
     }
   }
-  std::ranges::stable_sort(ordered, [](const JobQueue* a, const JobQueue* b) {
-    return a->priority > b->priority;
-  });
+  std::ranges::stable_sort(
+      ordered, [](const JobQueue* a, const JobQueue* b) { return a->priority > b->priority; });
 
   std::map<std::string, std::vector<WaitingJob>> waiting;
   for (const JobQueue* queue : ordered) {
