@@ -50,6 +50,9 @@ Status Agent::Start() {
   Result<AttemptLedger> ledger = AttemptLedger::Open(options_.state_dir);
   if (!ledger) return ledger.error();
   ledger_.emplace(std::move(*ledger));
+  Result<SpotNotice> spot = SpotNotice::Open(options_.state_dir, clock_.Now());
+  if (!spot) return spot.error();
+  spot_.emplace(std::move(*spot));
 
   executor_.SetExitCallback([this](const executor::AttemptResult& result) { OnExit(result); });
   executor_.SetRunningCallback(
@@ -179,6 +182,7 @@ void Agent::Heartbeat() {
                    clock_.Now() + std::min(heartbeat_interval_, Duration(std::chrono::seconds(1))));
       return;
     }
+    OnInstanceAction(reply->instance_action);
     for (const std::string& id : reply->kill_attempts) KillAttempt(id, options_.kill_grace);
   });
 }
@@ -203,6 +207,8 @@ void Agent::OnPolled(uint64_t generation, Result<protocol::PollReply> reply) {
   }
   poll_backoff_.Succeeded();
   Poll();  // Keep one poll outstanding while these are being started.
+  // Before the assignments, so that they start with the notice already in place.
+  OnInstanceAction(reply->instance_action);
   for (const protocol::Assignment& assignment : reply->assignments) StartAssignment(assignment);
   for (const protocol::KillOrder& kill : reply->kills) {
     KillAttempt(kill.attempt_id, Millis(kill.grace_ms));
@@ -219,7 +225,9 @@ void Agent::StartAssignment(const protocol::Assignment& assignment) {
     spdlog::warn("attempt {} arrived while shutting down; not starting it", id);
     return;
   }
-  Status started = executor_.Start(assignment);
+  protocol::Assignment exposed = assignment;
+  spot_->Expose(exposed);
+  Status started = executor_.Start(exposed);
   Timestamp now = clock_.Now();
   Tracked tracked{.progress = {.attempt_id = id, .started_at_ms = ToEpochMillis(now)}};
   if (started) {
@@ -251,6 +259,19 @@ void Agent::KillAttempt(const std::string& attempt_id, Duration grace) {
     spdlog::info("attempt {}: killing (grace {} ms)", attempt_id, grace.count());
   } else if (killed.error().code != ErrorCode::kNotFound) {
     spdlog::warn("attempt {}: cannot kill: {}", attempt_id, killed.error().message);
+  }
+}
+
+void Agent::OnInstanceAction(const std::optional<protocol::InstanceAction>& action) {
+  if (!action || !spot_->Notice(*action)) return;
+  std::vector<std::string> running = executor_.Running();
+  spdlog::warn("spot interruption notice for instance {}: {}; signalling {} job(s)",
+               identity_.instance_id, InstanceActionDocument(*action), running.size());
+  for (const std::string& id : running) {
+    Status signalled = executor_.Signal(id, kSpotNoticeSignal);
+    if (!signalled && signalled.error().code != ErrorCode::kNotFound) {
+      spdlog::warn("attempt {}: cannot signal the notice: {}", id, signalled.error().message);
+    }
   }
 }
 

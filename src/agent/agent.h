@@ -23,6 +23,11 @@
 // still running and reports those that ended while the agent was down; the
 // ledger says what was already acknowledged.
 //
+// Spot interruption notice. An instance action in a heartbeat or poll reply
+// that the agent has not seen is written to <state dir>/spot/instance-action
+// and signalled (SIGWINCH) to every running attempt's job; every attempt's
+// environment names the file (agent/spot_notice.h).
+//
 // Time. Event-driven work (a poll answered, an attempt ended) is handled at
 // once; everything time-driven (heartbeats, retries, log shipping) happens in
 // Tick(), which the composition root calls every ~100 ms and tests call after
@@ -34,6 +39,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -42,13 +48,14 @@
 #include "agent/agent_identity.h"
 #include "agent/attempt_ledger.h"
 #include "agent/backoff.h"
+#include "agent/spot_notice.h"
 #include "core/clock.h"
 #include "executor/executor.h"
 
 namespace barge::agent {
 
 struct AgentOptions {
-  std::filesystem::path state_dir{};  // agent.json (identity) and ledger.jsonl.
+  std::filesystem::path state_dir{};  // agent.json (identity), ledger.jsonl, spot/.
   std::string compute_environment = "default";
   std::string instance_id{};  // Required.
   std::string instance_type{};
@@ -125,6 +132,7 @@ class Agent {
   void StartAssignment(const protocol::Assignment& assignment);
   void OnRunning(const std::string& attempt_id, int64_t at_ms);
   void KillAttempt(const std::string& attempt_id, Duration grace);
+  void OnInstanceAction(const std::optional<protocol::InstanceAction>& action);
   void OnExit(const executor::AttemptResult& result);
   void SendEvents();
   void ShipLogs();
@@ -139,6 +147,7 @@ class Agent {
   AgentOptions options_;
   AgentIdentity identity_{};
   std::optional<AttemptLedger> ledger_{};
+  std::optional<SpotNotice> spot_{};
 
   std::map<std::string, Tracked> attempts_{};
   std::set<std::string> finished_{};          // Recently forgotten attempts...

@@ -60,5 +60,62 @@ TEST(AgentWithProcessExecutorTest, RunsARealJobAndReportsItsStartOutputAndExit) 
   EXPECT_FALSE(std::filesystem::exists(dir->path() / "attempts" / job.attempt_id));
 }
 
+// The spot interruption notice end to end on this host: a job that traps
+// SIGWINCH reads the file its environment names.
+TEST(AgentWithProcessExecutorTest, JobTrappingTheSpotNoticeReadsTheInstanceActionFile) {
+  auto dir = barge::testing::TempDir::Create();
+  ASSERT_TRUE(dir);
+  std::filesystem::permissions(dir->path(), std::filesystem::perms::others_exec,
+                               std::filesystem::perm_options::add);  // Jobs run as nobody.
+  boost::asio::io_context io;
+  SystemClock clock;
+  auto executor = executor::ProcessExecutor::Open(
+      io, clock,
+      executor::ProcessExecutorOptions{.work_dir = dir->path() / "attempts",
+                                       .cgroups = {.parent = "barge-test"}});
+  ASSERT_TRUE(executor);
+  FakeAgentChannel channel;
+  Agent agent(channel, **executor, clock,
+              AgentOptions{.state_dir = dir->path(), .instance_id = "i-00000000000000002"});
+  ASSERT_TRUE(agent.Start());
+  FakeAgentChannel::Answer(channel.registers, protocol::RegisterReply{.agent_id = "a"});
+  protocol::Assignment job{
+      .attempt_id = "spot-" + std::to_string(::getpid()),
+      .command = {"sh", "-c",
+                  "trap 'cat \"$BARGE_SPOT_INSTANCE_ACTION_FILE\"; echo; exit 3' WINCH; "
+                  "echo ready; while :; do sleep 0.05; done"}};
+  FakeAgentChannel::Answer(channel.polls, protocol::PollReply{.assignments = {job}});
+
+  std::vector<std::string> lines;
+  std::optional<int32_t> exit_code;
+  bool noticed = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline && !exit_code) {
+    io.restart();
+    io.run_one_for(std::chrono::milliseconds(10));
+    agent.Tick();
+    while (!channel.events.empty()) {
+      for (const auto& e : channel.events.front().request.events) {
+        if (e.kind == protocol::EventKind::kExited) exit_code = e.exit_code;
+      }
+      FakeAgentChannel::Answer(channel.events, Acknowledged{});
+    }
+    while (!channel.logs.empty()) {
+      for (const auto& l : channel.logs.front().request.lines) lines.push_back(l.message);
+      FakeAgentChannel::Answer(channel.logs, Acknowledged{});
+    }
+    if (!noticed && !lines.empty() && !channel.polls.empty()) {
+      noticed = true;
+      FakeAgentChannel::Answer(
+          channel.polls, protocol::PollReply{.instance_action = protocol::InstanceAction{
+                                                 .action = "terminate", .time_ms = 1796534400000}});
+    }
+  }
+
+  EXPECT_EQ(exit_code, std::optional<int32_t>(3));
+  EXPECT_EQ(lines, (std::vector<std::string>{
+                       "ready", R"({"action":"terminate","time":"2026-12-06T05:20:00Z"})"}));
+}
+
 }  // namespace
 }  // namespace barge::agent

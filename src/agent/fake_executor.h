@@ -1,6 +1,6 @@
 #pragma once
 // FakeExecutor: an Executor that runs nothing. Tests see what was started,
-// killed and removed, make attempts print lines and end, and set what
+// killed, signalled and removed, make attempts print lines and end, and set what
 // Recover() finds. Tests only.
 #include <map>
 #include <set>
@@ -33,6 +33,12 @@ class FakeExecutor final : public executor::Executor {
   Status Kill(std::string_view attempt_id, Duration grace) override {
     if (!running.contains(std::string(attempt_id))) return NotFound("not running");
     kills.emplace_back(std::string(attempt_id), grace);
+    return Ok();
+  }
+
+  Status Signal(std::string_view attempt_id, int signal) override {
+    if (!running.contains(std::string(attempt_id))) return NotFound("not running");
+    signals.emplace_back(std::string(attempt_id), signal);
     return Ok();
   }
 
@@ -93,6 +99,7 @@ class FakeExecutor final : public executor::Executor {
   std::map<std::string, protocol::Assignment> running{};
   std::vector<std::string> started{};
   std::vector<std::pair<std::string, Duration>> kills{};
+  std::vector<std::pair<std::string, int>> signals{};  // Signal() calls, in order.
   std::set<std::string> removed{};
   std::map<std::string, std::vector<protocol::LogLine>> output{};
   std::map<std::string, Status> start_errors{};

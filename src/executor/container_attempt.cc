@@ -35,6 +35,10 @@ Status MakeDir(const fs::path& dir, mode_t mode) {
 
 }  // namespace
 
+std::string ContainerPidFile(const fs::path& attempt_dir) {
+  return (attempt_dir / "container.pid").string();
+}
+
 std::string EscapeOverlayPath(std::string_view path) {
   std::string escaped;
   for (char c : path) {
@@ -60,7 +64,6 @@ Status ContainerPreparer::OpenStore() {
   return Ok();
 }
 
-
 Status ContainerPreparer::UnpackInStore(const std::string& store_dir, const std::string& digest) {
   Result<std::unique_ptr<image::ImageStore>> store = image::ImageStore::Open(store_dir);
   if (!store) return store.error();
@@ -75,8 +78,8 @@ Result<image::ImageSummary> ContainerPreparer::Find(const std::string& reference
   Result<image::ImageSummary> found = store_->Resolve(reference);
   if (!found) {
     std::string why = found.error().code == ErrorCode::kNotFound
-                          ? "image " + reference + " is not in the image store " +
-                                store_->dir() + " (import it with: barge image import FILE)"
+                          ? "image " + reference + " is not in the image store " + store_->dir() +
+                                " (import it with: barge image import FILE)"
                           : found.error().message;
     return Error{found.error().code, std::string(kReasonCannotPull) + why};
   }
@@ -98,9 +101,9 @@ Result<const ContainerPreparer::Image*> ContainerPreparer::Load(const image::Ima
   }
   Result<image::ImageConfig> config = store_->Config(found.digest);
   if (!config) {
-    return Error{config.error().code, std::string(kReasonCannotPull) + "image " + reference +
-                                          " has an unreadable configuration: " +
-                                          config.error().message};
+    return Error{config.error().code,
+                 std::string(kReasonCannotPull) + "image " + reference +
+                     " has an unreadable configuration: " + config.error().message};
   }
   Image image{.rootfs = *rootfs,
               .config = std::move(*config),
@@ -122,12 +125,12 @@ Result<ContainerLaunch> ContainerPreparer::Prepare(const protocol::Assignment& a
 
   ContainerLaunch launch{.bundle_dir = (attempt_dir / "bundle").string(),
                          .overlay_target = (attempt_dir / "bundle" / "rootfs").string(),
-                         .pid_file = (attempt_dir / "container.pid").string(),
+                         .pid_file = ContainerPidFile(attempt_dir),
                          .runtime_log = (attempt_dir / "runc.log").string()};
   fs::path upper = attempt_dir / "upper";
   fs::path overlay_work = attempt_dir / "overlay-work";
-  for (const fs::path& dir : {fs::path(launch.bundle_dir), fs::path(launch.overlay_target),
-                              upper, overlay_work}) {
+  for (const fs::path& dir :
+       {fs::path(launch.bundle_dir), fs::path(launch.overlay_target), upper, overlay_work}) {
     if (Status made = MakeDir(dir, 0700); !made) return Internal(CannotStart(made.error().message));
   }
   // The root of the container is the overlay's root: the image's modes, not 0700.
@@ -154,8 +157,8 @@ Result<ContainerLaunch> ContainerPreparer::Prepare(const protocol::Assignment& a
       .privileged = c.privileged.value_or(false),
       .linux_parameters = c.linux_parameters,
       // Limits live in the attempt's groups, the parent of runc's (see the header).
-      .cgroups_path = "/" + cgroup_parent + "/" + a.attempt_id + "/" +
-                      std::string(kRuntimeCgroupLeaf),
+      .cgroups_path =
+          "/" + cgroup_parent + "/" + a.attempt_id + "/" + std::string(kRuntimeCgroupLeaf),
       .rootfs_path = launch.overlay_target,
       .init_binary_path = options_.init_binary_path,
       .host_capabilities = options_.host_capabilities,
@@ -178,8 +181,8 @@ Result<ContainerLaunch> ContainerPreparer::Prepare(const protocol::Assignment& a
     for (const Device& device : c.linux_parameters->devices) {
       struct stat st {};
       if (::stat(device.host_path.c_str(), &st) != 0) {
-        return InvalidArgument(CannotStart("device " + device.host_path + ": " +
-                                           std::strerror(errno)));
+        return InvalidArgument(
+            CannotStart("device " + device.host_path + ": " + std::strerror(errno)));
       }
       if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) {
         return InvalidArgument(CannotStart("device " + device.host_path + " is not a device"));
@@ -195,15 +198,15 @@ Result<ContainerLaunch> ContainerPreparer::Prepare(const protocol::Assignment& a
   }
   Result<nlohmann::json> spec = GenerateBundleSpec(input);
   if (!spec) return Error{spec.error().code, CannotStart(spec.error().message)};
-  if (Status written = WriteFileAtomically(launch.bundle_dir + "/config.json", spec->dump(),
-                                           FileSync::kNone);
+  if (Status written =
+          WriteFileAtomically(launch.bundle_dir + "/config.json", spec->dump(), FileSync::kNone);
       !written) {
     return Internal(CannotStart(written.error().message));
   }
   fs::path state = attempt_dir / "runc";
-  launch.argv = {options_.runc_path, "--root",        state.string(), "--log",
-                 launch.runtime_log, "--log-format",  "json",         "run",
-                 "--bundle",         launch.bundle_dir, "--pid-file", launch.pid_file,
+  launch.argv = {options_.runc_path, "--root",          state.string(), "--log",
+                 launch.runtime_log, "--log-format",    "json",         "run",
+                 "--bundle",         launch.bundle_dir, "--pid-file",   launch.pid_file,
                  "--no-new-keyring", a.attempt_id};
   return launch;
 }

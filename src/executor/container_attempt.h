@@ -107,6 +107,10 @@ class ContainerPreparer {
   std::map<std::string, Image, std::less<>> images_{};  // By manifest digest.
 };
 
+// Where runc writes the container's init pid (host pid namespace) for the
+// attempt whose directory is `attempt_dir`.
+std::string ContainerPidFile(const std::filesystem::path& attempt_dir);
+
 // `path` escaped for an overlay mount option (backslash before \ , and :).
 std::string EscapeOverlayPath(std::string_view path);
 

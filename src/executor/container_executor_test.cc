@@ -62,8 +62,8 @@ class ContainerExecutorTest : public ::testing::Test {
     auto dir = barge::testing::TempDir::Create();
     ASSERT_TRUE(dir);
     dir_.emplace(std::move(*dir));
-    auto [made, made_rc] = Shell(std::string(BARGE_BUSYBOX_IMAGE_SCRIPT) + " " +
-                                 (dir_->path() / "layout").string());
+    auto [made, made_rc] =
+        Shell(std::string(BARGE_BUSYBOX_IMAGE_SCRIPT) + " " + (dir_->path() / "layout").string());
     ASSERT_EQ(made_rc, 0) << made;
     auto store = image::ImageStore::Open(dir_->path() / "images");
     ASSERT_TRUE(store);
@@ -78,11 +78,10 @@ class ContainerExecutorTest : public ::testing::Test {
     extra.image_store_dir = (dir_->path() / "images").string();
     auto executor = ProcessExecutor::Open(
         io_, clock_,
-        ProcessExecutorOptions{
-            .work_dir = dir_->path() / "attempts",
-            .cgroups = {.parent = std::string(kCgroupParent)},
-            .drain_timeout = milliseconds(500),
-            .containers = std::move(extra)});
+        ProcessExecutorOptions{.work_dir = dir_->path() / "attempts",
+                               .cgroups = {.parent = std::string(kCgroupParent)},
+                               .drain_timeout = milliseconds(500),
+                               .containers = std::move(extra)});
     EXPECT_TRUE(executor);
     EXPECT_EQ((*executor)->containers_unavailable(), "");
     (*executor)->SetExitCallback([this](const AttemptResult& r) { results_[r.attempt_id] = r; });
@@ -175,8 +174,7 @@ TEST_F(ContainerExecutorTest, JobRunsInTheImageWithItsEnvironmentAndExitCode) {
 
 TEST_F(ContainerExecutorTest, WritesGoToTheAttemptsLayerAndAReadOnlyRootRefusesThem) {
   std::string writer = NewId();
-  EXPECT_EQ(RunToExit(Job(writer, {"sh", "-c", "echo x > /bin/new && cat /bin/new"})).exit_code,
-            0);
+  EXPECT_EQ(RunToExit(Job(writer, {"sh", "-c", "echo x > /bin/new && cat /bin/new"})).exit_code, 0);
   EXPECT_EQ(Lines(writer), std::vector<std::string>{"x"});
   // The next attempt of the same image does not see it.
   std::string reader = NewId();
@@ -193,8 +191,9 @@ TEST_F(ContainerExecutorTest, MissingImageEndsTheAttemptWithCannotPullContainerE
   AttemptResult result = RunToExit(Job(id, {"true"}, "registry.example/nothing:1"));
 
   EXPECT_FALSE(result.exit_code.has_value());
-  EXPECT_TRUE(result.reason.starts_with("CannotPullContainerError: image "
-                                        "registry.example/nothing:1 is not in the image store"))
+  EXPECT_TRUE(
+      result.reason.starts_with("CannotPullContainerError: image "
+                                "registry.example/nothing:1 is not in the image store"))
       << result.reason;
   EXPECT_TRUE(executor_->Running().empty());
   EXPECT_EQ(LeftoverCgroups(id), std::vector<std::string>{});
@@ -284,10 +283,12 @@ TEST_F(ContainerExecutorTest, RestartedExecutorAdoptsARunningContainerAndGetsIts
   fs::create_directories(dir_->path() / "shared");
   protocol::Assignment job =
       Job(id, {"sh", "-c", "while [ ! -e /shared/go ]; do sleep 0.05; done; exit 42"});
-  job.container.volumes = {{.name = "shared", .host_source_path = (dir_->path() / "shared").string()}};
+  job.container.volumes = {
+      {.name = "shared", .host_source_path = (dir_->path() / "shared").string()}};
   job.container.mount_points = {{.container_path = "/shared", .source_volume = "shared"}};
   ASSERT_TRUE(executor_->Start(job));
-  ASSERT_TRUE(RunUntil([&] { return fs::exists(dir_->path() / "attempts" / id / "container.pid"); }));
+  ASSERT_TRUE(
+      RunUntil([&] { return fs::exists(dir_->path() / "attempts" / id / "container.pid"); }));
 
   executor_.reset();  // The agent goes away; the monitor and the container carry on.
   std::ofstream(dir_->path() / "shared" / "go") << "";
@@ -301,6 +302,38 @@ TEST_F(ContainerExecutorTest, RestartedExecutorAdoptsARunningContainerAndGetsIts
 
   EXPECT_EQ(results_[id].exit_code, 42);
   EXPECT_EQ(LeftoverCgroups(id), std::vector<std::string>{});
+}
+
+// The spot interruption notice as the agent gives it (agent/spot_notice.h):
+// its directory mounted read-only at /run/barge/spot, and SIGWINCH, which
+// runc does not forward, sent to the container's init.
+TEST_F(ContainerExecutorTest, SignalReachesTheContainersInitAndTheNoticeDirectoryIsReadOnly) {
+  std::string id = NewId();
+  fs::path spot = dir_->path() / "spot";
+  fs::create_directories(spot);
+  protocol::Assignment job =
+      Job(id, {"sh", "-c",
+               "trap 'cat /run/barge/spot/instance-action; echo; "
+               "touch /run/barge/spot/x 2>/dev/null || echo read-only' WINCH; "
+               "echo ready; while :; do sleep 0.05; done"});
+  job.container.volumes = {{.name = "spot", .host_source_path = spot.string()}};
+  job.container.mount_points = {
+      {.container_path = "/run/barge/spot", .read_only = true, .source_volume = "spot"}};
+  ASSERT_TRUE(executor_->Start(job));
+  ASSERT_TRUE(RunUntil([&] { return Lines(id).size() == 1; }));
+  std::ofstream(spot / "instance-action")
+      << R"({"action":"terminate","time":"2026-12-06T05:20:00Z"})";
+
+  Status signalled = executor_->Signal(id, SIGWINCH);
+
+  ASSERT_TRUE(signalled) << signalled.error().message;
+  ASSERT_TRUE(RunUntil([&] { return Lines(id).size() == 3; }));
+  EXPECT_EQ(Lines(id),
+            (std::vector<std::string>{
+                "ready", R"({"action":"terminate","time":"2026-12-06T05:20:00Z"})", "read-only"}));
+  EXPECT_FALSE(results_.contains(id));  // Still running.
+  ASSERT_TRUE(executor_->Kill(id, Duration::zero()));
+  ASSERT_TRUE(RunUntil([&] { return results_.contains(id); }));
 }
 
 TEST_F(ContainerExecutorTest, IsolatedNetworkHasOnlyLoopbackAndHostNetworkIsTheHosts) {

@@ -107,6 +107,15 @@ class Executor {
   // call may shorten the grace. kNotFound when the attempt is not running.
   virtual Status Kill(std::string_view attempt_id, Duration grace) = 0;
 
+  // Sends `signal` to a running attempt's job without ending the attempt: to
+  // the job's process group for a process attempt, to the container's init
+  // process for a container attempt (runc itself does not forward SIGWINCH).
+  // A job not started yet (its pid not reported, its image being unpacked)
+  // gets it once it starts. The agent sends SIGWINCH for a spot interruption
+  // notice. kNotFound when the attempt is not running; kInternal when the
+  // signal could not be sent.
+  virtual Status Signal(std::string_view attempt_id, int signal) = 0;
+
   // Attempt ids currently running.
   virtual std::vector<std::string> Running() const = 0;
 

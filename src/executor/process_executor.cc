@@ -17,9 +17,11 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <system_error>
+#include <utility>
 
 #include "executor/attempt_files.h"
 #include "executor/log_file.h"
@@ -74,6 +76,7 @@ struct ProcessExecutor::Tracked {
   uint64_t monitor_start_ticks = 0;
   pid_t job_pid = 0;
   bool own_child = false;  // Forked by this executor (SIGCHLD), else adopted (pidfd or polling).
+  bool container = false;  // Its job is `runc run`; signals go to the container's init.
   bool reports_running = false;  // ReportsRunning(): the report says when the job runs.
   // The monitor's report (the job's pid), read without waiting in Start().
   std::unique_ptr<asio::posix::stream_descriptor> report{};
@@ -83,6 +86,7 @@ struct ProcessExecutor::Tracked {
   std::unique_ptr<asio::steady_timer> poll_timer{};
   std::unique_ptr<asio::steady_timer> kill_timer{};
   std::optional<asio::steady_timer::time_point> kill_deadline{};
+  std::vector<int> pending_signals{};  // Signal() before the job's pid was known.
 };
 
 Result<std::unique_ptr<ProcessExecutor>> ProcessExecutor::Open(asio::io_context& io,
@@ -240,24 +244,24 @@ Status ProcessExecutor::Start(const protocol::Assignment& a) {
 void ProcessExecutor::StartUnpacking(const protocol::Assignment& a,
                                      const image::ImageSummary& image) {
   AttemptPaths paths = PathsOf(options_.work_dir, a.attempt_id);
-  AttemptRecord record{.attempt_id = a.attempt_id,
-                       .job_id = a.job_id,
-                       .started_at_ms = ToEpochMillis(clock_.Now())};
+  AttemptRecord record{
+      .attempt_id = a.attempt_id, .job_id = a.job_id, .started_at_ms = ToEpochMillis(clock_.Now())};
   // No monitor yet: an agent restarted now finds "stopped while starting".
   (void)WriteFileAtomically(paths.attempt_json, EncodeAttemptRecord(record), FileSync::kNone);
   running_.emplace(a.attempt_id, std::make_unique<Tracked>(Tracked{
                                      .attempt_id = a.attempt_id,
                                      .started_at_ms = record.started_at_ms,
+                                     .container = true,
                                  }));
   spdlog::info("attempt {}: unpacking image {} ({})", a.attempt_id, a.image, image.digest);
-  unpackers_[a.attempt_id] = std::thread([this, a, image,
-                                          store = options_.containers.image_store_dir,
-                                          alive = std::weak_ptr<char>(alive_)] {
-    Status unpacked = ContainerPreparer::UnpackInStore(store, image.digest);
-    asio::post(io_, [this, a, image, unpacked, alive] {
-      if (!alive.expired()) OnUnpacked(a, image, unpacked);
-    });
-  });
+  unpackers_[a.attempt_id] =
+      std::thread([this, a, image, store = options_.containers.image_store_dir,
+                   alive = std::weak_ptr<char>(alive_)] {
+        Status unpacked = ContainerPreparer::UnpackInStore(store, image.digest);
+        asio::post(io_, [this, a, image, unpacked, alive] {
+          if (!alive.expired()) OnUnpacked(a, image, unpacked);
+        });
+      });
 }
 
 void ProcessExecutor::OnUnpacked(const protocol::Assignment& a, const image::ImageSummary& image,
@@ -270,6 +274,7 @@ void ProcessExecutor::OnUnpacked(const protocol::Assignment& a, const image::Ima
   if (it == running_.end()) return;
   bool stopped = it->second->term_requested || it->second->kill_requested;
   int64_t started_at_ms = it->second->started_at_ms;
+  std::vector<int> pending_signals = std::move(it->second->pending_signals);
   running_.erase(it);
   AttemptPaths paths = PathsOf(options_.work_dir, a.attempt_id);
   if (!unpacked) {
@@ -285,6 +290,9 @@ void ProcessExecutor::OnUnpacked(const protocol::Assignment& a, const image::Ima
     fs::create_directories(paths.dir, ec);  // Launch removes it on failure; the result goes there.
     EndUnlaunched(a, paths, AttemptCgroups{}, started_at_ms,
                   std::string(kReasonCannotStart) + launched.error().message);
+  } else if (auto launched_attempt = running_.find(a.attempt_id);
+             launched_attempt != running_.end()) {
+    launched_attempt->second->pending_signals = std::move(pending_signals);
   }
 }
 
@@ -388,6 +396,7 @@ Status ProcessExecutor::Launch(const protocol::Assignment& a, const RunAs& run_a
                                         .monitor_pid = monitor,
                                         .monitor_start_ticks = record.monitor_start_ticks,
                                         .own_child = true,
+                                        .container = container,
                                         .reports_running = container});
   tracked->report = std::make_unique<asio::posix::stream_descriptor>(io_, report[0]);
   ReadReport(*tracked);
@@ -439,8 +448,13 @@ void ProcessExecutor::ReadReport(Tracked& tracked) {
         if (attempt.reports_running && started->running != 0 && on_running_) {
           on_running_(id, started->running_at_ms);
         }
-        // Kill orders that came before the job's pid was known.
+        // Kill orders and signals that came before the job's pid was known.
         if (attempt.term_requested) ::kill(-attempt.job_pid, SIGTERM);
+        for (int signal : std::exchange(attempt.pending_signals, {})) {
+          if (Result<bool> sent = SendSignal(attempt, signal); !sent) {
+            spdlog::warn("attempt {}: {}", id, sent.error().message);
+          }
+        }
         if (attempt.kill_requested) KillTree(id);
       });
 }
@@ -465,6 +479,36 @@ Status ProcessExecutor::Kill(std::string_view attempt_id, Duration grace) {
     if (!ec) KillTree(id);
   });
   return Ok();
+}
+
+Status ProcessExecutor::Signal(std::string_view attempt_id, int signal) {
+  auto it = running_.find(attempt_id);
+  if (it == running_.end()) {
+    return NotFound("attempt " + std::string(attempt_id) + " is not running");
+  }
+  Tracked& tracked = *it->second;
+  Result<bool> sent = SendSignal(tracked, signal);
+  if (!sent) return sent.error();
+  if (!*sent) tracked.pending_signals.push_back(signal);
+  return Ok();
+}
+
+Result<bool> ProcessExecutor::SendSignal(const Tracked& tracked, int signal) const {
+  if (tracked.job_pid <= 0) return false;
+  // A process job gets it in its whole process group, as a terminal's
+  // foreground job would; a container's init decides what its processes get.
+  pid_t target = -tracked.job_pid;
+  if (tracked.container) {
+    Result<std::string> text =
+        ReadWholeFile(ContainerPidFile(PathsOf(options_.work_dir, tracked.attempt_id).dir));
+    if (!text) return false;  // Not started yet (or never will be).
+    target = static_cast<pid_t>(std::strtol(text->c_str(), nullptr, 10));
+    if (target <= 0) return false;
+  }
+  if (::kill(target, signal) != 0 && errno != ESRCH) {
+    return Internal("cannot signal attempt " + tracked.attempt_id + ": " + std::strerror(errno));
+  }
+  return true;
 }
 
 void ProcessExecutor::KillTree(const std::string& attempt_id) {
@@ -578,12 +622,14 @@ Result<std::vector<RecoveredAttempt>> ProcessExecutor::Recover() {
     }
     if (record && record->monitor_pid > 0 && record->monitor_start_ticks != 0 &&
         ProcessStartTicks(record->monitor_pid) == record->monitor_start_ticks) {
+      std::error_code ignored;
       auto tracked = std::make_unique<Tracked>(Tracked{
           .attempt_id = id,
           .started_at_ms = started_at_ms,
           .monitor_pid = record->monitor_pid,
           .monitor_start_ticks = record->monitor_start_ticks,
-          .job_pid = record->job_pid > 0 ? record->job_pid : FirstChild(record->monitor_pid)});
+          .job_pid = record->job_pid > 0 ? record->job_pid : FirstChild(record->monitor_pid),
+          .container = fs::exists(paths.dir / "bundle", ignored)});
       Watch(*tracked);
       running_.emplace(id, std::move(tracked));
       found.push_back({.attempt_id = id, .started_at_ms = started_at_ms});

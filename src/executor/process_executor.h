@@ -33,6 +33,10 @@
 // attempt counts as running meanwhile, and a kill order given then ends it
 // before its container starts. The destructor waits for such unpacks.
 //
+// Signal() sends to the job's process group, or for a container to its init
+// (the pid runc writes to <attempt>/container.pid): `runc run` forwards most
+// signals to the container, but takes SIGWINCH as a terminal resize.
+//
 // Start() forks the agent process (with SIGTERM blocked, so the monitor is
 // born with it blocked) and returns without waiting for the job's exec: the
 // monitor's report (the job's pid, for kill orders) is read asynchronously,
@@ -98,6 +102,7 @@ class ProcessExecutor final : public Executor {
   void SetRunningCallback(RunningCallback on_running) override;
   Status Start(const protocol::Assignment& assignment) override;
   Status Kill(std::string_view attempt_id, Duration grace) override;
+  Status Signal(std::string_view attempt_id, int signal) override;
   std::vector<std::string> Running() const override;
   Result<std::vector<RecoveredAttempt>> Recover() override;
   Result<LogBatch> ReadLog(std::string_view attempt_id, LogCursor from,
@@ -116,6 +121,9 @@ class ProcessExecutor final : public Executor {
   void OnAdoptedGone(const std::string& attempt_id);
   void OnMonitorGone(const std::string& attempt_id);
   void KillTree(const std::string& attempt_id);
+  // Sends `signal` to the attempt's job (Signal): true when sent (or the job
+  // is already gone), false when its pid (a container's init) is not known yet.
+  Result<bool> SendSignal(const Tracked& tracked, int signal) const;
   // Ends an attempt that was set up but never launched: exit.json with
   // `reason`, and the ExitCallback posted.
   void EndUnlaunched(const protocol::Assignment& a, const AttemptPaths& paths,

@@ -260,6 +260,30 @@ KillOrder ReadKillOrder(Reader& r) {
   return k;
 }
 
+Json InstanceActionJson(const InstanceAction& a) {
+  return Json{{"action", a.action}, {"time", a.time_ms}};
+}
+
+InstanceAction ReadInstanceActionObject(Reader& r) {
+  InstanceAction a;
+  r.String("action", a.action);
+  if (auto t = r.OptInt("time", 0, std::numeric_limits<int64_t>::max())) {
+    a.time_ms = *t;
+  } else {
+    r.Fail(r.Path("time") + " is required");
+  }
+  if (a.action.empty()) r.Fail(r.Path("action") + " must not be empty");
+  return a;
+}
+
+// The optional "instanceAction" member of heartbeat and poll replies.
+void ReadInstanceAction(Reader& r, std::optional<InstanceAction>& out) {
+  if (r.Find("instanceAction") == nullptr) return;
+  InstanceAction a;
+  r.Object("instanceAction", a, ReadInstanceActionObject);
+  out = std::move(a);
+}
+
 std::string_view EventKindName(EventKind kind) {
   switch (kind) {
     case EventKind::kStarted:
@@ -328,7 +352,9 @@ Json ToJson(const HeartbeatRequest& m) {
 }
 
 Json ToJson(const HeartbeatReply& m) {
-  return Json{{"lease_ms", m.lease_ms}, {"kill_attempts", m.kill_attempts}};
+  Json j{{"lease_ms", m.lease_ms}, {"kill_attempts", m.kill_attempts}};
+  if (m.instance_action) j["instanceAction"] = InstanceActionJson(*m.instance_action);
+  return j;
 }
 
 Json ToJson(const PollRequest& m) { return Json{{"agent_id", m.agent_id}, {"wait_ms", m.wait_ms}}; }
@@ -338,7 +364,9 @@ Json ToJson(const PollReply& m) {
   for (const Assignment& a : m.assignments) assignments.push_back(AssignmentJson(a));
   Json kills = Json::array();
   for (const KillOrder& k : m.kills) kills.push_back(KillOrderJson(k));
-  return Json{{"assignments", std::move(assignments)}, {"kills", std::move(kills)}};
+  Json j{{"assignments", std::move(assignments)}, {"kills", std::move(kills)}};
+  if (m.instance_action) j["instanceAction"] = InstanceActionJson(*m.instance_action);
+  return j;
 }
 
 Json ToJson(const EventsRequest& m) {
@@ -402,6 +430,7 @@ Result<HeartbeatReply> HeartbeatReplyFromJson(const Json& json) {
     HeartbeatReply m;
     r.Int("lease_ms", m.lease_ms);
     r.StringList("kill_attempts", m.kill_attempts);
+    ReadInstanceAction(r, m.instance_action);
     return m;
   });
 }
@@ -420,6 +449,7 @@ Result<PollReply> PollReplyFromJson(const Json& json) {
     PollReply m;
     r.ObjectList("assignments", m.assignments, ReadAssignment);
     r.ObjectList("kills", m.kills, ReadKillOrder);
+    ReadInstanceAction(r, m.instance_action);
     return m;
   });
 }

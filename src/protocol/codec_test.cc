@@ -332,5 +332,55 @@ TEST(ProtocolCodecTest, AssignmentExecutorAndContainerAreChecked) {
   EXPECT_EQ(b.error().message, "assignments[0].container.privileged must be a boolean");
 }
 
+TEST(ProtocolCodecTest, InstanceActionRoundTripsInHeartbeatAndPollReplies) {
+  InstanceAction action{.action = "terminate", .time_ms = 1796534400000};
+  Json heartbeat_json = ToJson(HeartbeatReply{.lease_ms = 7, .instance_action = action});
+  Json poll_json = ToJson(PollReply{.instance_action = action});
+
+  auto heartbeat = HeartbeatReplyFromJson(Json::parse(heartbeat_json.dump()));
+  auto poll = PollReplyFromJson(Json::parse(poll_json.dump()));
+
+  EXPECT_EQ(heartbeat_json["instanceAction"],
+            Json::parse(R"({"action": "terminate", "time": 1796534400000})"));
+  ASSERT_TRUE(heartbeat) << heartbeat.error().message;
+  ASSERT_TRUE(poll) << poll.error().message;
+  EXPECT_EQ(heartbeat->instance_action, std::optional<InstanceAction>(action));
+  EXPECT_EQ(poll->instance_action, std::optional<InstanceAction>(action));
+}
+
+TEST(ProtocolCodecTest, RepliesWithoutInstanceActionHaveNone) {
+  Json heartbeat_json = ToJson(HeartbeatReply{.lease_ms = 7});
+  Json poll_json = ToJson(PollReply{});
+
+  auto heartbeat = HeartbeatReplyFromJson(heartbeat_json);
+  auto poll = PollReplyFromJson(poll_json);
+
+  EXPECT_FALSE(heartbeat_json.contains("instanceAction"));  // What older agents are sent too.
+  ASSERT_TRUE(heartbeat);
+  ASSERT_TRUE(poll);
+  EXPECT_FALSE(heartbeat->instance_action.has_value());
+  EXPECT_FALSE(poll->instance_action.has_value());
+}
+
+TEST(ProtocolCodecTest, MalformedInstanceActionIsRejected) {
+  Json no_time = ToJson(HeartbeatReply{});
+  no_time["instanceAction"] = {{"action", "terminate"}};
+  Json text_time = ToJson(PollReply{});
+  text_time["instanceAction"] = {{"action", "terminate"}, {"time", "2026-12-06T05:20:00Z"}};
+  Json not_object = ToJson(PollReply{});
+  not_object["instanceAction"] = "terminate";
+
+  auto a = HeartbeatReplyFromJson(no_time);
+  auto b = PollReplyFromJson(text_time);
+  auto c = PollReplyFromJson(not_object);
+
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error().message, "instanceAction.time is required");
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().message, "instanceAction.time must be an integer");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message, "instanceAction must be an object");
+}
+
 }  // namespace
 }  // namespace barge::protocol

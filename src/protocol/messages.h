@@ -39,7 +39,7 @@ inline constexpr std::string_view kExecutorProcess = "process";
 inline constexpr std::string_view kExecutorContainer = "container";
 
 struct Capacity {
-  int64_t millicpus = 0;   // 1000 per vCPU
+  int64_t millicpus = 0;  // 1000 per vCPU
   int64_t memory_mib = 0;
   int64_t gpus = 0;
 };
@@ -48,13 +48,13 @@ struct RegisterRequest {
   int protocol_version = kProtocolVersion;
   std::string agent_id{};  // Empty on first start; the id the server gave before, after a restart.
   std::string compute_environment{};  // Name of the environment the agent joins.
-  std::string instance_id{};          // "i-..."; the agent makes one up when not launched by a provider.
+  std::string instance_id{};  // "i-..."; the agent makes one up when not launched by a provider.
   std::string instance_type{};
   std::string hostname{};
   std::string private_ipv4{};
   Capacity capacity{};
   std::map<std::string, std::string> labels{};
-  std::vector<std::string> executors{};  // kExecutorProcess, kExecutorContainer
+  std::vector<std::string> executors{};         // kExecutorProcess, kExecutorContainer
   std::vector<std::string> running_attempts{};  // Attempt ids still running on this host.
 };
 
@@ -70,9 +70,22 @@ struct HeartbeatRequest {
   std::vector<std::string> running_attempts{};
 };
 
+// The interruption notice of the agent's instance, as EC2's instance
+// metadata gives a spot instance's (spot/instance-action): the instance is to
+// be `action`ed at `time_ms`. JSON: "instanceAction": {"action": "terminate",
+// "time": <epoch ms>}, a member older peers ignore.
+struct InstanceAction {
+  std::string action = "terminate";  // EC2 also knows "stop" and "hibernate".
+  int64_t time_ms = 0;               // Epoch milliseconds of the reclaim.
+
+  bool operator==(const InstanceAction&) const = default;
+};
+
 struct HeartbeatReply {
   int64_t lease_ms = 0;
   std::vector<std::string> kill_attempts{};
+  // In every reply while the agent's instance has a notice.
+  std::optional<InstanceAction> instance_action{};
 };
 
 // One attempt to run. The command is final (Ref:: parameters substituted);
@@ -111,6 +124,9 @@ struct KillOrder {
 struct PollReply {
   std::vector<Assignment> assignments{};
   std::vector<KillOrder> kills{};
+  // Sent once (a new notice answers a parked poll at once); heartbeat
+  // replies repeat it.
+  std::optional<InstanceAction> instance_action{};
 };
 
 enum class EventKind { kStarted, kExited };
@@ -118,7 +134,7 @@ enum class EventKind { kStarted, kExited };
 struct AttemptEvent {
   std::string attempt_id{};
   EventKind kind = EventKind::kStarted;
-  int64_t at_ms = 0;  // Epoch milliseconds, agent clock.
+  int64_t at_ms = 0;                   // Epoch milliseconds, agent clock.
   std::optional<int32_t> exit_code{};  // kExited: 0..255, or 128+signal for a signal death.
   std::string reason{};  // kExited: container reason ("OutOfMemoryError: Container killed due to
                          // memory usage", "Essential container in task exited", ...).
@@ -137,7 +153,8 @@ struct LogLine {
 struct LogsRequest {
   std::string agent_id{};
   std::string attempt_id{};
-  int64_t first_sequence = 0;  // Sequence number of lines[0] within the attempt: repeats are dropped.
+  // Sequence number of lines[0] within the attempt: repeats are dropped.
+  int64_t first_sequence = 0;
   std::vector<LogLine> lines{};
 };
 
