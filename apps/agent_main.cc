@@ -12,6 +12,8 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio.hpp>
@@ -23,7 +25,6 @@
 #include <fstream>
 #include <map>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "agent/agent.h"
@@ -53,6 +54,7 @@ struct AgentFlags {
   std::string instance_id{};
   std::string instance_type = "local";
   bool keep_jobs_on_exit = false;
+  bool exit_with_parent = false;
   int64_t stop_grace_seconds = 10;
   bool no_cgroups = false;
   std::string cgroup_parent = "barge";
@@ -98,8 +100,10 @@ Result<executor::ContainerOptions> ContainerFlags(const AgentFlags& flags) {
     options.network = executor::NetworkMode::kNamespacePath;
     options.netns_path = flags.container_network;
   } else {
-    return InvalidArgument("--container-network must be host, isolated or the path of a "
-                           "network namespace file, not " + flags.container_network);
+    return InvalidArgument(
+        "--container-network must be host, isolated or the path of a "
+        "network namespace file, not " +
+        flags.container_network);
   }
   options.init_binary_path = flags.container_init;
   if (options.init_binary_path.empty()) {
@@ -183,6 +187,9 @@ int RunAgent(int argc, char** argv) {
                  "instance id of this host (default: made up once, kept in the work dir)");
   app.add_option("--instance-type", flags.instance_type, "instance type reported to the server")
       ->capture_default_str();
+  app.add_flag("--exit-with-parent", flags.exit_with_parent,
+               "stop (as on SIGTERM) when the process that started this agent dies: the local "
+               "provider's agents under barge dev");
   app.add_flag("--keep-jobs-on-exit", flags.keep_jobs_on_exit,
                "on SIGINT/SIGTERM leave running jobs running for the next agent to adopt");
   app.add_option("--stop-grace", flags.stop_grace_seconds,
@@ -210,6 +217,12 @@ int RunAgent(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   CLI11_PARSE(app, argc, argv);
+  if (flags.exit_with_parent) {
+    // SIGTERM takes the normal shutdown path. A parent that died before the
+    // prctl left us to init (or a subreaper) already.
+    pid_t parent = getppid();
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || parent == 1) return 0;
+  }
 
   auto logger = spdlog::stderr_color_mt("barge-agent");
   spdlog::set_default_logger(logger);
@@ -279,9 +292,10 @@ int RunAgent(int argc, char** argv) {
     spdlog::info("containers: {} with images from {}", containers->runc_path,
                  containers->image_store_dir);
   } else {
-    spdlog::warn("containers: not available ({}); this agent runs only jobs of compute "
-                 "environments with barge:executor=process",
-                 (*executor)->containers_unavailable());
+    spdlog::warn(
+        "containers: not available ({}); this agent runs only jobs of compute "
+        "environments with barge:executor=process",
+        (*executor)->containers_unavailable());
   }
   std::printf("barge agent %s for compute environment %s at %s (work dir %s)\n",
               identity->instance_id.c_str(), flags.compute_environment.c_str(),

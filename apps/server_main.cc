@@ -116,6 +116,15 @@ Result<CommandProviderFlag> ParseCommandProviderFlag(const std::string& text) {
                              .terminate = text.substr(comma + 1)};
 }
 
+// What every local agent gets beyond its instance's arguments: it stops its
+// jobs within --stop-grace, well inside the provider's grace before the
+// SIGKILL; under barge dev it also stops when the server dies.
+std::vector<std::string> LocalAgentArgs(const ServerFlags& flags) {
+  std::vector<std::string> args = {"--log-level", flags.local_agent_log_level, "--stop-grace", "5"};
+  if (flags.stop_local_instances) args.push_back("--exit-with-parent");
+  return args;
+}
+
 // This binary, for the local provider's `barge agent` processes.
 std::string SelfPath() {
   std::error_code ec;
@@ -318,9 +327,7 @@ int RunServer(int argc, char** argv) {
       {.barge_executable = SelfPath(),
        .work_root = (std::filesystem::path(flags.data_dir) / "instances").string(),
        .container_agent_args = container_args,
-       // The agent stops its jobs within its --stop-grace, well inside the
-       // provider's grace before the SIGKILL.
-       .extra_agent_args = {"--log-level", flags.local_agent_log_level, "--stop-grace", "5"}});
+       .extra_agent_args = LocalAgentArgs(flags)});
   if (!local_provider) return Fail("local provider: " + local_provider.error().message);
   std::vector<std::unique_ptr<fleet::CommandProvider>> command_providers;
   control::FleetController::Providers providers{{"local", local_provider->get()}};

@@ -52,6 +52,21 @@ std::string TagOf(const Json& ce) {
   return ce["tags"].value(kExecutorTag, "");
 }
 
+// Dev's --max-vcpus applies to an environment made by an earlier dev too.
+Status FollowMaxvCpus(Transport& transport, const Json& existing,
+                      const DevEnvironment& environment) {
+  if (!existing.contains("computeResources") || !existing["computeResources"].is_object()) {
+    return Ok();
+  }
+  const Json& resources = existing["computeResources"];
+  if (resources.value("maxvCpus", int64_t{-1}) == environment.max_vcpus) return Ok();
+  auto updated = Post(transport, "updatecomputeenvironment",
+                      {{"computeEnvironment", environment.name},
+                       {"computeResources", {{"maxvCpus", environment.max_vcpus}}}});
+  if (!updated) return updated.error();
+  return Ok();
+}
+
 }  // namespace
 
 std::string EncodePathSegment(const std::string& text) {
@@ -86,13 +101,17 @@ Result<std::string> EnsureDevEnvironment(Transport& transport, const DevEnvironm
                    {"tags", {{kExecutorTag, executor}}}};
     auto created = Post(transport, "createcomputeenvironment", create);
     if (!created) return created.error();
-  } else if (std::string tag = TagOf(*existing); !tag.empty()) {
-    executor = tag;  // Chosen earlier (or by hand with TagResource): kept.
   } else {
-    std::string arn = existing->value("computeEnvironmentArn", "");
-    auto tagged = Call(transport, "POST", "/v1/tags/" + EncodePathSegment(arn),
-                       {{"tags", {{kExecutorTag, executor}}}});
-    if (!tagged) return tagged.error();
+    if (std::string tag = TagOf(*existing); !tag.empty()) {
+      executor = tag;  // Chosen earlier (or by hand with TagResource): kept.
+    } else {
+      std::string arn = existing->value("computeEnvironmentArn", "");
+      auto tagged = Call(transport, "POST", "/v1/tags/" + EncodePathSegment(arn),
+                         {{"tags", {{kExecutorTag, executor}}}});
+      if (!tagged) return tagged.error();
+    }
+    auto updated = FollowMaxvCpus(transport, *existing, environment);
+    if (!updated) return updated.error();
   }
 
   for (int i = 0; i < 100; ++i) {

@@ -4,7 +4,10 @@
 // maxvCpus the machine's cores), the environment tagged with its executor
 // (`barge:executor`, see docs/containers.md "Choosing the executor").
 // Existing ones are kept as they are, except that an environment without
-// the executor tag (made by an older barge dev) gets it.
+// the executor tag (made by an older barge dev) gets it, and a MANAGED one
+// whose maxvCpus differs from dev's gets dev's (UpdateComputeEnvironment).
+// The server scales these environments with its local provider (barge dev
+// starts it with --default-provider local).
 //
 // One thread; blocks on the HTTP calls (unsigned: dev's server verifies no
 // signatures) and polls until the environment is VALID.

@@ -42,6 +42,11 @@ class FakeDevServer final : public Transport {
           for (const auto& [key, value] : body["tags"].items()) ce["tags"][key] = value;
         }
       }
+    } else if (request.target == "/v1/updatecomputeenvironment") {
+      Json& ce = environments.at(body["computeEnvironment"].get<std::string>());
+      for (const auto& [key, value] : body["computeResources"].items()) {
+        ce["computeResources"][key] = value;
+      }
     } else if (request.target == "/v1/describejobqueues") {
       reply["jobQueues"] = Json::array();
       for (const Json& name : body["jobQueues"]) {
@@ -110,6 +115,21 @@ TEST(DevBootstrapTest, KeepsAnExecutorChosenEarlier) {
   ASSERT_TRUE(executor) << executor.error().message;
   EXPECT_EQ(*executor, "container");
   EXPECT_EQ(server.environments.at("default")["tags"], (Json{{"barge:executor", "container"}}));
+}
+
+TEST(DevBootstrapTest, AnEarlierEnvironmentFollowsDevsMaxvCpus) {
+  FakeDevServer server;
+  ASSERT_TRUE(
+      EnsureDevEnvironment(server, {.name = "default", .executor = "process", .max_vcpus = 2}));
+
+  auto again =
+      EnsureDevEnvironment(server, {.name = "default", .executor = "process", .max_vcpus = 8});
+
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(server.environments.at("default")["computeResources"]["maxvCpus"], 8);
+  EXPECT_EQ(
+      std::count(server.targets.begin(), server.targets.end(), "POST /v1/updatecomputeenvironment"),
+      1);
 }
 
 TEST(DevBootstrapTest, EncodesEverythingButUnreservedCharacters) {

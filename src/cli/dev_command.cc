@@ -31,22 +31,25 @@ struct DevOptions {
   std::string listen = "127.0.0.1:8000";
   std::string data_dir = "./.barge";
   std::string log_level = "info";
-  int agents = 1;
+  int64_t max_vcpus = 0;        // 0: this machine's cores.
   std::string kill_grace{};     // Passed to the server's --kill-grace when set.
   std::string job_retention{};  // Passed to the server's --job-retention when set.
 };
 
 constexpr const char* kUsage =
-    "usage: barge dev [--listen HOST:PORT] [--data-dir DIR] [--agents N] [--log-level LEVEL]\n"
+    "usage: barge dev [--listen HOST:PORT] [--data-dir DIR] [--max-vcpus N] [--log-level LEVEL]\n"
     "                 [--kill-grace SECONDS] [--job-retention DURATION]\n"
     "\n"
     "Runs barge on this machine: the server (data under --data-dir, default ./.barge),\n"
-    "a compute environment `default` with N local agents (default 1) sharing this\n"
-    "machine's cores and memory, and a job queue `default`; its jobs run directly on\n"
-    "this host (barge:executor=process). When runc is on PATH (or BARGE_RUNC names it)\n"
-    "and barge dev runs as root, also a compute environment and job queue `containers`\n"
-    "with N more agents, whose jobs run in runc containers from images in\n"
-    "DIR/images (`barge image import`). --kill-grace: seconds between SIGTERM and\n"
+    "a MANAGED compute environment `default` and a job queue `default`. The server\n"
+    "scales `default` with the local provider: as jobs wait it launches instances\n"
+    "(barge agent processes on this machine with an instance type's capacity) up to\n"
+    "--max-vcpus (default: this machine's cores) and scales idle ones in after 5\n"
+    "minutes; its jobs run directly on this host (barge:executor=process). When runc\n"
+    "is on PATH (or BARGE_RUNC names it) and barge dev runs as root, also a compute\n"
+    "environment and job queue `containers`, scaled the same way, whose jobs run in\n"
+    "runc containers from images in DIR/images (`barge image import`).\n"
+    "--kill-grace: seconds between SIGTERM and\n"
     "SIGKILL when a job is terminated or times out (default 30). --job-retention: how\n"
     "long ended jobs and their logs are kept (7d, 12h, 30m, 90s or seconds; 0 or off:\n"
     "forever; default 7d). Ctrl-C stops everything.\n";
@@ -82,14 +85,14 @@ Result<DevOptions> ParseDevOptions(int argc, char** argv) {
                                std::string("3600, or off; got '") + value + "'");
       }
       options.job_retention = value;
-    } else if (arg == "--agents") {
+    } else if (arg == "--max-vcpus") {
       try {
-        options.agents = std::stoi(value);
+        options.max_vcpus = std::stoll(value);
       } catch (...) {
-        return InvalidArgument("--agents must be a number, got '" + value + "'");
+        return InvalidArgument("--max-vcpus must be a number, got '" + value + "'");
       }
-      if (options.agents < 1 || options.agents > 64) {
-        return InvalidArgument("--agents must be between 1 and 64");
+      if (options.max_vcpus < 1 || options.max_vcpus > 4096) {
+        return InvalidArgument("--max-vcpus must be between 1 and 4096");
       }
     } else {
       return InvalidArgument("unknown option " + arg);
@@ -134,10 +137,17 @@ class DevSupervisor {
         containers_(std::move(containers)) {}
 
   int Run() {
-    std::vector<std::string> server_argv = {self_,          "server",        "--listen",
-                                            options_.listen, "--data-dir",   options_.data_dir,
-                                            "--agent-token", token_,         "--log-level",
-                                            options_.log_level};
+    std::vector<std::string> server_argv = {
+        self_, "server", "--listen", options_.listen, "--data-dir", options_.data_dir,
+        "--agent-token", token_, "--log-level", options_.log_level,
+        // The dev environments are scaled by the local
+        // provider, whose agents stop with dev.
+        "--default-provider", "local", "--stop-local-instances-on-exit", "--local-agent-log-level",
+        AgentLogLevel()};
+    if (containers_.available()) {
+      server_argv.insert(server_argv.end(), {"--local-runtime", containers_.runc,
+                                             "--local-image-store", ImageStore()});
+    }
     if (!options_.kill_grace.empty()) {
       server_argv.insert(server_argv.end(), {"--kill-grace", options_.kill_grace});
     }
@@ -148,13 +158,14 @@ class DevSupervisor {
     if (!server) return Fail(server.error().message);
     server_pid_ = server->pid();
     if (!WaitForListening(server->stdout_fd())) {
-      StopAll();
+      StopServer();
       return Fail("the server did not start; see its messages above");
     }
-    int64_t vcpus = std::max<long>(1, sysconf(_SC_NPROCESSORS_ONLN));
+    int64_t vcpus = options_.max_vcpus > 0 ? options_.max_vcpus
+                                           : std::max<long>(1, sysconf(_SC_NPROCESSORS_ONLN));
     auto endpoint = ParseEndpoint(url_);
     if (!endpoint) {
-      StopAll();
+      StopServer();
       return Fail(endpoint.error().message);
     }
     HttpClient client(*endpoint);
@@ -166,14 +177,11 @@ class DevSupervisor {
       auto ready =
           EnsureDevEnvironment(client, {.name = name, .executor = wanted, .max_vcpus = vcpus});
       if (!ready) {
-        StopAll();
+        StopServer();
         return Fail("could not set up compute environment and job queue `" + name +
                     "`: " + ready.error().message);
       }
       executor_of.emplace_back(name, *ready);
-    }
-    for (const std::string& name : environments) {
-      for (int i = 0; i < options_.agents; ++i) StartAgent({.environment = name, .index = i});
     }
     PrintReady(vcpus, executor_of);
     return Supervise();
@@ -183,6 +191,12 @@ class DevSupervisor {
   int Fail(const std::string& message) {
     std::fprintf(stderr, "barge dev: %s\n", message.c_str());
     return 1;
+  }
+
+  // The local agents log warnings and worse unless dev itself is more verbose.
+  std::string AgentLogLevel() const {
+    return options_.log_level == "debug" || options_.log_level == "trace" ? options_.log_level
+                                                                          : "warn";
   }
 
   // Copies the server's stdout to ours and returns once it announced its URL.
@@ -213,25 +227,20 @@ class DevSupervisor {
     }
   }
 
-  // One local agent: which environment it joins, and its number there.
-  struct AgentSlot {
-    std::string environment{};
-    int index = 0;
-  };
-
   void PrintReady(int64_t vcpus,
                   const std::vector<std::pair<std::string, std::string>>& executor_of) {
-    std::string agents =
-        std::to_string(options_.agents) + (options_.agents == 1 ? " agent" : " agents");
-    std::printf("barge dev: ready at %s (%lld vCPUs, %lld MiB)\n", url_.c_str(),
-                static_cast<long long>(vcpus), static_cast<long long>(MachineMemoryMib()));
+    std::printf("barge dev: ready at %s (this machine: %ld cores, %lld MiB)\n", url_.c_str(),
+                std::max<long>(1, sysconf(_SC_NPROCESSORS_ONLN)),
+                static_cast<long long>(MachineMemoryMib()));
     for (const auto& [name, executor] : executor_of) {
       std::string how = executor == "container"
                             ? "jobs run in runc containers (" + containers_.runc + ", images in " +
                                   ImageStore() + ")"
                             : "jobs run directly on this host, the image is ignored";
-      std::printf("  compute environment and job queue `%s`: executor %s, %s, %s\n", name.c_str(),
-                  executor.c_str(), agents.c_str(), how.c_str());
+      std::printf(
+          "  compute environment and job queue `%s`: MANAGED, local instances launched as jobs "
+          "wait (up to %lld vCPUs), executor %s, %s\n",
+          name.c_str(), static_cast<long long>(vcpus), executor.c_str(), how.c_str());
     }
     if (!containers_.available()) {
       std::printf("  no `containers` environment: %s\n", containers_.unavailable.c_str());
@@ -256,42 +265,6 @@ class DevSupervisor {
   // Where `barge image` keeps images by default when --data-dir is the default.
   std::string ImageStore() const { return (fs::path(options_.data_dir) / "images").string(); }
 
-  void StartAgent(const AgentSlot& slot) {
-    int64_t cores = std::max<long>(1, sysconf(_SC_NPROCESSORS_ONLN));
-    int64_t vcpus = std::max<int64_t>(1, cores / options_.agents);
-    int64_t memory = MachineMemoryMib() / options_.agents;
-    // The first environment's agents keep the directories older versions used.
-    std::string prefix =
-        slot.environment == kDefaultEnvironment ? "agent-" : slot.environment + "-";
-    fs::path work = fs::path(options_.data_dir) / "agents" / (prefix + std::to_string(slot.index));
-    std::error_code ignored;
-    fs::create_directories(work, ignored);
-    std::vector<std::string> argv = {self_,
-                                     "agent",
-                                     "--server",
-                                     url_,
-                                     "--token",
-                                     token_,
-                                     "--compute-environment",
-                                     slot.environment,
-                                     "--work-dir",
-                                     work.string(),
-                                     "--vcpus",
-                                     std::to_string(vcpus),
-                                     "--memory",
-                                     std::to_string(memory)};
-    if (slot.environment == kContainersEnvironment) {
-      argv.insert(argv.end(), {"--image-store", ImageStore(), "--runtime", containers_.runc});
-    }
-    auto agent = ChildProcess::Start({.argv = std::move(argv)});
-    if (!agent) {
-      std::fprintf(stderr, "barge dev: cannot start agent %s-%d: %s\n", slot.environment.c_str(),
-                   slot.index, agent.error().message.c_str());
-      return;
-    }
-    agents_[agent->pid()] = slot;
-  }
-
   int Supervise() {
     sigset_t wanted;
     sigemptyset(&wanted);
@@ -304,36 +277,25 @@ class DevSupervisor {
       if (sig == SIGINT || sig == SIGTERM) {
         std::printf("barge dev: stopping\n");
         std::fflush(stdout);
-        StopAll();
+        StopServer();
         return 0;
       }
       int status = 0;
       pid_t pid;
       while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-        if (pid == server_pid_) {
-          server_pid_ = -1;
-          StopAll();
-          int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-          std::fprintf(stderr, "barge dev: the server stopped (exit %d)\n", code);
-          return code == 0 ? 1 : code;
-        }
-        auto agent = agents_.find(pid);
-        if (agent != agents_.end()) {
-          AgentSlot slot = agent->second;
-          agents_.erase(agent);
-          std::fprintf(stderr, "barge dev: agent %s-%d exited (status %d); restarting it\n",
-                       slot.environment.c_str(), slot.index, status);
-          std::this_thread::sleep_for(std::chrono::seconds(1));
-          StartAgent(slot);
-        }
+        if (pid != server_pid_) continue;
+        server_pid_ = -1;
+        int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        std::fprintf(stderr, "barge dev: the server stopped (exit %d)\n", code);
+        return code == 0 ? 1 : code;
       }
     }
   }
 
-  void StopAll() {
-    for (const auto& [pid, slot] : agents_) StopChild(pid, 10000);
-    agents_.clear();
-    if (server_pid_ > 0) StopChild(server_pid_, 10000);
+  // The server stops its local instances itself (--stop-local-instances-on-exit),
+  // which can take their agents' stop grace: give it that and more.
+  void StopServer() {
+    if (server_pid_ > 0) StopChild(server_pid_, 30000);
     server_pid_ = -1;
   }
 
@@ -343,7 +305,6 @@ class DevSupervisor {
   std::string url_{};
   DevContainerSupport containers_;
   pid_t server_pid_ = -1;
-  std::map<pid_t, AgentSlot> agents_{};
 };
 
 }  // namespace

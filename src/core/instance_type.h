@@ -26,12 +26,12 @@ std::optional<InterruptionBand> ParseInterruptionBand(std::string_view text);
 double MonthlyInterruptionRate(InterruptionBand band);
 
 struct InstanceType {
-  std::string name{};          // "c5.xlarge"
-  std::string family{};        // "c5"
+  std::string name{};    // "c5.xlarge"
+  std::string family{};  // "c5"
   int32_t vcpus = 0;
   int64_t memory_mib = 0;
   int32_t gpus = 0;
-  std::string architecture{};  // "x86_64" or "arm64"
+  std::string architecture{};     // "x86_64" or "arm64"
   double on_demand_per_hour = 0;  // USD
   double spot_per_hour = 0;       // USD; the pool's current spot price
   InterruptionBand interruption = InterruptionBand::kUnder5;

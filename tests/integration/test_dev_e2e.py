@@ -132,14 +132,16 @@ class DevEndToEndTest(unittest.TestCase):
         banner = banner_of(self.dev)
 
         self.assertEqual(default["tags"], {"barge:executor": "process"})
-        self.assertIn("`default`: executor process", banner)
+        self.assertIn("`default`: MANAGED, local instances launched as jobs wait", banner)
+        self.assertIn("executor process", banner)
         runc = os.environ.get("BARGE_RUNC") or shutil.which("runc")
         if runc and os.geteuid() == 0:
             self.assertEqual(len(containers), 1, banner)
             self.assertEqual(containers[0]["tags"], {"barge:executor": "container"})
             self.assertEqual(containers[0]["status"], "VALID")
             self.assertEqual([q["state"] for q in queues], ["ENABLED"])
-            self.assertIn("`containers`: executor container", banner)
+            self.assertIn("`containers`: MANAGED", banner)
+            self.assertIn("executor container", banner)
         else:
             self.assertEqual(containers, [])
             self.assertIn("no `containers` environment: ", banner)

@@ -122,22 +122,40 @@ class JobsEndToEndTest(unittest.TestCase):
         self.assertEqual(job["statusReason"], "enough")
         self.assertEqual(len(job["attempts"]), 1)
 
+    def wait_for_reason(self, job_id, prefix, timeout=20):
+        deadline = time.time() + timeout
+        while True:
+            [job] = self.batch.describe_jobs(jobs=[job_id])["jobs"]
+            if job.get("statusReason", "").startswith(prefix) or time.time() > deadline:
+                return job
+            time.sleep(0.1)
+
     def test_job_too_big_stays_runnable_with_reason_and_can_be_cancelled(self):
+        # dev's `default` may grow to this machine's cores: 512 vCPUs is past
+        # its maxvCpus, and 1 TiB of memory fits no instance type it may use.
         self.register("e2e-huge", ["true"],
                       container={"resourceRequirements": [{"type": "VCPU", "value": "512"},
                                                           {"type": "MEMORY", "value": "64"}]})
-        job_id = self.submit("e2e-huge")
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            [job] = self.batch.describe_jobs(jobs=[job_id])["jobs"]
-            if job.get("statusReason", "").startswith("MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT"):
-                break
-            time.sleep(0.1)
+        self.register("e2e-huge-memory", ["true"],
+                      container={"resourceRequirements": [{"type": "VCPU", "value": "1"},
+                                                          {"type": "MEMORY", "value": "1048576"}]})
+        too_many_vcpus = self.submit("e2e-huge")
+        too_much_memory = self.submit("e2e-huge-memory")
+
+        job = self.wait_for_reason(too_many_vcpus, "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE")
+        other = self.wait_for_reason(too_much_memory, "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT")
+
         self.assertEqual(job["status"], "RUNNABLE")
-        self.assertTrue(job["statusReason"].startswith("MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT"))
-        self.batch.cancel_job(jobId=job_id, reason="too big")
-        job = self.wait(job_id)
-        self.assertEqual((job["status"], job["statusReason"]), ("FAILED", "too big"))
+        self.assertEqual(job["statusReason"],
+                         "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE - CE(s) associated "
+                         "with the job queue cannot meet the CPU requirement of the job.")
+        self.assertEqual(other["status"], "RUNNABLE")
+        self.assertTrue(other["statusReason"].startswith("MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT"),
+                        other)
+        for job_id in (too_many_vcpus, too_much_memory):
+            self.batch.cancel_job(jobId=job_id, reason="too big")
+            job = self.wait(job_id)
+            self.assertEqual((job["status"], job["statusReason"]), ("FAILED", "too big"))
 
 
 if __name__ == "__main__":
