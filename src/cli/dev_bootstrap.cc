@@ -52,17 +52,23 @@ std::string TagOf(const Json& ce) {
   return ce["tags"].value(kExecutorTag, "");
 }
 
-// Dev's --max-vcpus applies to an environment made by an earlier dev too.
+// Dev's --min-vcpus and --max-vcpus apply to an environment made by an
+// earlier dev too.
 Status FollowMaxvCpus(Transport& transport, const Json& existing,
                       const DevEnvironment& environment) {
   if (!existing.contains("computeResources") || !existing["computeResources"].is_object()) {
     return Ok();
   }
   const Json& resources = existing["computeResources"];
-  if (resources.value("maxvCpus", int64_t{-1}) == environment.max_vcpus) return Ok();
-  auto updated = Post(transport, "updatecomputeenvironment",
-                      {{"computeEnvironment", environment.name},
-                       {"computeResources", {{"maxvCpus", environment.max_vcpus}}}});
+  if (resources.value("maxvCpus", int64_t{-1}) == environment.max_vcpus &&
+      resources.value("minvCpus", int64_t{0}) == environment.min_vcpus) {
+    return Ok();
+  }
+  auto updated =
+      Post(transport, "updatecomputeenvironment",
+           {{"computeEnvironment", environment.name},
+            {"computeResources",
+             {{"minvCpus", environment.min_vcpus}, {"maxvCpus", environment.max_vcpus}}}});
   if (!updated) return updated.error();
   return Ok();
 }
@@ -95,7 +101,7 @@ Result<std::string> EnsureDevEnvironment(Transport& transport, const DevEnvironm
                    {"state", "ENABLED"},
                    {"computeResources",
                     {{"type", "EC2"},
-                     {"minvCpus", 0},
+                     {"minvCpus", environment.min_vcpus},
                      {"maxvCpus", environment.max_vcpus},
                      {"instanceTypes", {"optimal"}}}},
                    {"tags", {{kExecutorTag, executor}}}};

@@ -1,11 +1,12 @@
 #pragma once
 // What `barge dev` sets up on its server: for each environment, a compute
-// environment and a job queue of the same name (MANAGED, EC2, minvCpus 0,
-// maxvCpus the machine's cores), the environment tagged with its executor
+// environment and a job queue of the same name (MANAGED, EC2, minvCpus and
+// maxvCpus as dev was told: by default 0 and the machine's cores), the environment tagged with its executor
 // (`barge:executor`, see docs/containers.md "Choosing the executor").
 // Existing ones are kept as they are, except that an environment without
 // the executor tag (made by an older barge dev) gets it, and a MANAGED one
-// whose maxvCpus differs from dev's gets dev's (UpdateComputeEnvironment).
+// whose minvCpus or maxvCpus differ from dev's gets dev's
+// (UpdateComputeEnvironment).
 // The server scales these environments with its local provider (barge dev
 // starts it with --default-provider local).
 //
@@ -22,6 +23,7 @@ namespace barge::cli {
 struct DevEnvironment {
   std::string name{};      // Of the compute environment and of its job queue.
   std::string executor{};  // "process" or "container".
+  int64_t min_vcpus = 0;
   int64_t max_vcpus = 1;
 };
 

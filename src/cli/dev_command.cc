@@ -31,21 +31,23 @@ struct DevOptions {
   std::string listen = "127.0.0.1:8000";
   std::string data_dir = "./.barge";
   std::string log_level = "info";
+  int64_t min_vcpus = 0;
   int64_t max_vcpus = 0;        // 0: this machine's cores.
   std::string kill_grace{};     // Passed to the server's --kill-grace when set.
   std::string job_retention{};  // Passed to the server's --job-retention when set.
 };
 
 constexpr const char* kUsage =
-    "usage: barge dev [--listen HOST:PORT] [--data-dir DIR] [--max-vcpus N] [--log-level LEVEL]\n"
-    "                 [--kill-grace SECONDS] [--job-retention DURATION]\n"
+    "usage: barge dev [--listen HOST:PORT] [--data-dir DIR] [--min-vcpus N] [--max-vcpus N]\n"
+    "                 [--log-level LEVEL] [--kill-grace SECONDS] [--job-retention DURATION]\n"
     "\n"
     "Runs barge on this machine: the server (data under --data-dir, default ./.barge),\n"
     "a MANAGED compute environment `default` and a job queue `default`. The server\n"
     "scales `default` with the local provider: as jobs wait it launches instances\n"
     "(barge agent processes on this machine with an instance type's capacity) up to\n"
     "--max-vcpus (default: this machine's cores) and scales idle ones in after 5\n"
-    "minutes; its jobs run directly on this host (barge:executor=process). When runc\n"
+    "minutes, keeping --min-vcpus (default 0) running; its jobs run directly on this\n"
+    "host (barge:executor=process). When runc\n"
     "is on PATH (or BARGE_RUNC names it) and barge dev runs as root, also a compute\n"
     "environment and job queue `containers`, scaled the same way, whose jobs run in\n"
     "runc containers from images in DIR/images (`barge image import`).\n"
@@ -85,18 +87,24 @@ Result<DevOptions> ParseDevOptions(int argc, char** argv) {
                                std::string("3600, or off; got '") + value + "'");
       }
       options.job_retention = value;
-    } else if (arg == "--max-vcpus") {
+    } else if (arg == "--max-vcpus" || arg == "--min-vcpus") {
+      int64_t vcpus = 0;
       try {
-        options.max_vcpus = std::stoll(value);
+        vcpus = std::stoll(value);
       } catch (...) {
-        return InvalidArgument("--max-vcpus must be a number, got '" + value + "'");
+        return InvalidArgument(arg + " must be a number, got '" + value + "'");
       }
-      if (options.max_vcpus < 1 || options.max_vcpus > 4096) {
-        return InvalidArgument("--max-vcpus must be between 1 and 4096");
+      int64_t lowest = arg == "--max-vcpus" ? 1 : 0;
+      if (vcpus < lowest || vcpus > 4096) {
+        return InvalidArgument(arg + " must be between " + std::to_string(lowest) + " and 4096");
       }
+      (arg == "--max-vcpus" ? options.max_vcpus : options.min_vcpus) = vcpus;
     } else {
       return InvalidArgument("unknown option " + arg);
     }
+  }
+  if (options.max_vcpus > 0 && options.min_vcpus > options.max_vcpus) {
+    return InvalidArgument("--min-vcpus must not exceed --max-vcpus");
   }
   return options;
 }
@@ -163,6 +171,7 @@ class DevSupervisor {
     }
     int64_t vcpus = options_.max_vcpus > 0 ? options_.max_vcpus
                                            : std::max<long>(1, sysconf(_SC_NPROCESSORS_ONLN));
+    vcpus = std::max(vcpus, options_.min_vcpus);
     auto endpoint = ParseEndpoint(url_);
     if (!endpoint) {
       StopServer();
@@ -174,8 +183,9 @@ class DevSupervisor {
     std::vector<std::pair<std::string, std::string>> executor_of;  // In set-up order.
     for (const std::string& name : environments) {
       std::string wanted = name == kDefaultEnvironment ? "process" : "container";
-      auto ready =
-          EnsureDevEnvironment(client, {.name = name, .executor = wanted, .max_vcpus = vcpus});
+      auto ready = EnsureDevEnvironment(
+          client,
+          {.name = name, .executor = wanted, .min_vcpus = options_.min_vcpus, .max_vcpus = vcpus});
       if (!ready) {
         StopServer();
         return Fail("could not set up compute environment and job queue `" + name +
