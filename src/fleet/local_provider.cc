@@ -79,6 +79,27 @@ void StopLeftovers(const std::string& instance_id) {
   closedir(proc);
 }
 
+// The live agent of `instance_id` (one restarted since provider_data was
+// written has another pid): a process naming the instance that is not one of
+// its job monitors (those are called barge-monitor). nullopt when none.
+std::optional<pid_t> FindAgentProcess(const std::string& instance_id) {
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return std::nullopt;
+  std::optional<pid_t> found;
+  while (const dirent* entry = readdir(proc)) {
+    std::optional<pid_t> pid = ParsePid(entry->d_name);
+    if (!pid || *pid == getpid() || !CmdlineNamesInstance(*pid, instance_id)) continue;
+    std::ifstream comm("/proc/" + std::to_string(*pid) + "/comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name == "barge-monitor") continue;
+    found = *pid;
+    break;
+  }
+  closedir(proc);
+  return found;
+}
+
 // The instance id becomes a directory name under work_root.
 bool IsPlainFileName(const std::string& name) {
   return !name.empty() && name != "." && name != ".." &&
@@ -157,7 +178,8 @@ void LocalProvider::Launch(const LaunchRequest& request, LaunchDone done) {
     LaunchResult result{.instance_id = id};
     Result<pid_t> pid = Spawn(request, id, environment);
     if (pid) {
-      agents_[id] = Agent{.pid = *pid, .is_child = true};
+      agents_[id] =
+          Agent{.pid = *pid, .is_child = true, .request = request, .environment = environment};
       result.provider_data = std::to_string(*pid);
     } else {
       result.status = pid.error();
@@ -251,7 +273,8 @@ bool LocalProvider::StillExists(const Instance& instance) {
     return false;
   }
   std::optional<pid_t> pid = ParsePid(instance.provider_data);
-  if (!pid || !IsAgentProcess(*pid, instance.id)) {
+  if (!pid || !IsAgentProcess(*pid, instance.id)) pid = FindAgentProcess(instance.id);
+  if (!pid) {
     StopLeftovers(instance.id);  // The agent died while no server watched it.
     return false;
   }
@@ -264,7 +287,30 @@ std::vector<LostInstance> LocalProvider::TakeLost() {
   std::vector<LostInstance> lost;
   for (auto it = agents_.begin(); it != agents_.end();) {
     Agent& agent = it->second;
-    if (std::optional<std::string> reason = CheckExited(it->first, agent)) {
+    // An agent that exits unasked is restarted, as a host's service manager
+    // would: the instance and the jobs its monitors still run are fine, and
+    // the new agent adopts them. Only an agent that keeps dying, or one this
+    // server did not start, makes the instance lost.
+    bool may_restart = !agent.kill_at && agent.request && RestartBudgetLeft(agent, now);
+    if (std::optional<std::string> reason =
+            CheckExited(it->first, agent, /*stop_leftovers=*/!may_restart)) {
+      if (may_restart) {
+        Result<pid_t> pid = Spawn(*agent.request, it->first, agent.environment);
+        if (pid) {
+          agent.pid = *pid;
+          agent.restarts.push_back(now);
+          ++it;
+          continue;
+        }
+        StopLeftovers(it->first);
+        *reason += "; restarting it failed: " + pid.error().message;
+      } else if (!agent.kill_at && agent.request && options_.max_restarts > 0) {
+        *reason +=
+            " (restarted " + std::to_string(agent.restarts.size()) + " times in the last " +
+            std::to_string(
+                std::chrono::duration_cast<std::chrono::seconds>(options_.restart_window).count()) +
+            " s)";
+      }
       if (!agent.kill_at) lost.push_back({.instance_id = it->first, .reason = std::move(*reason)});
       it = agents_.erase(it);
       continue;
@@ -278,11 +324,18 @@ std::vector<LostInstance> LocalProvider::TakeLost() {
   return lost;
 }
 
+bool LocalProvider::RestartBudgetLeft(Agent& agent, SteadyTime now) const {
+  while (!agent.restarts.empty() && now - agent.restarts.front() > options_.restart_window) {
+    agent.restarts.pop_front();
+  }
+  return agent.restarts.size() < options_.max_restarts;
+}
+
 std::optional<std::string> LocalProvider::CheckExited(const std::string& instance_id,
-                                                      const Agent& agent) {
+                                                      const Agent& agent, bool stop_leftovers) {
   if (!agent.is_child) {
     if (IsAgentProcess(agent.pid, instance_id)) return std::nullopt;
-    StopLeftovers(instance_id);
+    if (stop_leftovers) StopLeftovers(instance_id);
     return "agent process is gone";
   }
   // Look without reaping first: while the zombie stands, its pid (and so its
@@ -292,7 +345,7 @@ std::optional<std::string> LocalProvider::CheckExited(const std::string& instanc
   if (waitid(P_PID, static_cast<id_t>(agent.pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
     if (errno == EINTR) return std::nullopt;
     // ECHILD: someone else reaped it (SIGCHLD ignored, or a stray waitpid(-1)).
-    StopLeftovers(instance_id);
+    if (stop_leftovers) StopLeftovers(instance_id);
     return "agent process exited with an unknown status";
   }
   if (info.si_pid == 0) return std::nullopt;  // Still running.
@@ -300,7 +353,7 @@ std::optional<std::string> LocalProvider::CheckExited(const std::string& instanc
   int status = 0;
   while (waitpid(agent.pid, &status, 0) < 0 && errno == EINTR) {
   }
-  StopLeftovers(instance_id);
+  if (stop_leftovers) StopLeftovers(instance_id);
   return DescribeExit(status);
 }
 

@@ -35,6 +35,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -63,6 +64,12 @@ struct LocalProviderOptions {
   // exceed the agent's own --stop-grace (10 s unless extra_agent_args set
   // it), so that the agent can stop its jobs and report them itself.
   Duration terminate_grace = std::chrono::seconds(10);
+  // An agent this provider started that exits unasked is started again (the
+  // instance and its running jobs are fine; the new agent adopts them), at
+  // most max_restarts times within restart_window; past that the instance is
+  // reported lost.
+  size_t max_restarts = 5;
+  Duration restart_window = std::chrono::minutes(10);
 };
 
 class LocalProvider final : public Provider {
@@ -115,6 +122,10 @@ class LocalProvider final : public Provider {
     // Set by Terminate: its exit is expected, and its group gets SIGKILL then.
     std::optional<SteadyTime> kill_at{};
     bool killed = false;
+    // What started it, so that it can be started again (children only).
+    std::optional<LaunchRequest> request{};
+    std::vector<std::string> environment{};
+    std::deque<SteadyTime> restarts{};  // Within restart_window.
   };
 
   explicit LocalProvider(LocalProviderOptions options) : options_(std::move(options)) {}
@@ -124,7 +135,11 @@ class LocalProvider final : public Provider {
   // nullopt while the agent runs; otherwise why it is gone. Reaps a child,
   // SIGKILLs whatever it left in its process group, and SIGTERMs its job
   // monitors.
-  std::optional<std::string> CheckExited(const std::string& instance_id, const Agent& agent);
+  // With stop_leftovers, also stops the job monitors it left (the instance is
+  // gone); without, they keep running for a restarted agent to adopt.
+  std::optional<std::string> CheckExited(const std::string& instance_id, const Agent& agent,
+                                         bool stop_leftovers = true);
+  bool RestartBudgetLeft(Agent& agent, SteadyTime now) const;
 
   LocalProviderOptions options_;
   std::map<std::string, Agent> agents_;  // By instance id: every agent believed alive.

@@ -39,6 +39,7 @@ for arg in "$@"; do
   previous=$arg
 done
 printf '%s' "$BARGE_AGENT_TOKEN" > "$work_dir/token"
+echo $$ > "$work_dir/pid"
 ls -l /proc/$$/fd/ > "$work_dir/fds"
 mkfifo "$work_dir/block"
 )";
@@ -138,8 +139,12 @@ class LocalProviderTest : public ::testing::Test {
   }
 
   // A provider that TearDown stops; not owned by the caller.
-  LocalProvider& MakeProvider(const std::string& script) {
-    Result<std::unique_ptr<LocalProvider>> provider = LocalProvider::Create(Options(script));
+  // Agents that die are reported lost at once unless `max_restarts` says
+  // otherwise.
+  LocalProvider& MakeProvider(const std::string& script, size_t max_restarts = 0) {
+    LocalProviderOptions options = Options(script);
+    options.max_restarts = max_restarts;
+    Result<std::unique_ptr<LocalProvider>> provider = LocalProvider::Create(options);
     EXPECT_TRUE(provider.ok()) << provider.error().message;
     providers_.push_back(std::move(provider).value());
     return *providers_.back();
@@ -325,12 +330,15 @@ TEST_F(LocalProviderTest, StillExistsForALiveAgentOnly) {
   EXPECT_TRUE(provider.StillExists(instance));
   EXPECT_TRUE(fresh.StillExists(instance));
   EXPECT_FALSE(fresh.StillExists(other_id)) << "a live pid that is another instance's";
-  EXPECT_FALSE(MakeProvider(agent_script_).StillExists(ours))
-      << "a live pid whose cmdline lacks the id";
+  // The instance's agent is found by its command line whatever provider_data
+  // says (an agent restarted since has another pid), and a pid that is not
+  // the agent's is never taken for it.
+  EXPECT_TRUE(MakeProvider(agent_script_).StillExists(ours))
+      << "a live pid whose cmdline lacks the id: the real agent is found instead";
   for (const char* bad : {"", "abc", "0", "1", "-1", "12x", "99999999999"}) {
     Instance corrupt = instance;
     corrupt.provider_data = bad;
-    EXPECT_FALSE(MakeProvider(agent_script_).StillExists(corrupt))
+    EXPECT_TRUE(MakeProvider(agent_script_).StillExists(corrupt))
         << "provider_data '" << bad << "'";
   }
 
@@ -338,6 +346,7 @@ TEST_F(LocalProviderTest, StillExistsForALiveAgentOnly) {
   (void)TakeLostUntilGone(provider, std::stoi(instance.provider_data));
 
   EXPECT_FALSE(MakeProvider(agent_script_).StillExists(instance)) << "a dead pid";
+  EXPECT_FALSE(MakeProvider(agent_script_).StillExists(ours)) << "no agent of it anywhere";
 }
 
 TEST_F(LocalProviderTest, JobMonitorsOfAGoneAgentAreStopped) {
@@ -356,6 +365,45 @@ TEST_F(LocalProviderTest, JobMonitorsOfAGoneAgentAreStopped) {
   std::vector<LostInstance> lost = TakeLostUntilGone(provider, pid);
 
   ASSERT_EQ(lost.size(), 1u);
+  EXPECT_TRUE(WaitUntil([&] { return !IsRunning(monitor); }));
+}
+
+TEST_F(LocalProviderTest, AnAgentThatDiesUnaskedIsRestartedAndItsJobMonitorsKept) {
+  LocalProvider& provider = MakeProvider(with_job_script_, /*max_restarts=*/2);
+  std::vector<LaunchResult> results = Launch(provider, Request({"i-00000000000000011"}, "process"));
+  ASSERT_TRUE(results[0].status.ok());
+  std::filesystem::path work = WorkDir(results[0]);
+  ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(work / "monitor"); }));
+  pid_t monitor = std::stoi(ReadFile(work / "monitor"));
+  launched_.push_back(monitor);
+  auto kill_current_agent = [&] {
+    pid_t agent = std::stoi(ReadFile(work / "pid"));
+    std::filesystem::remove(work / "pid");
+    kill(agent, SIGKILL);
+    std::vector<LostInstance> lost;
+    EXPECT_TRUE(WaitUntil([&] {
+      for (LostInstance& instance : provider.TakeLost()) lost.push_back(std::move(instance));
+      return !lost.empty() || std::filesystem::exists(work / "pid");
+    }));
+    if (std::filesystem::exists(work / "pid")) {
+      launched_.push_back(std::stoi(ReadFile(work / "pid")));
+    }
+    return lost;
+  };
+
+  std::vector<LostInstance> first = kill_current_agent();
+  std::vector<LostInstance> second = kill_current_agent();
+
+  EXPECT_THAT(first, IsEmpty()) << "restarted, not lost";
+  EXPECT_THAT(second, IsEmpty());
+  EXPECT_TRUE(IsRunning(monitor)) << "the job's monitor is left for the new agent to adopt";
+  EXPECT_EQ(Lines(ReadFile(work / "args")), Lines(ReadFile(work / "args")));
+
+  std::vector<LostInstance> third = kill_current_agent();
+
+  ASSERT_EQ(third.size(), 1u) << "past its restart budget the instance is lost";
+  EXPECT_EQ(third[0].reason,
+            "agent process killed by signal 9 (restarted 2 times in the last 600 s)");
   EXPECT_TRUE(WaitUntil([&] { return !IsRunning(monitor); }));
 }
 
