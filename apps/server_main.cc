@@ -31,6 +31,7 @@
 #include "control/agent_registry.h"
 #include "control/agent_service.h"
 #include "control/compute_environment_service.h"
+#include "control/cost_service.h"
 #include "control/dependency_resolver.h"
 #include "control/dispatcher.h"
 #include "control/fleet_controller.h"
@@ -305,6 +306,7 @@ int RunServer(int argc, char** argv) {
   control::JobDefinitionService job_definitions(*store, arns);
   control::SchedulingPolicyService scheduling_policies(*store, arns);
   control::TagService tags(*store, arns);
+  control::CostService cost(*store, clock);
   control::ResourceStatusReconciler reconciler(*store);
   Result<std::string> agent_token = AgentToken(flags);
   if (!agent_token) return Fail(agent_token.error().message);
@@ -450,7 +452,8 @@ int RunServer(int argc, char** argv) {
                                 .tags = tags,
                                 .jobs = &jobs,
                                 .logs = &logs,
-                                .agents = &agent_service},
+                                .agents = &agent_service,
+                                .cost = &cost},
                api::ApiOptions{.verifier = verifier ? &*verifier : nullptr,
                                .after_mutation = after_mutation,
                                .agent_token = *agent_token});

@@ -90,6 +90,7 @@ Api::Api(ApiServices services, ApiOptions options) : options_(std::move(options)
   AddTagRoutes(router_, services.tags);
   if (services.jobs != nullptr) AddJobRoutes(router_, *services.jobs);
   if (services.logs != nullptr) AddLogRoutes(router_, *services.logs);
+  if (services.cost != nullptr) AddCostRoutes(router_, *services.cost);
   if (services.agents != nullptr) {
     agent_routes_ = std::make_unique<AgentRoutes>(*services.agents, options_.agent_token);
   }

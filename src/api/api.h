@@ -19,6 +19,7 @@
 #include "api/routes/agent.h"
 #include "api/sigv4_verifier.h"
 #include "control/compute_environment_service.h"
+#include "control/cost_service.h"
 #include "control/job_definition_service.h"
 #include "control/job_queue_service.h"
 #include "control/job_service.h"
@@ -42,6 +43,8 @@ struct ApiServices {
   control::LogService* logs = nullptr;
   // The agent protocol (/agent/v1/...) is served only when set.
   control::AgentService* agents = nullptr;
+  // barge's cost extension (GetCostReport, ListInstances) only when set.
+  control::CostService* cost = nullptr;
 };
 
 struct ApiOptions {

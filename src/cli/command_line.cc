@@ -273,7 +273,10 @@ std::string GeneralHelp() {
   };
   for (const Operation& op : BatchOperations()) line(op.verb, op.summary);
   line("agent", "Runs a worker agent that joins a server (see `barge agent --help`).");
+  line("cost", "Cost by job, queue and environment (see `barge cost --help`).");
   line("dev", "Server, local agents and a `default` queue in one process tree.");
+  line("instances", "The instances of managed compute environments, with their prices.");
+  line("simulate", "Runs a workload at virtual time on a simulated fleet (see `barge simulate --help`).");
   line("logs", "Prints a job's output; -f follows it (see `barge logs --help`).");
   line("run", "Runs a command as a job, shows its output, exits with its code.");
   line("server", "Runs the control plane (see `barge server --help`).");

@@ -3,9 +3,11 @@
 #include <signal.h>
 
 #include <cerrno>
+#include <chrono>
 #include <ctime>
 #include <ostream>
 
+#include "cli/cost_command.h"
 #include "cli/logs_command.h"
 #include "cli/run_command.h"
 
@@ -14,7 +16,8 @@ namespace {
 
 // Global options that take a value and may come before the verb.
 bool IsGlobalValueFlag(const std::string& word) {
-  return word == "--endpoint-url" || word == "--endpoint" || word == "--region";
+  return word == "--endpoint-url" || word == "--endpoint" || word == "--region" ||
+         word == "--output";
 }
 
 // The index of the verb in `args`, skipping global options before it.
@@ -46,15 +49,22 @@ bool WaitForSignal(std::chrono::milliseconds interval) {
 
 bool IsJobCommand(const std::vector<std::string>& args) {
   size_t verb = VerbIndex(args);
-  return verb < args.size() && (args[verb] == "logs" || args[verb] == "run");
+  return verb < args.size() && (args[verb] == "logs" || args[verb] == "run" ||
+                                 args[verb] == "cost" || args[verb] == "instances");
 }
 
 int RunJobCommand(const std::vector<std::string>& args, const ProcessContext& context,
                   std::ostream& out, std::ostream& err) {
   size_t verb_index = VerbIndex(args);
   std::string verb = args[verb_index];
-  VerbSpec spec = verb == "logs" ? LogsVerb() : RunVerb();
-  std::string usage = verb == "logs" ? LogsUsage() : RunUsage();
+  VerbSpec spec = verb == "logs"   ? LogsVerb()
+                  : verb == "run"  ? RunVerb()
+                  : verb == "cost" ? CostVerb()
+                                   : InstancesVerb();
+  std::string usage = verb == "logs"   ? LogsUsage()
+                      : verb == "run"  ? RunUsage()
+                      : verb == "cost" ? CostUsage()
+                                       : InstancesUsage();
   // Global options before the verb, then the verb's own words.
   std::vector<std::string> words(args.begin(),
                                  args.begin() + static_cast<std::ptrdiff_t>(verb_index));
@@ -84,6 +94,13 @@ int RunJobCommand(const std::vector<std::string>& args, const ProcessContext& co
                                    .credentials = context.credentials,
                                    .region = region,
                                    .now = context.now});
+  if (verb == "cost") {
+    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         context.now().time_since_epoch())
+                         .count();
+    return RunCost(*parsed, client, context.env, now_ms, out, err);
+  }
+  if (verb == "instances") return RunInstances(*parsed, client, context.env, out, err);
 
   sigset_t stop;
   sigemptyset(&stop);

@@ -141,6 +141,8 @@ std::string FormatTimestamp(int64_t epoch_ms) {
   return text;
 }
 
+std::string RenderTable(const std::vector<std::vector<std::string>>& rows) { return Render(rows); }
+
 std::string FormatReply(const Operation& op, const Json& reply, OutputFormat format) {
   if (reply.is_object() && reply.empty()) return "";
   if (format == OutputFormat::kJson) {

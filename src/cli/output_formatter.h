@@ -8,6 +8,7 @@
 // Pure functions; any thread.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "cli/operation.h"
 #include "cli/shorthand.h"
@@ -22,5 +23,9 @@ std::string FormatReply(const Operation& op, const Json& reply, OutputFormat for
 
 // 1764038412345 -> "2025-11-25T02:40:12Z" (seconds precision).
 std::string FormatTimestamp(int64_t epoch_ms);
+
+// Rows of cells in columns two spaces apart (the tables above), one line per
+// row, each ending in a newline.
+std::string RenderTable(const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace barge::cli

@@ -238,6 +238,25 @@ TYPED_TEST(JobStoreContractTest, ListSeesTheStatusAnUpdateWrote) {
   EXPECT_EQ(this->ListIds({.statuses = {JobStatus::kStarting}}), std::vector<std::string>{"a"});
 }
 
+TYPED_TEST(JobStoreContractTest, ListFiltersByWhenJobsEnded) {
+  ASSERT_TRUE(this->Insert(this->EndedJob("early", JobStatus::kSucceeded, 1000)));
+  ASSERT_TRUE(this->Insert(this->EndedJob("at", JobStatus::kFailed, 2000)));
+  ASSERT_TRUE(this->Insert(this->EndedJob("late", JobStatus::kSucceeded, 3000)));
+  ASSERT_TRUE(this->Insert(testing::SampleJob("running", "q", At(1))));
+  Job ended_later = testing::SampleJob("ended-later", "q", At(1));
+  ASSERT_TRUE(this->Insert(ended_later));
+  ended_later = this->Get("ended-later").value();
+  ended_later.status = JobStatus::kFailed;
+  ended_later.stopped_at = At(2500);
+  ASSERT_TRUE(this->Update(ended_later));
+
+  EXPECT_EQ(this->ListIds({.ended_since = At(2000)}),
+            (std::vector<std::string>{"at", "ended-later", "late"}));
+  EXPECT_EQ(this->ListIds({.statuses = {JobStatus::kSucceeded}, .ended_since = At(2000)}),
+            std::vector<std::string>{"late"});
+  EXPECT_EQ(this->ListIds({.ended_since = At(3001)}), std::vector<std::string>{});
+}
+
 TYPED_TEST(JobStoreContractTest, LogLinesReadBackWithEveryField) {
   ASSERT_TRUE(this->Append("jd/default/a1", {{.sequence = 0,
                                               .timestamp = At(1000),

@@ -95,8 +95,9 @@ void BindJob(sqlite::Statement& stmt, const Job& job, const std::string& doc) {
 
 // The SELECT for `filter`. Parameters: ?1 queue, ?2 created_after,
 // ?3 created_before, ?4/?5 cursor created_at/id, ?6 limit (-1 = none),
-// ?10.. the statuses. One SQL text per filter shape, each cached by the
-// Database, so SQLite plans each shape once and uses the indexes.
+// ?7 ended_since, ?10.. the statuses. One SQL text per filter shape, each
+// cached by the Database, so SQLite plans each shape once and uses the
+// indexes.
 std::string ListJobsSql(const JobListFilter& filter) {
   std::string sql(kJobColumns);
   std::string_view joiner = " WHERE ";
@@ -116,6 +117,9 @@ std::string ListJobsSql(const JobListFilter& filter) {
   if (filter.queue) add("queue = ?1");
   if (filter.created_after) add("created_at >= ?2");
   if (filter.created_before) add("created_at <= ?3");
+  // stopped_at is set exactly while a job is SUCCEEDED or FAILED (0004), and
+  // the comparison implies NOT NULL, so jobs_by_stopped_at can serve it.
+  if (filter.ended_since) add("stopped_at >= ?7");
   if (filter.scope == JobScope::kTopLevel) add("array_parent IS NULL");
   bool newest_first = filter.order == JobOrder::kNewestFirst;
   if (filter.start_after)
@@ -225,6 +229,7 @@ Result<std::vector<Job>> SqliteTransaction::ListJobs(const JobListFilter& filter
   if (filter.queue) stmt->Bind(1, *filter.queue);
   if (filter.created_after) stmt->Bind(2, ToEpochMillis(*filter.created_after));
   if (filter.created_before) stmt->Bind(3, ToEpochMillis(*filter.created_before));
+  if (filter.ended_since) stmt->Bind(7, ToEpochMillis(*filter.ended_since));
   if (filter.start_after) {
     stmt->Bind(4, ToEpochMillis(filter.start_after->created_at));
     stmt->Bind(5, filter.start_after->id);

@@ -45,6 +45,10 @@ struct JobListFilter {
   std::vector<JobStatus> statuses{};          // any of these; empty = all
   std::optional<Timestamp> created_after{};   // inclusive
   std::optional<Timestamp> created_before{};  // inclusive
+  // Only jobs that ended (SUCCEEDED or FAILED) at or after this, by when they
+  // ended (store/job_expiry.h JobEndedAt): cost reports over a period.
+  // Combines with `statuses` like every other field (AND).
+  std::optional<Timestamp> ended_since{};
   size_t limit = 0;                           // 0 = no limit
   // Only jobs strictly past this position in `order` (the last job of the
   // previous page).

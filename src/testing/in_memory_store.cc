@@ -92,6 +92,10 @@ bool JobMatches(const Job& job, const JobListFilter& filter) {
   }
   if (filter.created_after && job.created_at < *filter.created_after) return false;
   if (filter.created_before && job.created_at > *filter.created_before) return false;
+  if (filter.ended_since) {
+    std::optional<Timestamp> ended = JobEndedAt(job);
+    if (!ended || *ended < *filter.ended_since) return false;
+  }
   if (filter.scope == JobScope::kTopLevel && job.array && job.array->index) return false;
   return true;
 }

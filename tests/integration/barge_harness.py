@@ -23,7 +23,8 @@ LISTEN_LINE = re.compile(r"barge server listening on (http://\S+)")
 class BargeServer:
     """A barge server process with its own data directory."""
 
-    def __init__(self, data_dir=None, extra_args=()):
+    def __init__(self, data_dir=None, extra_args=(), listen="127.0.0.1:0"):
+        self.listen = listen
         self.owns_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="barge-it-")
         self.extra_args = list(extra_args)
@@ -32,7 +33,7 @@ class BargeServer:
         self.output = []
 
     def start(self, timeout=30):
-        args = [BARGE_BIN, "server", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir]
+        args = [BARGE_BIN, "server", "--listen", self.listen, "--data-dir", self.data_dir]
         self.proc = subprocess.Popen(args + self.extra_args, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True)
         found = threading.Event()

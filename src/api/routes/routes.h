@@ -7,6 +7,7 @@
 // control thread, like the services they call.
 #include "api/router.h"
 #include "control/compute_environment_service.h"
+#include "control/cost_service.h"
 #include "control/job_definition_service.h"
 #include "control/job_queue_service.h"
 #include "control/job_service.h"
@@ -30,5 +31,8 @@ void AddTagRoutes(Router& router, control::TagService& service);
 void AddJobRoutes(Router& router, control::JobService& service);
 // CloudWatch Logs' GetLogEvents (AWS JSON 1.1, X-Amz-Target Logs_20140328.*).
 void AddLogRoutes(Router& router, control::LogService& service);
+// barge's extension: GetCostReport and ListInstances (POST /v1/getcostreport,
+// /v1/listinstances).
+void AddCostRoutes(Router& router, control::CostService& service);
 
 }  // namespace barge::api

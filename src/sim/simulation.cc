@@ -1,0 +1,307 @@
+#include "sim/simulation.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <set>
+#include <unordered_map>
+#include <utility>
+
+#include "control/agent_registry.h"
+#include "control/agent_service.h"
+#include "control/dispatcher.h"
+#include "control/fleet_controller.h"
+#include "control/job_end_reporting_store.h"
+#include "core/arn.h"
+#include "fleet/spot_interruptions.h"
+#include "scheduler/planner.h"
+#include "sim/simulated_agents.h"
+#include "sim/simulated_provider.h"
+#include "sim/virtual_clock.h"
+#include "store/sqlite_store.h"
+
+namespace barge::sim {
+namespace {
+
+// 2024-01-01T00:00:00Z: a fixed start, so timestamps repeat between runs.
+const Timestamp kStart = FromEpochMillis(1'704'067'200'000);
+// Agents never lose their lease, and polls park until work comes.
+constexpr Duration kForever = std::chrono::hours(24 * 365);
+constexpr const char* kEnvironment = "sim";
+
+std::string JobId(size_t index) {
+  char id[32];
+  std::snprintf(id, sizeof id, "job-%07zu", index + 1);
+  return id;
+}
+
+RetryStrategy SimulatedRetry(int32_t attempts) {
+  return {.attempts = attempts,
+          .evaluate_on_exit = {{.on_status_reason = "Host EC2*", .action = "RETRY"},
+                               {.on_reason = "*", .action = "EXIT"}}};
+}
+
+// One run's control plane, provider and agents, wired as the server wires them.
+class World {
+ public:
+  World(std::unique_ptr<SqliteStore> sqlite, const fleet::InstanceCatalog& catalog,
+        const SimulationOptions& options, const Workload& workload)
+      : options_(options),
+        workload_(workload),
+        sqlite_(std::move(sqlite)),
+        store_(*sqlite_),
+        clock_(kStart),
+        registry_(clock_,
+                  control::AgentRegistryOptions{.lease = kForever, .max_poll_wait = kForever}),
+        // Nothing but this run writes its store, so the dispatcher's rescan
+        // (a safety net against writes it was not told of) stays off.
+        dispatcher_(store_, clock_, registry_, planner_,
+                    control::DispatcherOptions{.rescan_period = kForever}),
+        agent_service_(store_, clock_, registry_, dispatcher_),
+        provider_(clock_, options.launch_delay),
+        fleet_(store_, clock_, registry_, agent_service_, dispatcher_, catalog,
+               control::FleetController::Providers{{SimulatedProvider::kName, &provider_}},
+               control::FleetOptions{.scale_down_delay = options.scale_down_delay,
+                                     // An instance still booting is not given up on too early.
+                                     .launch_timeout = std::max<Duration>(std::chrono::minutes(5),
+                                                                          2 * options.launch_delay),
+                                     .seed = options.seed}),
+        agents_(agent_service_, clock_, [this](const std::string& id) { return Lookup(id); }),
+        ended_(workload.jobs.size(), false) {
+    for (size_t i = 0; i < workload.jobs.size(); ++i) index_of_.emplace(JobId(i), i);
+    order_.resize(workload.jobs.size());
+    std::iota(order_.begin(), order_.end(), size_t{0});
+    std::ranges::stable_sort(order_, {}, [&](size_t i) { return workload.jobs[i].submit_at; });
+    store_.SetListener([this](const std::vector<control::JobWrite>& writes) { Written(writes); });
+  }
+
+  Status Setup();
+  Result<SimulationReport> Run();
+
+ private:
+  const WorkloadJob* Lookup(const std::string& job_id) const {
+    auto it = index_of_.find(job_id);
+    return it == index_of_.end() ? nullptr : &workload_.jobs[it->second];
+  }
+  void Written(const std::vector<control::JobWrite>& writes) {
+    for (const control::JobWrite& write : writes) {
+      auto it = index_of_.find(write.job_id);
+      if (it == index_of_.end() || !IsTerminal(write.status) || ended_[it->second]) continue;
+      ended_[it->second] = true;
+      ++ended_count_;
+      last_end_ = clock_.Now();
+    }
+  }
+  Status Submit(Timestamp now);
+  // The first fleet tick at or after `at`.
+  Timestamp TickAtOrAfter(Timestamp at) const {
+    Duration since = at - kStart;
+    int64_t periods =
+        (since.count() + options_.fleet_period.count() - 1) / options_.fleet_period.count();
+    return kStart + periods * options_.fleet_period;
+  }
+
+  const SimulationOptions& options_;
+  const Workload& workload_;
+  std::unique_ptr<SqliteStore> sqlite_;
+  control::JobEndReportingStore store_;
+  VirtualClock clock_;
+  ArnFormatter arns_{"us-east-1", "000000000000"};
+  scheduler::Planner planner_ = scheduler::Planner::Standard();
+  control::AgentRegistry registry_;
+  control::Dispatcher dispatcher_;
+  control::AgentService agent_service_;
+  SimulatedProvider provider_;
+  control::FleetController fleet_;
+  SimulatedAgents agents_;
+  std::unordered_map<std::string, size_t> index_of_{};  // Job id -> workload index.
+  std::vector<size_t> order_{};                         // Workload indices by submission.
+  size_t submitted_ = 0;                                // Into order_.
+  std::vector<bool> ended_;
+  size_t ended_count_ = 0;
+  Timestamp last_end_ = kStart;
+};
+
+Status World::Setup() {
+  const EnvironmentSpec& spec = options_.environment;
+  bool spot = spec.capacity == CapacityType::kSpot;
+  std::string strategy = spec.allocation_strategy;
+  if (strategy.empty()) strategy = spot ? "SPOT_PRICE_CAPACITY_OPTIMIZED" : "BEST_FIT_PROGRESSIVE";
+  ComputeEnvironment ce{
+      .name = kEnvironment,
+      .arn = arns_.ComputeEnvironment(kEnvironment),
+      .type = ComputeEnvironmentType::kManaged,
+      .state = ResourceState::kEnabled,
+      .status = ResourceStatus::kValid,
+      .compute_resources = ComputeResources{.type = spot ? "SPOT" : "EC2",
+                                            .min_vcpus = spec.min_vcpus,
+                                            .max_vcpus = spec.max_vcpus,
+                                            .desired_vcpus = spec.min_vcpus,
+                                            .instance_types = spec.instance_types,
+                                            .allocation_strategy = strategy,
+                                            .bid_percentage = spec.bid_percentage},
+      .tags = {{std::string(kExecutorTag), std::string(protocol::kExecutorProcess)},
+               {std::string(control::kProviderTag), SimulatedProvider::kName}}};
+  if (spec.spot_interruptions_per_hour) {
+    ce.tags[std::string(fleet::kSpotRateTag)] =
+        nlohmann::json(*spec.spot_interruptions_per_hour).dump();
+  }
+  if (spec.spot_notice_seconds) {
+    ce.tags[std::string(fleet::kSpotNoticeTag)] = std::to_string(*spec.spot_notice_seconds);
+  }
+  std::set<std::string> queues;
+  for (const WorkloadJob& job : workload_.jobs) queues.insert(job.queue);
+  return store_.Transact([&](StoreTransaction& txn) -> Status {
+    BARGE_RETURN_IF_ERROR(txn.InsertComputeEnvironment(ce));
+    for (const std::string& name : queues) {
+      BARGE_RETURN_IF_ERROR(txn.InsertJobQueue(
+          {.name = name,
+           .arn = arns_.JobQueue(name),
+           .state = ResourceState::kEnabled,
+           .status = ResourceStatus::kValid,
+           .priority = 1,
+           .compute_environment_order = {{.order = 1, .compute_environment = ce.arn}}}));
+    }
+    return Ok();
+  });
+}
+
+Status World::Submit(Timestamp now) {
+  std::vector<Job> jobs;
+  while (submitted_ < order_.size() &&
+         kStart + workload_.jobs[order_[submitted_]].submit_at <= now) {
+    size_t index = order_[submitted_++];
+    const WorkloadJob& spec = workload_.jobs[index];
+    std::string id = JobId(index);
+    jobs.push_back(Job{.id = id,
+                       .name = id,
+                       .queue = spec.queue,
+                       .job_definition_arn = arns_.JobDefinition("sim", 1),
+                       .job_definition_name = "sim",
+                       .status = JobStatus::kRunnable,
+                       .created_at = kStart + spec.submit_at,
+                       .container = {.image = "sim", .command = {"sim"}},
+                       .retry_strategy = SimulatedRetry(options_.attempts),
+                       .request = spec.request});
+  }
+  if (jobs.empty()) return Ok();
+  Status inserted = store_.Transact([&](StoreTransaction& txn) -> Status {
+    for (const Job& job : jobs) BARGE_RETURN_IF_ERROR(txn.InsertJob(job));
+    return Ok();
+  });
+  if (!inserted) return inserted;
+  for (const Job& job : jobs) dispatcher_.JobRunnable(job);
+  return Ok();
+}
+
+Result<SimulationReport> World::Run() {
+  BARGE_RETURN_IF_ERROR(Setup());
+  const Timestamp deadline = kStart + options_.max_virtual_time;
+  const int32_t min_vcpus = options_.environment.min_vcpus;
+  Timestamp next_tick = kStart;
+  while (true) {
+    std::optional<Timestamp> next_event = provider_.NextJoin();
+    auto earliest = [&](std::optional<Timestamp> at) {
+      if (at && (!next_event || *at < *next_event)) next_event = at;
+    };
+    earliest(agents_.NextExit());
+    if (submitted_ < order_.size()) earliest(kStart + workload_.jobs[order_[submitted_]].submit_at);
+    bool active = !fleet_.live().empty() || dispatcher_.runnable().size() > 0 ||
+                  agents_.running() > 0 || min_vcpus > 0;
+    if (!active) {
+      if (!next_event) break;  // Nothing waits, runs or is due: done.
+      next_tick = std::max(next_tick, TickAtOrAfter(*next_event));
+    }
+    Timestamp now = next_event ? std::min(*next_event, next_tick) : next_tick;
+    if (now > deadline) break;
+    clock_.Set(now);
+
+    BARGE_RETURN_IF_ERROR(Submit(now));
+    for (const PendingJoin& join : provider_.TakeJoinsDue(now)) {
+      BARGE_RETURN_IF_ERROR(agents_.Join(join));
+    }
+    BARGE_RETURN_IF_ERROR(agents_.ReportExitsDue(now));
+    bool ticked = now == next_tick;
+    bool launched = false;
+    if (ticked) {
+      Result<control::FleetTickReport> tick = fleet_.Tick();
+      if (!tick) return tick.error();
+      launched = tick->launched > 0;
+      for (const std::string& id : provider_.TakeTerminated()) agents_.Lost(id);
+      next_tick += options_.fleet_period;
+    }
+    Result<int> placed = dispatcher_.Tick();
+    if (!placed) return placed.error();
+    BARGE_RETURN_IF_ERROR(agents_.StartAssigned());
+
+    if (ended_count_ == ended_.size()) {
+      if (fleet_.live().empty() && min_vcpus == 0) break;
+      if (now >= last_end_ + options_.scale_down_delay + 2 * options_.fleet_period) break;
+    } else if (ticked && !launched && fleet_.live().empty() && !provider_.NextJoin() &&
+               !agents_.NextExit() && submitted_ == order_.size()) {
+      break;  // Stalled: jobs wait that no instance is launched for.
+    }
+  }
+  return BuildReport(*sqlite_, options_.environment.capacity, kStart, clock_.Now());
+}
+
+}  // namespace
+
+Simulation::Simulation(const fleet::InstanceCatalog& catalog, SimulationOptions options)
+    : catalog_(catalog), options_(std::move(options)) {}
+
+Status Simulation::Validate(const Workload& workload) const {
+  const EnvironmentSpec& spec = options_.environment;
+  if (spec.max_vcpus < 1) return InvalidArgument("maxvCpus must be at least 1");
+  if (spec.min_vcpus < 0 || spec.min_vcpus > spec.max_vcpus) {
+    return InvalidArgument("minvCpus must be between 0 and maxvCpus");
+  }
+  if (spec.bid_percentage < 1 || spec.bid_percentage > 100) {
+    return InvalidArgument("bid percentage must be between 1 and 100");
+  }
+  if (spec.spot_interruptions_per_hour && *spec.spot_interruptions_per_hour < 0) {
+    return InvalidArgument("spot interruptions per hour must not be negative");
+  }
+  if (spec.spot_notice_seconds && *spec.spot_notice_seconds < 0) {
+    return InvalidArgument("spot notice must not be negative");
+  }
+  if (options_.launch_delay < Duration::zero()) {
+    return InvalidArgument("launch delay must not be negative");
+  }
+  if (options_.fleet_period <= Duration::zero()) {
+    return InvalidArgument("fleet period must be positive");
+  }
+  if (options_.attempts < 1 || options_.attempts > 10) {
+    return InvalidArgument("attempts must be between 1 and 10");
+  }
+  Result<std::vector<InstanceType>> candidates = catalog_.Resolve(spec.instance_types);
+  if (!candidates) return candidates.error();
+  for (const WorkloadJob& job : workload.jobs) {
+    bool fits = job.request.millicpus <= int64_t{spec.max_vcpus} * 1000 &&
+                std::ranges::any_of(*candidates, [&](const InstanceType& type) {
+                  return job.request.millicpus <= int64_t{type.vcpus} * 1000 &&
+                         job.request.memory_mib <= type.memory_mib;
+                });
+    if (!fits) {
+      char vcpus[32];
+      std::snprintf(vcpus, sizeof vcpus, "%g", static_cast<double>(job.request.millicpus) / 1000);
+      return InvalidArgument("workload line " + std::to_string(job.line) + ": a job of " + vcpus +
+                             " vCPUs and " + std::to_string(job.request.memory_mib) +
+                             " MiB fits no instance type of the environment within maxvCpus " +
+                             std::to_string(spec.max_vcpus));
+    }
+  }
+  return Ok();
+}
+
+Result<SimulationReport> Simulation::Run(const Workload& workload) const {
+  BARGE_RETURN_IF_ERROR(Validate(workload));
+  Result<std::unique_ptr<SqliteStore>> opened = SqliteStore::Open(":memory:");
+  if (!opened) return opened.error();
+  auto world = std::make_unique<World>(std::move(*opened), catalog_, options_, workload);
+  return world->Run();
+}
+
+}  // namespace barge::sim
