@@ -32,7 +32,17 @@ void AgentRegistry::Add(const std::string& id, AgentInfo info) {
   if (!info.instance_id.empty()) by_instance_[info.instance_id] = id;
   Agent agent{.info = std::move(info), .lease_expires_at = clock_.Now() + options_.lease};
   agent.free = agent.info.capacity;
-  agents_.emplace(id, std::move(agent));
+  auto [added, inserted] = agents_.insert_or_assign(id, std::move(agent));
+  TrackFree(id, added->second);
+  ++membership_version_;
+}
+
+void AgentRegistry::TrackFree(const std::string& id, const Agent& agent) {
+  if (agent.free.millicpus > 0) {
+    with_free_cpu_.insert(id);
+  } else {
+    with_free_cpu_.erase(id);
+  }
 }
 
 const AgentInfo* AgentRegistry::Find(const std::string& id) const {
@@ -52,6 +62,7 @@ void AgentRegistry::AddAttempt(PlacedAttempt attempt) {
   BARGE_CHECK(agent != agents_.end(), "attempt placed on an unknown agent");
   if (attempts_.contains(attempt.attempt_id)) return;
   Reserve(agent->second.free, attempt.reserved, +1);
+  TrackFree(agent->first, agent->second);
   agent->second.attempts.insert(attempt.attempt_id);
   std::string id = attempt.attempt_id;
   attempts_.emplace(std::move(id), std::move(attempt));
@@ -62,6 +73,7 @@ void AgentRegistry::RemoveAttempt(const std::string& attempt_id) {
   if (it == attempts_.end()) return;
   if (auto agent = agents_.find(it->second.agent_id); agent != agents_.end()) {
     Reserve(agent->second.free, it->second.reserved, -1);
+    TrackFree(agent->first, agent->second);
     agent->second.attempts.erase(attempt_id);
   }
   attempts_.erase(it);
@@ -203,6 +215,8 @@ std::vector<ExpiredAgent> AgentRegistry::TakeExpired() {
 
 ExpiredAgent AgentRegistry::Extract(const std::string& id) {
   Agent& agent = agents_.at(id);
+  with_free_cpu_.erase(id);
+  ++membership_version_;
   ExpiredAgent gone{.agent_id = id, .info = agent.info};
   for (const std::string& attempt_id : agent.attempts) {
     gone.attempts.push_back(std::move(attempts_.at(attempt_id)));
@@ -277,6 +291,17 @@ std::vector<scheduler::NodeView> AgentRegistry::Nodes() const {
                      .accepting_work = !agent.draining});
   }
   return nodes;
+}
+
+void AgentRegistry::VisitNodes(const NodeVisitor& visit) const {
+  for (const auto& [id, agent] : agents_) visit(id, agent.info, agent.free, !agent.draining);
+}
+
+void AgentRegistry::VisitNodesWithFreeCpu(const NodeVisitor& visit) const {
+  for (const std::string& id : with_free_cpu_) {
+    const Agent& agent = agents_.at(id);
+    visit(id, agent.info, agent.free, !agent.draining);
+  }
 }
 
 protocol::PollReply AgentRegistry::TakeMail(Agent& agent) {

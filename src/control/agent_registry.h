@@ -163,6 +163,18 @@ class AgentRegistry {
   // Every agent as the planner sees it (capacity, free = capacity minus
   // reservations, accepting work unless draining), in id order.
   std::vector<scheduler::NodeView> Nodes() const;
+  // The same without copies, for passes over fleets of thousands of agents:
+  // `visit(id, info, free, accepting_work)` for every agent, in id order.
+  using NodeVisitor = std::function<void(const std::string& id, const AgentInfo& info,
+                                         const Resources& free, bool accepting_work)>;
+  void VisitNodes(const NodeVisitor& visit) const;
+  // VisitNodes over the agents with free vCPUs (free millicpus > 0), draining
+  // ones included: all a pass needs to look at for jobs that want a vCPU.
+  void VisitNodesWithFreeCpu(const NodeVisitor& visit) const;
+  // Changes whenever an agent registers or leaves (not when its free
+  // capacity does): what depends only on who is registered can be kept
+  // against it.
+  uint64_t membership_version() const { return membership_version_; }
   size_t size() const { return agents_.size(); }
 
  private:
@@ -195,6 +207,8 @@ class AgentRegistry {
   bool HasMail(const Agent& agent) const;
   void Wake(Agent& agent);
   static void AnswerEmpty(Agent& agent);
+  // Keeps with_free_cpu_ in step with agent `id`'s free capacity.
+  void TrackFree(const std::string& id, const Agent& agent);
 
   const Clock& clock_;
   AgentRegistryOptions options_;
@@ -202,6 +216,8 @@ class AgentRegistry {
   std::unordered_map<std::string, PlacedAttempt> attempts_;
   std::unordered_map<std::string, Mail> mail_;                // By attempt id.
   std::unordered_map<std::string, std::string> by_instance_;  // Instance id -> agent id.
+  std::set<std::string> with_free_cpu_;                       // Agent ids, id order.
+  uint64_t membership_version_ = 0;
 };
 
 }  // namespace barge::control

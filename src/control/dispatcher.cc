@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "control/assignment_builder.h"
@@ -62,10 +65,19 @@ Status ReadTopology(StoreTransaction& txn, PassInput& input) {
   return Ok();
 }
 
-bool HasFreeCapacity(const std::vector<scheduler::NodeView>& nodes) {
-  return std::ranges::any_of(nodes, [](const scheduler::NodeView& node) {
-    return node.accepting_work && node.free.millicpus > 0 && node.free.memory_mib > 0;
-  });
+bool HasFreeCapacity(const AgentRegistry& registry) {
+  bool found = false;
+  registry.VisitNodes(
+      [&](const std::string&, const AgentInfo&, const Resources& free, bool accepting_work) {
+        found = found || (accepting_work && free.millicpus > 0 && free.memory_mib > 0);
+      });
+  return found;
+}
+
+Resources ComponentMin(const Resources& a, const Resources& b) {
+  return {.millicpus = std::min(a.millicpus, b.millicpus),
+          .memory_mib = std::min(a.memory_mib, b.memory_mib),
+          .gpus = std::min(a.gpus, b.gpus)};
 }
 
 // A new attempt on the placement's agent, and the job moved to STARTING.
@@ -82,6 +94,14 @@ Status Place(Job& job, const scheduler::Placement& placement, const AgentInfo& a
   job.attempts.push_back(std::move(attempt));
   return Ok();
 }
+
+// A registered agent that can run its environment's executor, as a pass sees it.
+struct UsableNode {
+  const std::string* agent_id = nullptr;  // The registry's, alive for the pass.
+  const AgentInfo* info = nullptr;
+  Resources free{};
+  bool accepting_work = false;
+};
 
 }  // namespace
 
@@ -157,14 +177,13 @@ Result<int> Dispatcher::Tick() {
 
 Result<int> Dispatcher::Pass(bool full) {
   std::set<std::string> wanted = std::exchange(new_runnable_, {});
-  std::vector<scheduler::NodeView> nodes = registry_.Nodes();
   // Nothing new can start, and the full pass that runs once capacity frees
   // sees these jobs.
-  if (!full && !HasFreeCapacity(nodes)) return 0;
+  if (!full && !HasFreeCapacity(registry_)) return 0;
   PassResult result;
   BARGE_RETURN_IF_ERROR(store_.Transact([&](StoreTransaction& txn) -> Status {
     result = PassResult{.requests_seen = full_pass_requests_};
-    return PlanAndPlace(txn, full, wanted, nodes, result);
+    return PlanAndPlace(txn, full, wanted, {}, result);
   }));
   return Publish(std::move(result));
 }
@@ -172,45 +191,54 @@ Result<int> Dispatcher::Pass(bool full) {
 Result<std::optional<Dispatcher::PassResult>> Dispatcher::FullPassWithin(
     StoreTransaction& txn, const std::map<std::string, Resources>& released) {
   if (!loaded_at_) return std::optional<PassResult>();  // The next Tick loads the index first.
-  std::vector<scheduler::NodeView> nodes = registry_.Nodes();
-  for (scheduler::NodeView& node : nodes) {
-    auto freed = released.find(node.agent_id);
-    if (freed == released.end()) continue;
-    node.free.millicpus += freed->second.millicpus;
-    node.free.memory_mib += freed->second.memory_mib;
-    node.free.gpus += freed->second.gpus;
-  }
   PassResult result;
   result.full = true;
   result.requests_seen = full_pass_requests_;
   result.covered = new_runnable_;
-  BARGE_RETURN_IF_ERROR(PlanAndPlace(txn, /*full=*/true, {}, nodes, result));
+  BARGE_RETURN_IF_ERROR(PlanAndPlace(txn, /*full=*/true, {}, released, result));
   return std::optional<PassResult>(std::move(result));
 }
 
 Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
                                 const std::set<std::string>& wanted,
-                                std::vector<scheduler::NodeView> nodes, PassResult& result) {
+                                const std::map<std::string, Resources>& released,
+                                PassResult& result) {
   PassInput input;
   BARGE_RETURN_IF_ERROR(ReadTopology(txn, input));
 
   // The planner sees only the nodes that can run their environment's
   // executor. Environments whose agents all lack it give their queues' jobs
-  // a reason instead (no_executor_reason), once per queue.
-  scheduler::Snapshot snapshot;
-  std::set<std::string> environments_with_nodes;
-  std::set<std::string> environments_without_executor;
-  for (scheduler::NodeView& node : nodes) {
-    auto executor = input.executor_of.find(node.compute_environment);
-    if (executor == input.executor_of.end()) continue;
-    const AgentInfo* agent = registry_.Find(node.agent_id);
-    if (agent == nullptr || !CanRun(agent->executors, executor->second)) {
-      environments_without_executor.insert(node.compute_environment);
-      continue;
+  // a reason instead (no_executor_reason), once per queue. Which
+  // environments have such nodes, and one node per environment and capacity
+  // (see below), depend only on who is registered: kept between passes.
+  RefreshMembership(input.executor_of);
+  const std::set<std::string>& environments_with_nodes = membership_.environments_with_nodes;
+  const std::set<std::string>& environments_without_executor =
+      membership_.environments_without_executor;
+  std::map<std::string_view, UsableNode> usable;  // By agent id: the planner's order.
+  auto consider = [&](const std::string& id, const AgentInfo& info, const Resources& free,
+                      bool accepting_work) {
+    auto executor = input.executor_of.find(info.compute_environment);
+    if (executor == input.executor_of.end() || !CanRun(info.executors, executor->second)) return;
+    UsableNode node{.agent_id = &id, .info = &info, .free = free, .accepting_work = accepting_work};
+    if (auto freed = released.find(id); freed != released.end()) {
+      node.free.millicpus += freed->second.millicpus;
+      node.free.memory_mib += freed->second.memory_mib;
+      node.free.gpus += freed->second.gpus;
     }
-    environments_with_nodes.insert(node.compute_environment);
-    snapshot.nodes.push_back(std::move(node));
-  }
+    usable.emplace(id, node);
+  };
+  auto consider_id = [&](const std::string& id) {
+    const AgentInfo* info = registry_.Find(id);
+    if (info == nullptr) return;
+    consider(id, *info, registry_.FreeOf(id).value_or(Resources{}), !registry_.IsDraining(id));
+  };
+  // The nodes with free vCPUs (and those this pass frees) are the only ones
+  // a job that wants a vCPU can go to.
+  registry_.VisitNodesWithFreeCpu(consider);
+  for (const auto& [id, freed] : released) consider_id(id);
+  int64_t free_millicpus = 0;
+  for (const auto& [id, node] : usable) free_millicpus += std::max<int64_t>(0, node.free.millicpus);
   auto has_nodes = [&](const QueueView& queue) {
     return std::ranges::any_of(queue.environments, [&](const std::string& environment) {
       return environments_with_nodes.contains(environment);
@@ -255,10 +283,6 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
     };
   }
   if (full) {
-    int64_t free_millicpus = 0;
-    for (const scheduler::NodeView& node : snapshot.nodes) {
-      free_millicpus += std::max<int64_t>(0, node.free.millicpus);
-    }
     size_t window =
         std::max<size_t>(options_.min_window, 2 * static_cast<size_t>(free_millicpus / 1000));
     for (const auto& [name, queue] : input.queues) {
@@ -273,6 +297,32 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
     }
   }
   if (candidates.empty() && without_nodes.empty()) return Ok();
+
+  // A node whose free capacity does not cover the componentwise smallest
+  // request covers none, and free capacity only shrinks during a pass: such
+  // a node can take nothing. Of those only one per environment and capacity
+  // goes to the planner, which still needs it to tell "too large for every
+  // node" (a reason) from "wait". A pass over a full fleet of thousands of
+  // agents so plans over the few with room.
+  scheduler::Snapshot snapshot;
+  std::optional<Resources> smallest;
+  for (const RunnableEntry* entry : candidates) {
+    smallest = smallest ? ComponentMin(*smallest, entry->request) : entry->request;
+  }
+  if (smallest && smallest->millicpus <= 0) {
+    registry_.VisitNodes(consider);  // A job without vCPUs fits nodes without free ones.
+  }
+  for (const std::string& id : membership_.one_per_capacity) consider_id(id);
+  for (const auto& [id, node] : usable) {
+    bool may_take = node.accepting_work && smallest && scheduler::Covers(node.free, *smallest);
+    if (!may_take && !membership_.one_per_capacity.contains(id)) continue;
+    const Resources& capacity = node.info->capacity;
+    snapshot.nodes.push_back({.agent_id = *node.agent_id,
+                              .compute_environment = node.info->compute_environment,
+                              .capacity = capacity,
+                              .free = node.free,
+                              .accepting_work = node.accepting_work});
+  }
 
   for (const RunnableEntry* entry : candidates) {
     const QueueView& queue = input.queues.at(entry->queue);
@@ -367,6 +417,32 @@ Result<int> Dispatcher::Publish(PassResult result) {
     }
   }
   return static_cast<int>(result.placed.size());
+}
+
+void Dispatcher::RefreshMembership(const std::map<std::string, ExecutorKind>& executor_of) {
+  if (membership_.valid && membership_.version == registry_.membership_version() &&
+      membership_.executor_of == executor_of) {
+    return;
+  }
+  membership_ = Membership{
+      .valid = true, .version = registry_.membership_version(), .executor_of = executor_of};
+  std::set<std::tuple<std::string, int64_t, int64_t, int64_t>> capacities_seen;
+  registry_.VisitNodes([&](const std::string& id, const AgentInfo& info, const Resources&, bool) {
+    auto executor = executor_of.find(info.compute_environment);
+    if (executor == executor_of.end()) return;
+    if (!CanRun(info.executors, executor->second)) {
+      membership_.environments_without_executor.insert(info.compute_environment);
+      return;
+    }
+    membership_.environments_with_nodes.insert(info.compute_environment);
+    const Resources& capacity = info.capacity;
+    if (capacities_seen
+            .emplace(info.compute_environment, capacity.millicpus, capacity.memory_mib,
+                     capacity.gpus)
+            .second) {
+      membership_.one_per_capacity.insert(id);
+    }
+  });
 }
 
 void Dispatcher::SetFleetView(std::set<std::string> scaled_environments,

@@ -137,8 +137,23 @@ class Dispatcher final : public JobEvents {
 
  private:
   Result<int> Pass(bool full);
+  // `released`: resources per agent id to count as free already (FullPassWithin).
   Status PlanAndPlace(StoreTransaction& txn, bool full, const std::set<std::string>& wanted,
-                      std::vector<scheduler::NodeView> nodes, PassResult& result);
+                      const std::map<std::string, Resources>& released, PassResult& result);
+  // What the nodes of a pass depend on that changes only when agents
+  // register or leave, or environments change executor.
+  struct Membership {
+    bool valid = false;
+    uint64_t version = 0;  // AgentRegistry::membership_version() it was built at.
+    std::map<std::string, ExecutorKind> executor_of{};
+    std::set<std::string> environments_with_nodes{};
+    std::set<std::string> environments_without_executor{};
+    // The first agent (in id order) of each environment and capacity that can
+    // run the environment's executor: the planner tells "too large for every
+    // node" from "wait" with them, so a pass needs no full nodes but these.
+    std::set<std::string, std::less<>> one_per_capacity{};
+  };
+  void RefreshMembership(const std::map<std::string, ExecutorKind>& executor_of);
   // Writes `reason` as the statusReason of RUNNABLE job `id` if it differs.
   Status SetReason(const std::string& id, const std::string& reason);
   void Wake();
@@ -156,6 +171,7 @@ class Dispatcher final : public JobEvents {
   StartFilter start_filter_{};
   std::set<std::string> scaled_environments_{};
   std::map<std::string, std::string> fleet_reasons_{};
+  Membership membership_{};
 };
 
 }  // namespace barge::control

@@ -108,10 +108,23 @@ Result<FleetTickReport> FleetController::Tick() {
     scaled.emplace(ce.name, Scaled{.ce = ce, .provider = provider, .candidates = *candidates});
   }
 
+  // One walk over the live instances for every environment's plan.
+  std::map<std::string, Held> held;
+  for (const auto& [id, instance] : live_) {
+    if (!scaled.contains(instance.compute_environment)) continue;
+    Held& mine = held[instance.compute_environment];
+    mine.vcpus += instance.type.vcpus;
+    if (std::optional<Resources> free = FreeOf(instance)) mine.free.push_back(*free);
+  }
   std::set<std::string> names;
-  for (const auto& [name, env] : scaled) names.insert(name);
+  std::map<std::string, DemandBudget> budgets;
+  for (auto& [name, env] : scaled) {
+    names.insert(name);
+    env.held = std::move(held[name]);
+    budgets.emplace(name, BudgetOf(env));
+  }
   std::map<std::string, std::vector<WaitingJob>> waiting = WaitingByEnvironment(
-      queues, environments, names, dispatcher_.runnable(), options_.demand_window);
+      queues, environments, budgets, dispatcher_.runnable(), options_.demand_window);
   static const std::vector<WaitingJob> kNothing;
   std::map<std::string, std::string> reasons;
   for (const auto& [name, env] : scaled) {
@@ -261,6 +274,26 @@ Status FleetController::Interruptions(FleetTickReport& report) {
   return Ok();
 }
 
+DemandBudget FleetController::BudgetOf(const Scaled& env) {
+  DemandBudget budget;
+  int32_t largest_vcpus = 0;
+  for (const InstanceType& type : env.candidates) {
+    largest_vcpus = std::max(largest_vcpus, type.vcpus);
+    budget.largest.millicpus = std::max(budget.largest.millicpus, int64_t{type.vcpus} * 1000);
+    budget.largest.memory_mib = std::max<int64_t>(budget.largest.memory_mib, type.memory_mib);
+    budget.largest.gpus = std::max<int64_t>(budget.largest.gpus, type.gpus);
+  }
+  for (const Resources& free : env.held.free) {
+    budget.millicpus += std::max<int64_t>(0, free.millicpus);
+  }
+  if (env.ce.state == ResourceState::kEnabled) {
+    int32_t max_vcpus = env.ce.compute_resources->max_vcpus.value_or(0);
+    int64_t room = std::max(0, max_vcpus - env.held.vcpus) + largest_vcpus;
+    budget.millicpus += room * 1000;
+  }
+  return budget;
+}
+
 std::optional<Resources> FleetController::FreeOf(const Instance& instance) const {
   switch (instance.state) {
     case InstanceState::kLaunching:
@@ -290,11 +323,8 @@ Status FleetController::Scale(const Scaled& env, const std::vector<WaitingJob>& 
   };
   input.waiting.reserve(waiting.size());
   for (const WaitingJob& job : waiting) input.waiting.push_back(job.request);
-  for (const auto& [id, instance] : live_) {
-    if (instance.compute_environment != env.ce.name) continue;
-    input.current_vcpus += instance.type.vcpus;
-    if (std::optional<Resources> free = FreeOf(instance)) input.free.push_back(*free);
-  }
+  input.current_vcpus = env.held.vcpus;
+  input.free = env.held.free;
   scheduler::CapacityPlan plan = scheduler::PlanCapacity(input);
   for (size_t index : plan.unfit) {
     const WaitingJob& job = waiting[index];

@@ -75,7 +75,7 @@ struct FleetOptions {
   Duration launch_timeout = std::chrono::minutes(5);
   // For MANAGED environments without a barge:provider tag; empty: none.
   std::string default_provider{};
-  // Waiting jobs looked at per queue and tick.
+  // Waiting jobs looked at per environment and tick, at most (see fleet_demand.h).
   size_t demand_window = 10000;
   // Seeds instance ids and spot interruption times, so runs can be repeated.
   uint64_t seed = 0;
@@ -117,11 +117,19 @@ class FleetController {
   const std::map<std::string, Instance>& live() const { return live_; }
 
  private:
+  // What an environment's live instances hold.
+  struct Held {
+    int32_t vcpus = 0;              // Of every live instance, launching and draining too.
+    std::vector<Resources> free{};  // Of those that may take work.
+  };
   struct Scaled {
     ComputeEnvironment ce{};
     fleet::Provider* provider = nullptr;
     std::vector<InstanceType> candidates{};
+    Held held{};
   };
+  // How much waiting work can matter to this tick's plan of `env`.
+  static DemandBudget BudgetOf(const Scaled& env);
 
   // Writes `instance` (its version as read) and keeps the new version in
   // live_ (or drops it once TERMINATED).

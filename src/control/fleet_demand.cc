@@ -2,11 +2,14 @@
 
 #include <algorithm>
 
+#include "scheduler/cluster_view.h"
+
 namespace barge::control {
 
 std::map<std::string, std::vector<WaitingJob>> WaitingByEnvironment(
     const std::vector<JobQueue>& queues, const std::vector<ComputeEnvironment>& environments,
-    const std::set<std::string>& scaled, const RunnableIndex& runnable, size_t window) {
+    const std::map<std::string, DemandBudget>& budgets, const RunnableIndex& runnable,
+    size_t window) {
   std::map<std::string, std::string> name_of_arn;
   for (const ComputeEnvironment& ce : environments) name_of_arn[ce.arn] = ce.name;
 
@@ -20,6 +23,7 @@ std::map<std::string, std::vector<WaitingJob>> WaitingByEnvironment(
       ordered, [](const JobQueue* a, const JobQueue* b) { return a->priority > b->priority; });
 
   std::map<std::string, std::vector<WaitingJob>> waiting;
+  std::map<std::string, int64_t> counted;  // Millicpus listed so far, per environment.
   for (const JobQueue* queue : ordered) {
     std::vector<ComputeEnvironmentOrder> order = queue->compute_environment_order;
     std::ranges::stable_sort(order, {}, &ComputeEnvironmentOrder::order);
@@ -28,17 +32,23 @@ std::map<std::string, std::vector<WaitingJob>> WaitingByEnvironment(
       auto known = name_of_arn.find(entry.compute_environment);
       const std::string& name =
           known != name_of_arn.end() ? known->second : entry.compute_environment;
-      if (scaled.contains(name)) {
+      if (budgets.contains(name)) {
         target = &name;
         break;
       }
     }
     if (target == nullptr) continue;
+    const DemandBudget& budget = budgets.at(*target);
     std::vector<WaitingJob>& list = waiting[*target];
-    for (const RunnableEntry* entry : runnable.Oldest(queue->name, window)) {
-      if (entry->request.millicpus <= 0) continue;
-      list.push_back({.id = entry->id, .request = entry->request});
-    }
+    int64_t& millicpus = counted[*target];
+    runnable.VisitOldest(queue->name, [&](const RunnableEntry& entry) {
+      if (list.size() >= window) return false;
+      if (list.size() >= budget.at_least && millicpus > budget.millicpus) return false;
+      if (entry.request.millicpus <= 0) return true;
+      list.push_back({.id = entry.id, .request = entry.request});
+      if (scheduler::Covers(budget.largest, entry.request)) millicpus += entry.request.millicpus;
+      return true;
+    });
   }
   return waiting;
 }

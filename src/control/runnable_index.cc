@@ -40,9 +40,8 @@ Result<size_t> RunnableIndex::RescanStep(Store& store, size_t page) {
       for (const JobQueue& queue : *queues) scan.queues->push_back(queue.name);
     }
     if (scan.queue >= scan.queues->size()) return Ok();
-    JobListFilter filter{.queue = (*scan.queues)[scan.queue],
-                         .statuses = {JobStatus::kRunnable},
-                         .limit = page};
+    JobListFilter filter{
+        .queue = (*scan.queues)[scan.queue], .statuses = {JobStatus::kRunnable}, .limit = page};
     if (scan.after) filter.start_after = JobListCursor{scan.after->first, scan.after->second};
     Result<std::vector<Job>> listed = txn.ListJobs(filter);
     if (!listed) return listed.error();
@@ -128,6 +127,15 @@ std::vector<const RunnableEntry*> RunnableIndex::Oldest(const std::string& queue
     out.push_back(entry);
   }
   return out;
+}
+
+void RunnableIndex::VisitOldest(const std::string& queue,
+                                const std::function<bool(const RunnableEntry&)>& visit) const {
+  auto it = by_queue_.find(queue);
+  if (it == by_queue_.end()) return;
+  for (const auto& [key, entry] : it->second) {
+    if (!visit(*entry)) return;
+  }
 }
 
 }  // namespace barge::control

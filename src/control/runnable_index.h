@@ -66,6 +66,10 @@ class RunnableIndex {
   using Accept = std::function<bool(const RunnableEntry&)>;
   std::vector<const RunnableEntry*> Oldest(const std::string& queue, size_t limit,
                                            const Accept& accept = {}) const;
+  // Calls `visit` on the entries of `queue`, oldest first, until it returns
+  // false: for callers whose stopping point depends on what they saw.
+  void VisitOldest(const std::string& queue,
+                   const std::function<bool(const RunnableEntry&)>& visit) const;
 
   size_t size() const { return entries_.size(); }
 

@@ -5,6 +5,7 @@
 // reply without the AWS error shape is a bug.
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -44,7 +45,9 @@ constexpr std::array<std::string_view, 27> kTargets{
     "/v1/terminatejobs",            "/v1/submitjob",
 };
 
-// The whole server-side object graph (jobs included), rebuilt now and then so the store stays small.
+// The whole server-side object graph (jobs included), rebuilt every 500 inputs so the store
+// stays small: a describe-everything request over thousands of large job definitions is
+// slow under the sanitizers, and libFuzzer would report it as a timeout.
 struct Graph {
   std::unique_ptr<barge::SqliteStore> store =
       std::move(barge::SqliteStore::Open(":memory:")).value();
@@ -58,7 +61,7 @@ struct Graph {
   barge::SystemClock clock;
   barge::control::NoJobEvents job_events;
   barge::control::DependencyResolver dependencies{*store, clock, job_events};
-  // Arrays of at most 50 children: 2,000 inputs of 10,000-child arrays would
+  // Arrays of at most 50 children: 500 inputs of 10,000-child arrays would
   // outgrow the fuzzer's memory limit before the graph is rebuilt.
   barge::control::JobService jobs{*store,      clock,        arns, definitions,
                                   job_events,  dependencies, {.max_array_size = 50}};
@@ -78,7 +81,7 @@ struct Graph {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static std::unique_ptr<Graph> graph;
   static int runs = 0;
-  if (!graph || ++runs % 2000 == 0) graph = std::make_unique<Graph>();
+  if (!graph || ++runs % 500 == 0) graph = std::make_unique<Graph>();
   if (size == 0) return 0;
 
   std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
@@ -108,6 +111,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   bool has_request_id = barge::api::FindHeader(reply.headers, "x-amzn-RequestId").has_value();
   bool is_error = reply.status >= 400;
   bool has_error_type = barge::api::FindHeader(reply.headers, "x-amzn-ErrorType").has_value();
-  if (!has_request_id || (is_error && !has_error_type) || reply.status >= 500) std::abort();
+  if (!has_request_id || (is_error && !has_error_type) || reply.status >= 500) {
+    // Say what went wrong before libFuzzer's "deadly signal", which alone names no cause.
+    std::fprintf(stderr, "bad reply to %s %s: status %d, body %s\n", request.method.c_str(),
+                 request.target.c_str(), reply.status, reply.body.c_str());
+    std::abort();
+  }
   return 0;
 }
