@@ -21,18 +21,26 @@ def simulate(*args, check=True):
 class SimulateTest(unittest.TestCase):
     def test_same_workload_and_seed_give_identical_reports(self):
         args = ["--workload", EXAMPLE, "--seed", "11", "--max-vcpus", "16",
-                "--spot-interruptions-per-hour", "2", "--output", "json"]
+                "--spot-interruptions-per-hour", "4", "--attempts", "10", "--output", "json"]
         first = simulate(*args).stdout
         second = simulate(*args).stdout
         self.assertEqual(first, second)
+        with open(EXAMPLE) as f:
+            exits = [json.loads(line).get("exitCode", 0) for line in f if line.strip()]
         runs = json.loads(first)["runs"]
         self.assertEqual([run["capacity"] for run in runs], ["ON_DEMAND", "SPOT"])
         for run in runs:
-            # Every job of the example workload (50 lines, all exit 0) ends,
-            # whatever spot interruptions did to their attempts.
-            self.assertEqual((run["jobs"], run["succeeded"]), (50, 50), run)
+            # Every job ends as its workload line says, whatever spot
+            # interruptions did to its attempts (they are retried).
+            self.assertEqual(run["jobs"], len(exits), run)
+            self.assertEqual(run["succeeded"], exits.count(0), run)
+            self.assertEqual(run["failed"], len(exits) - exits.count(0), run)
             self.assertGreater(run["makespanSeconds"], 0, run)
             self.assertGreater(run["cost"], 0, run)
+            if run["capacity"] == "SPOT":
+                # Reclaimed instances' attempts were retried (Host EC2*).
+                self.assertGreater(run["spotReclaims"], 0, run)
+                self.assertGreater(run["retries"], 0, run)
             self.assertLessEqual(run["cost"], run["onDemandCost"] + 1e-9, run)
 
     def test_generated_workload_round_trips(self):
