@@ -32,8 +32,10 @@ void AgentRegistry::Add(const std::string& id, AgentInfo info) {
   if (!info.instance_id.empty()) by_instance_[info.instance_id] = id;
   Agent agent{.info = std::move(info), .lease_expires_at = clock_.Now() + options_.lease};
   agent.free = agent.info.capacity;
+  agent.idle_since = clock_.Now();
   auto [added, inserted] = agents_.insert_or_assign(id, std::move(agent));
   TrackFree(id, added->second);
+  idle_.insert(id);
   ++membership_version_;
 }
 
@@ -64,6 +66,7 @@ void AgentRegistry::AddAttempt(PlacedAttempt attempt) {
   Reserve(agent->second.free, attempt.reserved, +1);
   TrackFree(agent->first, agent->second);
   agent->second.attempts.insert(attempt.attempt_id);
+  idle_.erase(agent->first);
   std::string id = attempt.attempt_id;
   attempts_.emplace(std::move(id), std::move(attempt));
 }
@@ -75,6 +78,9 @@ void AgentRegistry::RemoveAttempt(const std::string& attempt_id) {
     Reserve(agent->second.free, it->second.reserved, -1);
     TrackFree(agent->first, agent->second);
     agent->second.attempts.erase(attempt_id);
+    if (agent->second.attempts.empty() && idle_.insert(agent->first).second) {
+      agent->second.idle_since = clock_.Now();
+    }
   }
   attempts_.erase(it);
   mail_.erase(attempt_id);
@@ -216,6 +222,7 @@ std::vector<ExpiredAgent> AgentRegistry::TakeExpired() {
 ExpiredAgent AgentRegistry::Extract(const std::string& id) {
   Agent& agent = agents_.at(id);
   with_free_cpu_.erase(id);
+  idle_.erase(id);
   ++membership_version_;
   ExpiredAgent gone{.agent_id = id, .info = agent.info};
   for (const std::string& attempt_id : agent.attempts) {
@@ -295,6 +302,13 @@ std::vector<scheduler::NodeView> AgentRegistry::Nodes() const {
 
 void AgentRegistry::VisitNodes(const NodeVisitor& visit) const {
   for (const auto& [id, agent] : agents_) visit(id, agent.info, agent.free, !agent.draining);
+}
+
+void AgentRegistry::VisitIdle(const IdleVisitor& visit) const {
+  for (const std::string& id : idle_) {
+    const Agent& agent = agents_.at(id);
+    visit(id, agent.info, agent.idle_since);
+  }
 }
 
 void AgentRegistry::VisitNodesWithFreeCpu(const NodeVisitor& visit) const {

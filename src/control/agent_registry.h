@@ -175,6 +175,11 @@ class AgentRegistry {
   // capacity does): what depends only on who is registered can be kept
   // against it.
   uint64_t membership_version() const { return membership_version_; }
+  // `visit(id, info, idle_since)` for every agent without attempts, in id
+  // order; idle_since is when its last attempt went (or it registered).
+  using IdleVisitor =
+      std::function<void(const std::string& id, const AgentInfo& info, Timestamp idle_since)>;
+  void VisitIdle(const IdleVisitor& visit) const;
   size_t size() const { return agents_.size(); }
 
  private:
@@ -195,6 +200,7 @@ class AgentRegistry {
     std::set<std::string> attempts{};
     std::optional<ParkedPoll> poll{};
     bool draining = false;
+    Timestamp idle_since{};  // While attempts is empty.
     std::optional<protocol::InstanceAction> instance_action{};
     bool instance_action_polled = false;  // Sent in a poll reply already.
   };
@@ -217,6 +223,7 @@ class AgentRegistry {
   std::unordered_map<std::string, Mail> mail_;                // By attempt id.
   std::unordered_map<std::string, std::string> by_instance_;  // Instance id -> agent id.
   std::set<std::string> with_free_cpu_;                       // Agent ids, id order.
+  std::set<std::string> idle_;                                // Agents without attempts.
   uint64_t membership_version_ = 0;
 };
 

@@ -62,8 +62,6 @@ Status FleetController::Recover() {
     } else if (!provider->StillExists(instance)) {
       BARGE_RETURN_IF_ERROR(
           Terminate(instance, "instance no longer exists (found at server start)", ignored));
-    } else if (instance.state == InstanceState::kRunning) {
-      busy_at_[instance.id] = clock_.Now();
     }
   }
   recovered_ = true;
@@ -108,14 +106,22 @@ Result<FleetTickReport> FleetController::Tick() {
     scaled.emplace(ce.name, Scaled{.ce = ce, .provider = provider, .candidates = *candidates});
   }
 
-  // One walk over the live instances for every environment's plan.
+  // One walk over the live instances, and one over the agents with free
+  // vCPUs (the only free capacity a waiting job, which wants vCPUs, can
+  // use), for every environment's plan. Draining agents take no work.
   std::map<std::string, Held> held;
   for (const auto& [id, instance] : live_) {
     if (!scaled.contains(instance.compute_environment)) continue;
     Held& mine = held[instance.compute_environment];
     mine.vcpus += instance.type.vcpus;
-    if (std::optional<Resources> free = FreeOf(instance)) mine.free.push_back(*free);
+    if (instance.state == InstanceState::kLaunching) mine.free.push_back(CapacityOf(instance.type));
   }
+  registry_.VisitNodesWithFreeCpu(
+      [&](const std::string&, const AgentInfo& info, const Resources& free, bool accepting_work) {
+        if (accepting_work && scaled.contains(info.compute_environment)) {
+          held[info.compute_environment].free.push_back(free);
+        }
+      });
   std::set<std::string> names;
   std::map<std::string, DemandBudget> budgets;
   for (auto& [name, env] : scaled) {
@@ -158,6 +164,11 @@ Status FleetController::JoinAndLose(FleetTickReport& report) {
   }
   std::vector<Instance> changed;
   std::vector<Instance> timed_out;
+  // Whether agents of RUNNING and DRAINING instances are still registered
+  // changes only when agents register or leave.
+  uint64_t membership = registry_.membership_version();
+  bool recheck_agents =
+      !membership_seen_ || *membership_seen_ != membership || !absent_since_.empty();
   for (const auto& [id, instance] : live_) {
     if (instance.state == InstanceState::kLaunching) {
       if (const std::string* agent = registry_.FindByInstance(id)) {
@@ -171,7 +182,7 @@ Status FleetController::JoinAndLose(FleetTickReport& report) {
       }
       continue;
     }
-    if (instance.agent_id.empty()) continue;
+    if (instance.agent_id.empty() || !recheck_agents) continue;
     // An agent that left the registry (its lease ran out) and has not come
     // back within the launch timeout is taken for a dead host: providers
     // without process supervision (command) learn of lost hosts only so.
@@ -188,8 +199,6 @@ Status FleetController::JoinAndLose(FleetTickReport& report) {
             instance.agent_id,
             {.action = "terminate", .time_ms = ToEpochMillis(*instance.reclaim_at)});
       }
-    } else if (registry_.HasAttempts(instance.agent_id)) {
-      busy_at_[id] = now;
     }
   }
   for (Instance& instance : changed) {
@@ -197,7 +206,6 @@ Status FleetController::JoinAndLose(FleetTickReport& report) {
     bool spot = instance.capacity == CapacityType::kSpot;
     Tags tags;
     BARGE_RETURN_IF_ERROR(Save(std::move(instance)));
-    busy_at_[id] = now;
     const Instance& saved = live_.at(id);
     fleet::Provider* provider = ProviderNamed(saved.provider);
     if (!spot || provider == nullptr || !provider->models_spot_interruptions()) continue;
@@ -223,6 +231,7 @@ Status FleetController::JoinAndLose(FleetTickReport& report) {
             : "its agent stopped reporting " + Seconds(options_.launch_timeout) + " ago";
     BARGE_RETURN_IF_ERROR(Terminate(instance, reason, report));
   }
+  membership_seen_ = membership;
   return Ok();
 }
 
@@ -358,18 +367,19 @@ Status FleetController::ScaleIn(const Scaled& env, const std::vector<WaitingJob>
   Timestamp now = clock_.Now();
   Duration delay = ScaleDownDelay(env.ce);
   int32_t min_vcpus = env.ce.compute_resources->min_vcpus.value_or(0);
-  int32_t live_vcpus = 0;
+  int32_t live_vcpus = env.held.vcpus;
+  // Idle agents are few on a busy fleet: start from them, not the instances.
   std::vector<Instance> idle;
-  for (const auto& [id, instance] : live_) {
-    if (instance.compute_environment != env.ce.name) continue;
-    live_vcpus += instance.type.vcpus;
-    if (instance.state != InstanceState::kRunning || registry_.HasAttempts(instance.agent_id)) {
-      continue;
-    }
-    auto busy = busy_at_.find(id);
-    Timestamp since = busy != busy_at_.end() ? busy->second : instance.running_at.value_or(now);
-    if (now - since >= delay) idle.push_back(instance);
-  }
+  registry_.VisitIdle(
+      [&](const std::string& agent_id, const AgentInfo& info, Timestamp idle_since) {
+        if (info.compute_environment != env.ce.name || info.instance_id.empty()) return;
+        auto it = live_.find(info.instance_id);
+        if (it == live_.end()) return;
+        const Instance& instance = it->second;
+        if (instance.state != InstanceState::kRunning || instance.agent_id != agent_id) return;
+        Timestamp since = std::max(idle_since, instance.running_at.value_or(now));
+        if (now - since >= delay) idle.push_back(instance);
+      });
   // The newest go first, so long-lived instances (and their warm caches) stay.
   std::ranges::sort(idle, [](const Instance& a, const Instance& b) {
     return std::tie(b.launched_at, b.id) < std::tie(a.launched_at, a.id);
@@ -470,7 +480,6 @@ Status FleetController::Terminate(Instance instance, const std::string& reason,
   instance.state_reason = reason;
   Instance terminated = instance;
   BARGE_RETURN_IF_ERROR(Save(std::move(instance)));
-  busy_at_.erase(terminated.id);
   interrupt_at_.erase(terminated.id);
   absent_since_.erase(terminated.id);
   ++report.terminated;

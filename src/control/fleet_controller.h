@@ -164,8 +164,9 @@ class FleetController {
   std::mt19937_64 random_;
   bool recovered_ = false;
   std::map<std::string, Instance> live_{};
-  // When each RUNNING instance last had an attempt (or started running).
-  std::map<std::string, Timestamp> busy_at_{};
+  // AgentRegistry::membership_version() when JoinAndLose last checked every
+  // instance's agent.
+  std::optional<uint64_t> membership_seen_{};
   // Since when each RUNNING or DRAINING instance's agent is missing from the
   // registry.
   std::map<std::string, Timestamp> absent_since_{};

@@ -39,9 +39,8 @@ TEST_F(SimulationTest, TwoOneHourJobsShareOneC5LargeThatIsScaledInAfterTheDelay)
   SimulationReport report = RunOrFail(C5Large(), TwoHourLongJobs());
 
   // Both jobs start at 0 on one c5.large ($0.085/h) and end at 1 h. The
-  // controller last saw the instance busy at its tick of 3599 s (the exits
-  // at 3600 s are reported before that instant's tick), so it is idle from
-  // then and scaled in 5 minutes later, at 3899 s.
+  // instance is idle from the exits at 3600 s and scaled in 5 minutes
+  // later, at 3900 s.
   EXPECT_EQ(report.jobs, 2);
   EXPECT_EQ(report.succeeded, 2);
   EXPECT_EQ(report.retries, 0);
@@ -51,10 +50,10 @@ TEST_F(SimulationTest, TwoOneHourJobsShareOneC5LargeThatIsScaledInAfterTheDelay)
   EXPECT_EQ(report.instances, 1);
   EXPECT_EQ(report.peak_instances, 1);
   EXPECT_EQ(report.peak_vcpus, 2);
-  EXPECT_EQ(report.simulated, seconds(3899));
-  EXPECT_DOUBLE_EQ(report.cost, std::round(0.085 * 3899 / 3600 * 1e6) / 1e6);
+  EXPECT_EQ(report.simulated, seconds(3900));
+  EXPECT_DOUBLE_EQ(report.cost, std::round(0.085 * 3900 / 3600 * 1e6) / 1e6);
   EXPECT_DOUBLE_EQ(report.on_demand_cost, report.cost);
-  EXPECT_DOUBLE_EQ(report.utilisation, std::round(7200.0 / (2 * 3899) * 1e6) / 1e6);
+  EXPECT_DOUBLE_EQ(report.utilisation, std::round(7200.0 / (2 * 3900) * 1e6) / 1e6);
 }
 
 TEST_F(SimulationTest, TheLaunchDelayIsWhatTheFirstJobsWait) {
