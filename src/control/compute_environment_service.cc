@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
 
@@ -51,6 +52,30 @@ Status ValidateVcpus(const ComputeResources& resources) {
 }
 
 // The whole computeResources of a MANAGED environment, defaults applied.
+// computeResources.scalingPolicy, kept as the JSON text the client sent. AWS
+// takes minScaleDownDelayMinutes 20..10080, and 0 to unset it.
+Status ValidateScalingPolicy(const std::string& text) {
+  nlohmann::json policy = nlohmann::json::parse(text, nullptr, false);
+  if (!policy.is_object()) {
+    return InvalidArgument("computeResources.scalingPolicy must be an object");
+  }
+  auto delay = policy.find("minScaleDownDelayMinutes");
+  if (delay == policy.end() || delay->is_null()) return Ok();
+  if (!delay->is_number_integer()) {
+    return InvalidArgument(
+        "computeResources.scalingPolicy.minScaleDownDelayMinutes must be an integer");
+  }
+  int64_t minutes = delay->get<int64_t>();
+  if (minutes != 0 &&
+      (minutes < kMinScaleDownDelayMinutes || minutes > kMaxScaleDownDelayMinutes)) {
+    return InvalidArgument("computeResources.scalingPolicy.minScaleDownDelayMinutes " +
+                           std::to_string(minutes) + " must be between " +
+                           std::to_string(kMinScaleDownDelayMinutes) + " and " +
+                           std::to_string(kMaxScaleDownDelayMinutes) + ", or 0 to unset it");
+  }
+  return Ok();
+}
+
 Status ValidateComputeResources(const ComputeResources& resources) {
   BARGE_RETURN_IF_ERROR(ValidateResourceType(resources.type));
   BARGE_RETURN_IF_ERROR(ValidateVcpus(resources));
@@ -85,6 +110,9 @@ Status ValidateComputeResources(const ComputeResources& resources) {
       return InvalidArgument("computeResources.bidPercentage " + Num(*resources.bid_percentage) +
                              " must be between 0 and 100");
     }
+  }
+  if (auto policy = resources.aws_only.find("scalingPolicy"); policy != resources.aws_only.end()) {
+    BARGE_RETURN_IF_ERROR(ValidateScalingPolicy(policy->second));
   }
   std::set<std::string_view> seen;
   for (const std::string& instance_type : resources.instance_types) {

@@ -134,14 +134,40 @@ TEST_F(ComputeEnvironmentServiceTest, CreateRejectsBadShapesAndStoresNothing) {
   bid_too_high.compute_resources->bid_percentage = 101;
   auto bad_tags = ManagedEc2("tg");
   bad_tags.tags["aws:x"] = "y";
+  auto short_delay = ManagedEc2("d1");
+  short_delay.compute_resources->aws_only["scalingPolicy"] = R"({"minScaleDownDelayMinutes":5})";
+  auto long_delay = ManagedEc2("d2");
+  long_delay.compute_resources->aws_only["scalingPolicy"] =
+      R"({"minScaleDownDelayMinutes":9223372036854775807})";
+  auto text_delay = ManagedEc2("d3");
+  text_delay.compute_resources->aws_only["scalingPolicy"] = R"({"minScaleDownDelayMinutes":"20"})";
+  auto policy_not_object = ManagedEc2("d4");
+  policy_not_object.compute_resources->aws_only["scalingPolicy"] = "[20]";
 
   for (const ComputeEnvironment& spec :
        {bad_name, managed_without, unmanaged_with, managed_unmanaged_vcpus, bad_type, no_max,
         min_over_max, desired_over_max, negative_min, bad_strategy, spot_strategy_on_ec2,
-        fargate_strategy, bid_on_ec2, bid_too_high, bad_tags}) {
+        fargate_strategy, bid_on_ec2, bid_too_high, bad_tags, short_delay, long_delay, text_delay,
+        policy_not_object}) {
     EXPECT_TRUE(FailsWith(environments_.Create(spec), ErrorCode::kInvalidArgument)) << spec.name;
   }
   EXPECT_TRUE(environments_.Describe({})->empty());
+}
+
+TEST_F(ComputeEnvironmentServiceTest, ScalingPolicyTakesAwsRangeOrZero) {
+  for (const char* minutes : {"0", "20", "10080"}) {
+    auto spec = ManagedEc2(std::string("ok") + minutes);
+    spec.compute_resources->aws_only["scalingPolicy"] =
+        std::string(R"({"minScaleDownDelayMinutes":)") + minutes + "}";
+    EXPECT_TRUE(static_cast<bool>(environments_.Create(spec))) << minutes;
+  }
+  auto spec = ManagedEc2("bad");
+  spec.compute_resources->aws_only["scalingPolicy"] = R"({"minScaleDownDelayMinutes":19})";
+  Result<ComputeEnvironment> refused = environments_.Create(spec);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message,
+            "computeResources.scalingPolicy.minScaleDownDelayMinutes 19 must be between 20 and "
+            "10080, or 0 to unset it");
 }
 
 TEST_F(ComputeEnvironmentServiceTest, ValidationMessagesNameTheValue) {
@@ -236,6 +262,10 @@ TEST_F(ComputeEnvironmentServiceTest, UpdateRejectsBadChangesAndChangesNothing) 
        .compute_resources = ComputeResourcesUpdate{.min_vcpus = 20}},
       {.compute_environment = "ce",
        .compute_resources = ComputeResourcesUpdate{.bid_percentage = 5}},
+      {.compute_environment = "ce",
+       .compute_resources =
+           ComputeResourcesUpdate{
+               .aws_only = {{"scalingPolicy", R"({"minScaleDownDelayMinutes":10081})"}}}},
   };
 
   for (const auto& update : bad) {

@@ -535,7 +535,12 @@ Duration FleetController::ScaleDownDelay(const ComputeEnvironment& ce) const {
   nlohmann::json json = nlohmann::json::parse(policy->second, nullptr, false);
   if (json.is_object() && json.contains("minScaleDownDelayMinutes") &&
       json["minScaleDownDelayMinutes"].is_number_integer()) {
-    return std::chrono::minutes(json["minScaleDownDelayMinutes"].get<int64_t>());
+    // 0 unsets it; the range is checked on create and update, and checked
+    // again here for environments stored before that check existed.
+    int64_t minutes = json["minScaleDownDelayMinutes"].get<int64_t>();
+    if (minutes >= kMinScaleDownDelayMinutes && minutes <= kMaxScaleDownDelayMinutes) {
+      return std::chrono::minutes(minutes);
+    }
   }
   return options_.scale_down_delay;
 }

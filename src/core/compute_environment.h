@@ -18,6 +18,10 @@ enum class ComputeEnvironmentType { kManaged, kUnmanaged };
 std::string_view ToString(ComputeEnvironmentType type);
 std::optional<ComputeEnvironmentType> ParseComputeEnvironmentType(std::string_view text);
 
+// computeResources.scalingPolicy.minScaleDownDelayMinutes: AWS's range (0 unsets it).
+inline constexpr int64_t kMinScaleDownDelayMinutes = 20;
+inline constexpr int64_t kMaxScaleDownDelayMinutes = 10080;
+
 // computeResources of a MANAGED environment. `type` and `allocation_strategy`
 // keep the wire spelling (EC2, SPOT, FARGATE, FARGATE_SPOT; BEST_FIT, ...).
 struct ComputeResources {

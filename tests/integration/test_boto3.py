@@ -212,6 +212,29 @@ class Boto3Test(unittest.TestCase):
             computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "nope"}]))
         self.assertEqual(self.batch.describe_job_queues(jobQueues=["b3-orphan"])["jobQueues"], [])
 
+    def test_scale_down_delay_outside_aws_range_is_refused(self):
+        # Debian's botocore predates scalingPolicy and refuses to send it, so
+        # this goes on the wire as a newer SDK would send it.
+        def create(name, minutes):
+            return raw_request(self.server, "POST", "/v1/createcomputeenvironment", json.dumps({
+                "computeEnvironmentName": name, "type": "MANAGED",
+                "computeResources": {"type": "EC2", "maxvCpus": 4,
+                                     "scalingPolicy": {"minScaleDownDelayMinutes": minutes}},
+            }).encode())
+        for minutes in (5, 10081):
+            status, headers, body = create("b3-delay-bad", minutes)
+            self.assertEqual(status, 400, body)
+            self.assertEqual(headers["x-amzn-errortype"].split(":")[0], "ClientException")
+            self.assertIn("between 20 and 10080", json.loads(body)["message"])
+        self.assertEqual(self.batch.describe_compute_environments(
+            computeEnvironments=["b3-delay-bad"])["computeEnvironments"], [])
+        status, headers, body = create("b3-delay-30", 30)
+        self.assertEqual(status, 200, body)
+        status, headers, body = raw_request(
+            self.server, "POST", "/v1/describecomputeenvironments",
+            json.dumps({"computeEnvironments": ["b3-delay-30"]}).encode())
+        [ce] = json.loads(body)["computeEnvironments"]
+        self.assertEqual(ce["computeResources"]["scalingPolicy"], {"minScaleDownDelayMinutes": 30})
 
 class SigV4Test(unittest.TestCase):
     @classmethod
