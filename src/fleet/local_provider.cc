@@ -12,8 +12,6 @@
 #include <charconv>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <thread>
 
@@ -36,12 +34,35 @@ std::optional<pid_t> ParsePid(const std::string& text) {
   return static_cast<pid_t>(value);
 }
 
+// A /proc file of process `pid`, or nullopt when it cannot be read. With
+// read(2), not a stream: the process may exit while it is read, and then the
+// read fails with ESRCH, which libstdc++'s filebuf turns into an exception.
+std::optional<std::string> ReadProcFile(pid_t pid, const char* name) {
+  std::string path = "/proc/" + std::to_string(pid) + "/" + name;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string content;
+  char buffer[4096];
+  while (true) {
+    ssize_t got = read(fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      close(fd);
+      return std::nullopt;
+    }
+    if (got == 0) break;
+    content.append(buffer, static_cast<size_t>(got));
+  }
+  close(fd);
+  return content;
+}
+
 // Whether /proc/<pid>/cmdline holds "--instance-id <instance_id>". False when
 // it cannot be read; a zombie's is empty.
 bool CmdlineNamesInstance(pid_t pid, const std::string& instance_id) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
-  if (!file) return false;
-  std::string cmdline((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::optional<std::string> read = ReadProcFile(pid, "cmdline");
+  if (!read) return false;
+  const std::string& cmdline = *read;
   std::string_view previous;
   for (size_t at = 0; at < cmdline.size();) {
     size_t end = cmdline.find('\0', at);
@@ -89,10 +110,9 @@ std::optional<pid_t> FindAgentProcess(const std::string& instance_id) {
   while (const dirent* entry = readdir(proc)) {
     std::optional<pid_t> pid = ParsePid(entry->d_name);
     if (!pid || *pid == getpid() || !CmdlineNamesInstance(*pid, instance_id)) continue;
-    std::ifstream comm("/proc/" + std::to_string(*pid) + "/comm");
-    std::string name;
-    std::getline(comm, name);
-    if (name == "barge-monitor") continue;
+    std::optional<std::string> comm = ReadProcFile(*pid, "comm");
+    if (!comm) continue;  // Gone meanwhile.
+    if (comm->substr(0, comm->find('\n')) == "barge-monitor") continue;
     found = *pid;
     break;
   }
