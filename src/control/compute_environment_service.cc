@@ -51,7 +51,6 @@ Status ValidateVcpus(const ComputeResources& resources) {
   return Ok();
 }
 
-// The whole computeResources of a MANAGED environment, defaults applied.
 // computeResources.scalingPolicy, kept as the JSON text the client sent. AWS
 // takes minScaleDownDelayMinutes 20..10080, and 0 to unset it.
 Status ValidateScalingPolicy(const std::string& text) {
@@ -76,6 +75,7 @@ Status ValidateScalingPolicy(const std::string& text) {
   return Ok();
 }
 
+// The whole computeResources of a MANAGED environment, defaults applied.
 Status ValidateComputeResources(const ComputeResources& resources) {
   BARGE_RETURN_IF_ERROR(ValidateResourceType(resources.type));
   BARGE_RETURN_IF_ERROR(ValidateVcpus(resources));

@@ -67,17 +67,11 @@ Status ReadTopology(StoreTransaction& txn, PassInput& input) {
 
 bool HasFreeCapacity(const AgentRegistry& registry) {
   bool found = false;
-  registry.VisitNodes(
+  registry.VisitNodesWithFreeCpu(
       [&](const std::string&, const AgentInfo&, const Resources& free, bool accepting_work) {
-        found = found || (accepting_work && free.millicpus > 0 && free.memory_mib > 0);
+        found = found || (accepting_work && free.memory_mib > 0);
       });
   return found;
-}
-
-Resources ComponentMin(const Resources& a, const Resources& b) {
-  return {.millicpus = std::min(a.millicpus, b.millicpus),
-          .memory_mib = std::min(a.memory_mib, b.memory_mib),
-          .gpus = std::min(a.gpus, b.gpus)};
 }
 
 // A new attempt on the placement's agent, and the job moved to STARTING.
@@ -307,7 +301,7 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   scheduler::Snapshot snapshot;
   std::optional<Resources> smallest;
   for (const RunnableEntry* entry : candidates) {
-    smallest = smallest ? ComponentMin(*smallest, entry->request) : entry->request;
+    smallest = smallest ? scheduler::ComponentMin(*smallest, entry->request) : entry->request;
   }
   if (smallest && smallest->millicpus <= 0) {
     registry_.VisitNodes(consider);  // A job without vCPUs fits nodes without free ones.

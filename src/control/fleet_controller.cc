@@ -285,9 +285,7 @@ Status FleetController::Interruptions(FleetTickReport& report) {
 
 DemandBudget FleetController::BudgetOf(const Scaled& env) {
   DemandBudget budget;
-  int32_t largest_vcpus = 0;
   for (const InstanceType& type : env.candidates) {
-    largest_vcpus = std::max(largest_vcpus, type.vcpus);
     budget.largest.millicpus = std::max(budget.largest.millicpus, int64_t{type.vcpus} * 1000);
     budget.largest.memory_mib = std::max<int64_t>(budget.largest.memory_mib, type.memory_mib);
     budget.largest.gpus = std::max<int64_t>(budget.largest.gpus, type.gpus);
@@ -297,8 +295,9 @@ DemandBudget FleetController::BudgetOf(const Scaled& env) {
   }
   if (env.ce.state == ResourceState::kEnabled) {
     int32_t max_vcpus = env.ce.compute_resources->max_vcpus.value_or(0);
-    int64_t room = std::max(0, max_vcpus - env.held.vcpus) + largest_vcpus;
-    budget.millicpus += room * 1000;
+    // BEST_FIT_PROGRESSIVE may pass maxvCpus by one instance of any type.
+    budget.millicpus +=
+        int64_t{std::max(0, max_vcpus - env.held.vcpus)} * 1000 + budget.largest.millicpus;
   }
   return budget;
 }

@@ -119,13 +119,11 @@ void RunnableIndex::SetReason(const std::string& id, std::string reason) {
 std::vector<const RunnableEntry*> RunnableIndex::Oldest(const std::string& queue, size_t limit,
                                                         const Accept& accept) const {
   std::vector<const RunnableEntry*> out;
-  auto it = by_queue_.find(queue);
-  if (it == by_queue_.end()) return out;
-  for (const auto& [key, entry] : it->second) {
-    if (out.size() >= limit) break;
-    if (accept && !accept(*entry)) continue;
-    out.push_back(entry);
-  }
+  VisitOldest(queue, [&](const RunnableEntry& entry) {
+    if (out.size() >= limit) return false;
+    if (!accept || accept(entry)) out.push_back(&entry);
+    return true;
+  });
   return out;
 }
 

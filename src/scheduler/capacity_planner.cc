@@ -58,12 +58,6 @@ void Take(Resources& free, const Resources& request, int64_t copies) {
   free.gpus -= request.gpus * copies;
 }
 
-Resources ComponentMin(const Resources& a, const Resources& b) {
-  return {.millicpus = std::min(a.millicpus, b.millicpus),
-          .memory_mib = std::min(a.memory_mib, b.memory_mib),
-          .gpus = std::min(a.gpus, b.gpus)};
-}
-
 // Consecutive waiting jobs with equal requests, served together. First fit of
 // n equal jobs is "as many as fit, slot by slot", so an array of 10,000
 // children costs one step per slot instead of one per child.

@@ -8,6 +8,7 @@
 // The loop has already filtered what the planner must not consider: jobs of
 // DISABLED queues and nodes of environments that are not ENABLED and VALID
 // never appear here.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -62,6 +63,14 @@ struct PlanResult {
 inline bool Covers(const Resources& free, const Resources& request) {
   return free.millicpus >= request.millicpus && free.memory_mib >= request.memory_mib &&
          free.gpus >= request.gpus;
+}
+
+// The smaller of `a` and `b` in each dimension: a request every one of a set
+// covers, so a slot that does not cover it covers none of them.
+inline Resources ComponentMin(const Resources& a, const Resources& b) {
+  return {.millicpus = std::min(a.millicpus, b.millicpus),
+          .memory_mib = std::min(a.memory_mib, b.memory_mib),
+          .gpus = std::min(a.gpus, b.gpus)};
 }
 
 }  // namespace barge::scheduler
