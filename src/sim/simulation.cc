@@ -20,7 +20,7 @@
 #include "sim/simulated_agents.h"
 #include "sim/simulated_provider.h"
 #include "sim/virtual_clock.h"
-#include "store/sqlite_store.h"
+#include "store/memory_store.h"
 
 namespace barge::sim {
 namespace {
@@ -46,12 +46,11 @@ RetryStrategy SimulatedRetry(int32_t attempts) {
 // One run's control plane, provider and agents, wired as the server wires them.
 class World {
  public:
-  World(std::unique_ptr<SqliteStore> sqlite, const fleet::InstanceCatalog& catalog,
-        const SimulationOptions& options, const Workload& workload)
+  World(const fleet::InstanceCatalog& catalog, const SimulationOptions& options,
+        const Workload& workload)
       : options_(options),
         workload_(workload),
-        sqlite_(std::move(sqlite)),
-        store_(*sqlite_),
+        store_(memory_),
         clock_(kStart),
         registry_(clock_,
                   control::AgentRegistryOptions{.lease = kForever, .max_poll_wait = kForever}),
@@ -105,7 +104,7 @@ class World {
 
   const SimulationOptions& options_;
   const Workload& workload_;
-  std::unique_ptr<SqliteStore> sqlite_;
+  MemoryStore memory_;
   control::JobEndReportingStore store_;
   VirtualClock clock_;
   ArnFormatter arns_{"us-east-1", "000000000000"};
@@ -244,7 +243,7 @@ Result<SimulationReport> World::Run() {
       break;  // Stalled: jobs wait that no instance is launched for.
     }
   }
-  return BuildReport(*sqlite_, options_.environment.capacity, kStart, clock_.Now());
+  return BuildReport(memory_, options_.environment.capacity, kStart, clock_.Now());
 }
 
 }  // namespace
@@ -298,9 +297,7 @@ Status Simulation::Validate(const Workload& workload) const {
 
 Result<SimulationReport> Simulation::Run(const Workload& workload) const {
   BARGE_RETURN_IF_ERROR(Validate(workload));
-  Result<std::unique_ptr<SqliteStore>> opened = SqliteStore::Open(":memory:");
-  if (!opened) return opened.error();
-  auto world = std::make_unique<World>(std::move(*opened), catalog_, options_, workload);
+  auto world = std::make_unique<World>(catalog_, options_, workload);
   return world->Run();
 }
 

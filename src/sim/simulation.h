@@ -3,7 +3,8 @@
 // control plane at virtual time: the FleetController (capacity plans,
 // launches, scale-in, the spot interruption model), the Dispatcher (the
 // Planner's placements), the AgentService and AgentRegistry (the agent
-// protocol), all on a SqliteStore in memory and a VirtualClock, with a
+// protocol), all on a MemoryStore (store/memory_store.h: SqliteStore's
+// semantics, objects in memory) and a VirtualClock, with a
 // SimulatedProvider (a launch delay, then the instance's agent joins) and
 // SimulatedAgents (each job runs its workload duration and exits with its
 // code). Hours of fleet behaviour take seconds.

@@ -149,3 +149,26 @@ TYPED_TEST(InstanceStoreContractTest, AFailedUnitOfWorkLeavesNoInstance) {
 
 }  // namespace
 }  // namespace barge
+
+namespace barge {
+namespace {
+
+TYPED_TEST(InstanceStoreContractTest, AFailedUnitOfWorkLeavesAnUpdatedInstanceAsItWas) {
+  ASSERT_TRUE(this->Insert(MakeInstance("i-1", "ce", 1000)));
+  Instance instance = this->Get("i-1").value();
+
+  Status failed = this->backend_.store->Transact([&](StoreTransaction& txn) -> Status {
+    instance.state = InstanceState::kTerminated;
+    instance.terminated_at = At(2000);
+    BARGE_RETURN_IF_ERROR(txn.UpdateInstance(instance));
+    return Status(Unavailable("provider refused"));
+  });
+
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(this->Get("i-1")->state, InstanceState::kLaunching);
+  EXPECT_EQ(this->Get("i-1")->version, 1);
+  EXPECT_EQ(this->ListIds({.live_only = true}), std::vector<std::string>{"i-1"});
+}
+
+}  // namespace
+}  // namespace barge

@@ -191,6 +191,38 @@ TYPED_TEST(JobStoreContractTest, FailedTransactionLeavesNoJob) {
   EXPECT_FALSE(this->Get("j1"));
 }
 
+TYPED_TEST(JobStoreContractTest, FailedTransactionRestoresUpdatedAndDeletedJobsInEveryListing) {
+  this->InsertSixJobs();
+  ASSERT_TRUE(this->Insert(this->EndedJob("old", JobStatus::kSucceeded, 50)));
+  Job a = this->Get("a").value();
+  Job b = this->Get("b").value();
+
+  Status status = this->store().Transact([&](StoreTransaction& txn) -> Status {
+    a.status = JobStatus::kStarting;  // Leaves RUNNABLE.
+    BARGE_RETURN_IF_ERROR(txn.UpdateJob(a));
+    a.version += 1;
+    a.status = JobStatus::kRunning;  // Written twice in one transaction.
+    BARGE_RETURN_IF_ERROR(txn.UpdateJob(a));
+    b.status = JobStatus::kSucceeded;
+    b.stopped_at = At(60);
+    BARGE_RETURN_IF_ERROR(txn.UpdateJob(b));
+    BARGE_RETURN_IF_ERROR(txn.InsertJob(testing::SampleJob("new", "q1", At(150))));
+    auto deleted = txn.DeleteJobsEndedBefore(At(100), 10);  // "old" and b.
+    if (!deleted) return deleted.error();
+    EXPECT_EQ(deleted.value(), 2u);
+    return Unavailable("then something failed");
+  });
+
+  ASSERT_FALSE(status);
+  EXPECT_EQ(this->ListIds({.statuses = {JobStatus::kRunnable}}),
+            (std::vector<std::string>{"a", "c", "d"}));
+  EXPECT_EQ(this->ListIds({.statuses = {JobStatus::kRunning, JobStatus::kStarting}}),
+            (std::vector<std::string>{"b"}));
+  EXPECT_EQ(this->ListIds({}), (std::vector<std::string>{"old", "a", "b", "c", "d", "e", "f"}));
+  EXPECT_EQ(this->Get("a")->version, 1);
+  EXPECT_EQ(this->DeleteEndedBefore(100, 10).value(), 1u);  // Only "old" ended before 100.
+}
+
 TYPED_TEST(JobStoreContractTest, ListIsOrderedByCreationThenId) {
   this->InsertSixJobs();
 

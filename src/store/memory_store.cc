@@ -1,0 +1,638 @@
+#include "store/memory_store.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/check.h"
+#include "store/job_expiry.h"
+
+namespace barge {
+namespace {
+
+// How to take back one write; run newest first on rollback.
+using UndoLog = std::vector<std::function<void()>>;
+
+// (timestamp, id): the order of job listings (created_at), of retention
+// (ended at) and of instance listings (launched_at).
+using RowKey = std::pair<Timestamp, std::string>;
+using RowKeys = std::set<RowKey>;
+
+constexpr size_t kJobStatusCount = static_cast<size_t>(JobStatus::kFailed) + 1;
+
+constexpr std::string_view kCe = "compute environment";
+constexpr std::string_view kQueue = "job queue";
+constexpr std::string_view kPolicy = "scheduling policy";
+
+template <typename Row>
+using NamedRows = std::map<std::string, Row>;
+using DefinitionKey = std::pair<std::string, int32_t>;
+
+std::string DefinitionName(const std::string& name, int32_t revision) {
+  return name + ":" + std::to_string(revision);
+}
+
+// SqliteStore keeps an empty ARN as NULL, which UNIQUE ignores; so does this.
+template <typename Row>
+bool ArnTakenByAnother(const NamedRows<Row>& rows, const Row& row) {
+  if (row.arn.empty()) return false;
+  for (const auto& [name, other] : rows) {
+    if (name != row.name && other.arn == row.arn) return true;
+  }
+  return false;
+}
+
+template <typename Row>
+Result<Row> GetNamed(const NamedRows<Row>& rows, std::string_view noun, const std::string& name) {
+  auto it = rows.find(name);
+  if (it == rows.end()) return NotFound(std::string(noun) + " " + name + " does not exist");
+  return it->second;
+}
+
+template <typename Key, typename Row>
+std::vector<Row> ListAll(const std::map<Key, Row>& rows) {
+  std::vector<Row> out;
+  out.reserve(rows.size());
+  for (const auto& [key, row] : rows) out.push_back(row);
+  return out;
+}
+
+template <typename Row>
+Status InsertNamed(NamedRows<Row>& rows, UndoLog& undo, std::string_view noun, const Row& row) {
+  if (rows.contains(row.name)) {
+    return AlreadyExists(std::string(noun) + " " + row.name + " already exists");
+  }
+  if (ArnTakenByAnother(rows, row)) {
+    return AlreadyExists(std::string(noun) + " with arn " + row.arn + " already exists");
+  }
+  Row stored = row;
+  stored.version = 1;
+  rows.emplace(row.name, std::move(stored));
+  undo.push_back([&rows, name = row.name] { rows.erase(name); });
+  return Ok();
+}
+
+template <typename Row>
+Status UpdateNamed(NamedRows<Row>& rows, UndoLog& undo, std::string_view noun, const Row& row) {
+  auto it = rows.find(row.name);
+  if (it == rows.end()) return NotFound(std::string(noun) + " " + row.name + " does not exist");
+  if (it->second.version != row.version) {
+    return Conflict(std::string(noun) + " " + row.name + " changed since version " +
+                    std::to_string(row.version));
+  }
+  if (ArnTakenByAnother(rows, row)) {
+    return AlreadyExists(std::string(noun) + " with arn " + row.arn + " already exists");
+  }
+  Row previous = std::move(it->second);
+  it->second = row;
+  it->second.version = row.version + 1;
+  undo.push_back([&rows, previous = std::move(previous)] { rows[previous.name] = previous; });
+  return Ok();
+}
+
+template <typename Row>
+Status DeleteNamed(NamedRows<Row>& rows, UndoLog& undo, std::string_view noun,
+                   const std::string& name) {
+  auto it = rows.find(name);
+  if (it == rows.end()) return NotFound(std::string(noun) + " " + name + " does not exist");
+  Row previous = std::move(it->second);
+  rows.erase(it);
+  undo.push_back([&rows, previous = std::move(previous)] { rows.emplace(previous.name, previous); });
+  return Ok();
+}
+
+bool JobMatches(const Job& job, const JobListFilter& filter) {
+  if (filter.queue && job.queue != *filter.queue) return false;
+  if (!filter.statuses.empty() && std::find(filter.statuses.begin(), filter.statuses.end(),
+                                            job.status) == filter.statuses.end()) {
+    return false;
+  }
+  if (filter.created_after && job.created_at < *filter.created_after) return false;
+  if (filter.created_before && job.created_at > *filter.created_before) return false;
+  if (filter.ended_since) {
+    std::optional<Timestamp> ended = JobEndedAt(job);
+    if (!ended || *ended < *filter.ended_since) return false;
+  }
+  if (filter.scope == JobScope::kTopLevel && job.array && job.array->index) return false;
+  return true;
+}
+
+bool IsArrayChild(const Job& job) { return job.array && job.array->index; }
+
+// A child's id is "<parent id>:<index>" (core/job.h).
+std::string ParentOf(const Job& child) { return child.id.substr(0, child.id.rfind(':')); }
+
+}  // namespace
+
+// Everything the store holds, and the undo log of the open transaction. Jobs
+// and instances change only through PutJob and PutInstance, which keep their
+// indexes.
+class MemoryStore::State {
+ public:
+  NamedRows<ComputeEnvironment> compute_environments{};
+  NamedRows<JobQueue> job_queues{};
+  NamedRows<SchedulingPolicy> scheduling_policies{};
+  std::map<DefinitionKey, JobDefinition> job_definitions{};
+
+  std::unordered_map<std::string, Job> jobs{};
+  RowKeys jobs_by_created{};
+  std::array<RowKeys, kJobStatusCount> jobs_by_status{};
+  RowKeys ended_jobs{};  // By JobEndedAt.
+  std::unordered_map<std::string, std::map<int32_t, std::string>> children{};  // Parent -> index -> id.
+
+  std::unordered_map<std::string, std::map<int64_t, LogEvent>> log_streams{};  // Sequence -> line.
+
+  std::unordered_map<std::string, Instance> instances{};
+  RowKeys instances_by_launch{};
+  RowKeys live_instances_by_launch{};
+
+  UndoLog undo{};
+
+  // Puts `row` at `id` (nothing: removes it) and returns what was there.
+  std::optional<Job> PutJob(const std::string& id, std::optional<Job> row) {
+    std::optional<Job> previous;
+    auto it = jobs.find(id);
+    if (it != jobs.end()) {
+      previous = std::move(it->second);
+      if (row) {
+        it->second = std::move(*row);
+        Reindex(&*previous, &it->second);
+      } else {
+        jobs.erase(it);
+        Reindex(&*previous, nullptr);
+      }
+    } else if (row) {
+      auto [inserted, unused] = jobs.emplace(id, std::move(*row));
+      Reindex(nullptr, &inserted->second);
+    }
+    return previous;
+  }
+
+  // A write of a job with the undo that restores the previous row.
+  void WriteJob(const std::string& id, std::optional<Job> row) {
+    std::optional<Job> previous = PutJob(id, std::move(row));
+    undo.push_back([this, id, previous = std::move(previous)]() mutable { PutJob(id, std::move(previous)); });
+  }
+
+  std::optional<Instance> PutInstance(const std::string& id, std::optional<Instance> row) {
+    std::optional<Instance> previous;
+    auto it = instances.find(id);
+    if (it != instances.end()) {
+      previous = std::move(it->second);
+      Unindex(*previous);
+      if (row) {
+        it->second = std::move(*row);
+        Index(it->second);
+      } else {
+        instances.erase(it);
+      }
+    } else if (row) {
+      auto [inserted, unused] = instances.emplace(id, std::move(*row));
+      Index(inserted->second);
+    }
+    return previous;
+  }
+
+  void WriteInstance(const std::string& id, std::optional<Instance> row) {
+    std::optional<Instance> previous = PutInstance(id, std::move(row));
+    undo.push_back(
+        [this, id, previous = std::move(previous)]() mutable { PutInstance(id, std::move(previous)); });
+  }
+
+  void Rollback() {
+    for (auto it = undo.rbegin(); it != undo.rend(); ++it) (*it)();
+    undo.clear();
+  }
+
+ private:
+  // Moves a job's index entries from `before` to `after` (either may be
+  // null), touching only the indexes whose key changed: most updates change
+  // the status alone.
+  void Reindex(const Job* before, const Job* after) {
+    auto created = [](const Job* job) { return job ? std::optional<Timestamp>(job->created_at) : std::nullopt; };
+    if (created(before) != created(after)) {
+      if (before) jobs_by_created.erase({before->created_at, before->id});
+      if (after) jobs_by_created.emplace(after->created_at, after->id);
+    }
+    bool same_status = before && after && before->status == after->status &&
+                       before->created_at == after->created_at;
+    if (!same_status) {
+      if (before) jobs_by_status[static_cast<size_t>(before->status)].erase({before->created_at, before->id});
+      if (after) jobs_by_status[static_cast<size_t>(after->status)].emplace(after->created_at, after->id);
+    }
+    std::optional<Timestamp> ended_before = before ? JobEndedAt(*before) : std::nullopt;
+    std::optional<Timestamp> ended_after = after ? JobEndedAt(*after) : std::nullopt;
+    if (ended_before != ended_after) {
+      if (ended_before) ended_jobs.erase({*ended_before, before->id});
+      if (ended_after) ended_jobs.emplace(*ended_after, after->id);
+    }
+    bool child_before = before && IsArrayChild(*before);
+    bool child_after = after && IsArrayChild(*after);
+    if (child_before && !(child_after && *after->array->index == *before->array->index)) {
+      auto parent = children.find(ParentOf(*before));
+      if (parent != children.end()) {
+        parent->second.erase(*before->array->index);
+        if (parent->second.empty()) children.erase(parent);
+      }
+    }
+    if (child_after) children[ParentOf(*after)][*after->array->index] = after->id;
+  }
+
+  void Index(const Instance& instance) {
+    instances_by_launch.emplace(instance.launched_at, instance.id);
+    if (instance.IsLive()) live_instances_by_launch.emplace(instance.launched_at, instance.id);
+  }
+  void Unindex(const Instance& instance) {
+    instances_by_launch.erase({instance.launched_at, instance.id});
+    live_instances_by_launch.erase({instance.launched_at, instance.id});
+  }
+};
+
+namespace {
+
+// Where an oldest-first listing of `keys` starts: the first key past the cursor
+// and inside the created_after / created_before bounds.
+RowKeys::const_iterator ForwardStart(const RowKeys& keys, const JobListFilter& filter) {
+  auto start = filter.created_after ? keys.lower_bound({*filter.created_after, std::string()})
+                                    : keys.begin();
+  if (filter.start_after) {
+    auto past = keys.upper_bound({filter.start_after->created_at, filter.start_after->id});
+    if (past == keys.end() || (start != keys.end() && *start < *past)) start = past;
+  }
+  return start;
+}
+
+// For newest-first listings: the end of the range, which is walked backwards.
+RowKeys::const_iterator BackwardEnd(const RowKeys& keys, const JobListFilter& filter) {
+  auto end = filter.created_before
+                 ? keys.lower_bound({*filter.created_before + std::chrono::milliseconds(1),
+                                     std::string()})
+                 : keys.end();
+  if (filter.start_after) {
+    auto before = keys.lower_bound({filter.start_after->created_at, filter.start_after->id});
+    if (end == keys.end() || (before != keys.end() && *before < *end)) end = before;
+  }
+  return end;
+}
+
+class MemoryTransaction final : public StoreTransaction {
+ public:
+  explicit MemoryTransaction(MemoryStore::State& state) : state_(state) {}
+
+  Result<ComputeEnvironment> GetComputeEnvironment(const std::string& name) override {
+    return GetNamed(state_.compute_environments, kCe, name);
+  }
+  Result<std::vector<ComputeEnvironment>> ListComputeEnvironments() override {
+    return ListAll(state_.compute_environments);
+  }
+  Status InsertComputeEnvironment(const ComputeEnvironment& ce) override {
+    return InsertNamed(state_.compute_environments, state_.undo, kCe, ce);
+  }
+  Status UpdateComputeEnvironment(const ComputeEnvironment& ce) override {
+    return UpdateNamed(state_.compute_environments, state_.undo, kCe, ce);
+  }
+  Status DeleteComputeEnvironment(const std::string& name) override {
+    return DeleteNamed(state_.compute_environments, state_.undo, kCe, name);
+  }
+
+  Result<JobQueue> GetJobQueue(const std::string& name) override {
+    return GetNamed(state_.job_queues, kQueue, name);
+  }
+  Result<std::vector<JobQueue>> ListJobQueues() override { return ListAll(state_.job_queues); }
+  Status InsertJobQueue(const JobQueue& queue) override {
+    return InsertNamed(state_.job_queues, state_.undo, kQueue, queue);
+  }
+  Status UpdateJobQueue(const JobQueue& queue) override {
+    return UpdateNamed(state_.job_queues, state_.undo, kQueue, queue);
+  }
+  Status DeleteJobQueue(const std::string& name) override {
+    return DeleteNamed(state_.job_queues, state_.undo, kQueue, name);
+  }
+
+  Result<SchedulingPolicy> GetSchedulingPolicy(const std::string& name) override {
+    return GetNamed(state_.scheduling_policies, kPolicy, name);
+  }
+  Result<std::vector<SchedulingPolicy>> ListSchedulingPolicies() override {
+    return ListAll(state_.scheduling_policies);
+  }
+  Status InsertSchedulingPolicy(const SchedulingPolicy& policy) override {
+    return InsertNamed(state_.scheduling_policies, state_.undo, kPolicy, policy);
+  }
+  Status UpdateSchedulingPolicy(const SchedulingPolicy& policy) override {
+    return UpdateNamed(state_.scheduling_policies, state_.undo, kPolicy, policy);
+  }
+  Status DeleteSchedulingPolicy(const std::string& name) override {
+    return DeleteNamed(state_.scheduling_policies, state_.undo, kPolicy, name);
+  }
+
+  Result<JobDefinition> GetJobDefinition(const std::string& name, int32_t revision) override {
+    auto it = state_.job_definitions.find(DefinitionKey{name, revision});
+    if (it == state_.job_definitions.end()) {
+      return NotFound("job definition " + DefinitionName(name, revision) + " does not exist");
+    }
+    return it->second;
+  }
+
+  Result<std::vector<JobDefinition>> ListJobDefinitions(
+      const JobDefinitionFilter& filter) override {
+    std::vector<JobDefinition> out;
+    auto it = filter.name ? state_.job_definitions.lower_bound(DefinitionKey{*filter.name, INT32_MIN})
+                          : state_.job_definitions.begin();
+    for (; it != state_.job_definitions.end(); ++it) {
+      const auto& [key, definition] = *it;
+      if (filter.name && key.first != *filter.name) break;
+      if (filter.status && definition.status != *filter.status) continue;
+      out.push_back(definition);
+    }
+    return out;
+  }
+
+  Result<int32_t> MaxJobDefinitionRevision(const std::string& name) override {
+    // Keys sort by (name, revision): the last key below (name, INT32_MAX + 1) wins.
+    auto it = state_.job_definitions.upper_bound(DefinitionKey{name, INT32_MAX});
+    if (it == state_.job_definitions.begin()) return 0;
+    --it;
+    return it->first.first == name ? it->first.second : 0;
+  }
+
+  Status InsertJobDefinition(const JobDefinition& definition) override {
+    DefinitionKey key{definition.name, definition.revision};
+    JobDefinition stored = definition;
+    stored.version = 1;
+    if (!state_.job_definitions.emplace(key, std::move(stored)).second) {
+      return AlreadyExists("job definition " +
+                           DefinitionName(definition.name, definition.revision) +
+                           " already exists");
+    }
+    state_.undo.push_back([this, key] { state_.job_definitions.erase(key); });
+    return Ok();
+  }
+
+  Status UpdateJobDefinition(const JobDefinition& definition) override {
+    DefinitionKey key{definition.name, definition.revision};
+    auto it = state_.job_definitions.find(key);
+    if (it == state_.job_definitions.end()) {
+      return NotFound("job definition " + DefinitionName(definition.name, definition.revision) +
+                      " does not exist");
+    }
+    if (it->second.version != definition.version) {
+      return Conflict("job definition " + DefinitionName(definition.name, definition.revision) +
+                      " changed since version " + std::to_string(definition.version));
+    }
+    JobDefinition previous = std::move(it->second);
+    it->second = definition;
+    it->second.version = definition.version + 1;
+    state_.undo.push_back([this, key, previous = std::move(previous)] {
+      state_.job_definitions[key] = previous;
+    });
+    return Ok();
+  }
+
+  Result<Job> GetJob(const std::string& id) override {
+    auto it = state_.jobs.find(id);
+    if (it == state_.jobs.end()) return NotFound("job " + id + " does not exist");
+    return it->second;
+  }
+
+  Result<std::vector<Job>> ListJobs(const JobListFilter& filter) override {
+    bool newest_first = filter.order == JobOrder::kNewestFirst;
+    std::vector<const Job*> matching;
+    if (filter.statuses.empty()) {
+      Scan(state_.jobs_by_created, filter, matching);
+    } else {
+      std::vector<JobStatus> statuses = filter.statuses;
+      std::sort(statuses.begin(), statuses.end());
+      statuses.erase(std::unique(statuses.begin(), statuses.end()), statuses.end());
+      for (JobStatus status : statuses) {
+        Scan(state_.jobs_by_status[static_cast<size_t>(status)], filter, matching);
+      }
+      if (statuses.size() > 1) {
+        std::sort(matching.begin(), matching.end(), [&](const Job* a, const Job* b) {
+          RowKey ka{a->created_at, a->id};
+          RowKey kb{b->created_at, b->id};
+          return newest_first ? kb < ka : ka < kb;
+        });
+        if (filter.limit != 0 && matching.size() > filter.limit) matching.resize(filter.limit);
+      }
+    }
+    std::vector<Job> out;
+    out.reserve(matching.size());
+    for (const Job* job : matching) out.push_back(*job);
+    return out;
+  }
+
+  Result<std::vector<Job>> ListArrayChildren(const ArrayChildFilter& filter) override {
+    std::vector<Job> out;
+    auto parent = state_.children.find(filter.parent_id);
+    if (parent == state_.children.end()) return out;
+    const std::map<int32_t, std::string>& by_index = parent->second;
+    auto it = filter.after_index ? by_index.upper_bound(*filter.after_index) : by_index.begin();
+    for (; it != by_index.end(); ++it) {
+      if (filter.limit != 0 && out.size() >= filter.limit) break;
+      const Job& child = state_.jobs.at(it->second);
+      if (!filter.statuses.empty() && std::find(filter.statuses.begin(), filter.statuses.end(),
+                                                child.status) == filter.statuses.end()) {
+        continue;
+      }
+      out.push_back(child);
+    }
+    return out;
+  }
+
+  Status InsertJob(const Job& job) override {
+    if (state_.jobs.contains(job.id)) return AlreadyExists("job " + job.id + " already exists");
+    Job stored = job;
+    stored.version = 1;
+    state_.WriteJob(job.id, std::move(stored));
+    return Ok();
+  }
+
+  Status UpdateJob(const Job& job) override {
+    auto it = state_.jobs.find(job.id);
+    if (it == state_.jobs.end()) return NotFound("job " + job.id + " does not exist");
+    if (it->second.version != job.version) {
+      return Conflict("job " + job.id + " changed since version " + std::to_string(job.version));
+    }
+    Job stored = job;
+    stored.version = job.version + 1;
+    state_.WriteJob(job.id, std::move(stored));
+    return Ok();
+  }
+
+  Result<size_t> DeleteJobsEndedBefore(Timestamp cutoff, size_t limit) override {
+    std::vector<std::string> expired;
+    for (const auto& [ended, id] : state_.ended_jobs) {
+      if (expired.size() >= limit || ended >= cutoff) break;
+      expired.push_back(id);
+    }
+    for (const std::string& id : expired) {
+      for (const std::string& stream : JobLogStreams(state_.jobs.at(id))) {
+        auto lines = state_.log_streams.find(stream);
+        if (lines == state_.log_streams.end()) continue;
+        auto previous = std::move(lines->second);
+        state_.log_streams.erase(lines);
+        state_.undo.push_back([this, stream, previous = std::move(previous)] {
+          state_.log_streams[stream] = previous;
+        });
+      }
+      state_.WriteJob(id, std::nullopt);
+    }
+    return expired.size();
+  }
+
+  Status AppendLogEvents(const std::string& stream, const std::vector<LogEvent>& events) override {
+    if (events.empty()) return Ok();
+    std::map<int64_t, LogEvent>& lines = state_.log_streams[stream];
+    std::vector<int64_t> added;
+    for (const LogEvent& event : events) {
+      if (lines.emplace(event.sequence, event).second) added.push_back(event.sequence);  // First copy wins.
+    }
+    state_.undo.push_back([this, stream, added = std::move(added)] {
+      auto written = state_.log_streams.find(stream);
+      for (int64_t sequence : added) written->second.erase(sequence);
+      if (written->second.empty()) state_.log_streams.erase(written);
+    });
+    return Ok();
+  }
+
+  Result<std::vector<LogEvent>> ReadLogEvents(const LogQuery& query) override {
+    std::vector<LogEvent> out;
+    auto stream = state_.log_streams.find(query.stream);
+    if (stream == state_.log_streams.end()) return out;
+    auto admits = [&](const LogEvent& event) {
+      if (query.start_time && event.timestamp < *query.start_time) return false;
+      if (query.end_time && event.timestamp >= *query.end_time) return false;
+      return true;
+    };
+    auto full = [&] { return query.limit != 0 && out.size() >= query.limit; };
+    const std::map<int64_t, LogEvent>& lines = stream->second;
+    if (query.direction == LogDirection::kForward) {
+      auto it = query.from_sequence ? lines.lower_bound(*query.from_sequence) : lines.begin();
+      for (; it != lines.end() && !full(); ++it) {
+        if (admits(it->second)) out.push_back(it->second);
+      }
+      return out;
+    }
+    auto end = query.from_sequence ? lines.upper_bound(*query.from_sequence) : lines.end();
+    for (auto it = std::make_reverse_iterator(end); it != lines.rend() && !full(); ++it) {
+      if (admits(it->second)) out.push_back(it->second);
+    }
+    std::reverse(out.begin(), out.end());
+    return out;
+  }
+
+  Result<Instance> GetInstance(const std::string& id) override {
+    auto it = state_.instances.find(id);
+    if (it == state_.instances.end()) return NotFound("instance " + id + " does not exist");
+    return it->second;
+  }
+
+  Result<std::vector<Instance>> ListInstances(const InstanceFilter& filter) override {
+    std::vector<Instance> out;
+    const RowKeys& order =
+        filter.live_only ? state_.live_instances_by_launch : state_.instances_by_launch;
+    for (const auto& [launched_at, id] : order) {
+      const Instance& instance = state_.instances.at(id);
+      if (filter.compute_environment && instance.compute_environment != *filter.compute_environment) {
+        continue;
+      }
+      if (filter.alive_since && !instance.IsLive() &&
+          instance.terminated_at.value_or(instance.launched_at) < *filter.alive_since) {
+        continue;
+      }
+      out.push_back(instance);
+    }
+    return out;
+  }
+
+  Status InsertInstance(const Instance& instance) override {
+    if (state_.instances.contains(instance.id)) {
+      return AlreadyExists("instance " + instance.id + " already exists");
+    }
+    Instance stored = instance;
+    stored.version = 1;
+    state_.WriteInstance(instance.id, std::move(stored));
+    return Ok();
+  }
+
+  Status UpdateInstance(const Instance& instance) override {
+    auto it = state_.instances.find(instance.id);
+    if (it == state_.instances.end()) return NotFound("instance " + instance.id + " does not exist");
+    if (it->second.version != instance.version) {
+      return Conflict("instance " + instance.id + " changed since version " +
+                      std::to_string(instance.version));
+    }
+    Instance stored = instance;
+    stored.version = instance.version + 1;
+    state_.WriteInstance(instance.id, std::move(stored));
+    return Ok();
+  }
+
+ private:
+  // Appends to `out` the jobs of `keys` that match `filter`, in its order,
+  // at most filter.limit of them.
+  void Scan(const RowKeys& keys, const JobListFilter& filter, std::vector<const Job*>& out) {
+    size_t taken = 0;
+    auto take = [&](const RowKey& key) {
+      const Job& job = state_.jobs.at(key.second);
+      if (!JobMatches(job, filter)) return true;
+      out.push_back(&job);
+      return filter.limit == 0 || ++taken < filter.limit;
+    };
+    if (filter.order == JobOrder::kOldestFirst) {
+      for (auto it = ForwardStart(keys, filter); it != keys.end(); ++it) {
+        if (filter.created_before && it->first > *filter.created_before) break;
+        if (!take(*it)) break;
+      }
+      return;
+    }
+    auto end = BackwardEnd(keys, filter);
+    for (auto it = std::make_reverse_iterator(end); it != keys.rend(); ++it) {
+      if (filter.created_after && it->first < *filter.created_after) break;
+      if (!take(*it)) break;
+    }
+  }
+
+  MemoryStore::State& state_;
+};
+
+}  // namespace
+
+MemoryStore::MemoryStore() : state_(std::make_unique<State>()) {}
+MemoryStore::~MemoryStore() = default;
+
+Status MemoryStore::Transact(const Work& work) {
+  BARGE_CHECK(!in_transaction_, "Transact called from inside a transaction");
+  // Cleared on every exit, including an exception escaping `work`.
+  struct Reentry {
+    bool& flag;
+    ~Reentry() { flag = false; }
+  } reentry{in_transaction_};
+  in_transaction_ = true;
+  MemoryTransaction txn(*state_);
+  Status status = Ok();
+  try {
+    status = work(txn);
+  } catch (...) {
+    state_->Rollback();
+    throw;
+  }
+  if (!status) {
+    state_->Rollback();
+    return status;
+  }
+  state_->undo.clear();
+  return Ok();
+}
+
+}  // namespace barge
