@@ -22,6 +22,8 @@ Resources CapacityOf(const InstanceType& type) {
       .millicpus = int64_t{type.vcpus} * 1000, .memory_mib = type.memory_mib, .gpus = type.gpus};
 }
 
+const std::map<std::string, Instance> kNoInstances;
+
 std::string Seconds(Duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + " s";
 }
@@ -50,8 +52,8 @@ Status FleetController::Recover() {
     stored = std::move(*listed);
     return Ok();
   }));
-  live_.clear();
-  for (Instance& instance : stored) live_.emplace(instance.id, instance);
+  live_.Clear();
+  for (Instance& instance : stored) live_.Put(instance);
   FleetTickReport ignored;
   for (Instance& instance : stored) {
     fleet::Provider* provider = ProviderNamed(instance.provider);
@@ -110,11 +112,14 @@ Result<FleetTickReport> FleetController::Tick() {
   // vCPUs (the only free capacity a waiting job, which wants vCPUs, can
   // use), for every environment's plan. Draining agents take no work.
   std::map<std::string, Held> held;
-  for (const auto& [id, instance] : live_) {
-    if (!scaled.contains(instance.compute_environment)) continue;
-    Held& mine = held[instance.compute_environment];
-    mine.vcpus += instance.type.vcpus;
-    if (instance.state == InstanceState::kLaunching) mine.free.push_back(CapacityOf(instance.type));
+  for (const auto& [environment, vcpus] : live_.vcpus_by_environment()) {
+    if (scaled.contains(environment)) held[environment].vcpus = vcpus;
+  }
+  for (const std::string& id : live_.launching()) {
+    const Instance& instance = *live_.Find(id);
+    if (scaled.contains(instance.compute_environment)) {
+      held[instance.compute_environment].free.push_back(CapacityOf(instance.type));
+    }
   }
   registry_.VisitNodesWithFreeCpu(
       [&](const std::string&, const AgentInfo& info, const Resources& free, bool accepting_work) {
@@ -140,7 +145,10 @@ Result<FleetTickReport> FleetController::Tick() {
   dispatcher_.SetFleetView(std::move(names), std::move(reasons));
 
   std::vector<Instance> unscaled;
-  for (const auto& [id, instance] : live_) {
+  bool any_unscaled = std::ranges::any_of(live_.vcpus_by_environment(), [&](const auto& entry) {
+    return !scaled.contains(entry.first);
+  });
+  for (const auto& [id, instance] : any_unscaled ? live_.all() : kNoInstances) {
     if (!scaled.contains(instance.compute_environment)) unscaled.push_back(instance);
   }
   for (Instance& instance : unscaled) {
@@ -156,10 +164,9 @@ Status FleetController::JoinAndLose(FleetTickReport& report) {
   Timestamp now = clock_.Now();
   for (const auto& [name, provider] : providers_) {
     for (const fleet::LostInstance& lost : provider->TakeLost()) {
-      auto it = live_.find(lost.instance_id);
-      if (it == live_.end()) continue;
-      Instance instance = it->second;
-      BARGE_RETURN_IF_ERROR(Terminate(instance, lost.reason, report));
+      const Instance* instance = live_.Find(lost.instance_id);
+      if (instance == nullptr) continue;
+      BARGE_RETURN_IF_ERROR(Terminate(*instance, lost.reason, report));
     }
   }
   std::vector<Instance> changed;
@@ -169,20 +176,20 @@ Status FleetController::JoinAndLose(FleetTickReport& report) {
   uint64_t membership = registry_.membership_version();
   bool recheck_agents =
       !membership_seen_ || *membership_seen_ != membership || !absent_since_.empty();
-  for (const auto& [id, instance] : live_) {
-    if (instance.state == InstanceState::kLaunching) {
-      if (const std::string* agent = registry_.FindByInstance(id)) {
-        Instance joined = instance;
-        joined.state = InstanceState::kRunning;
-        joined.running_at = now;
-        joined.agent_id = *agent;
-        changed.push_back(std::move(joined));
-      } else if (now - instance.launched_at >= options_.launch_timeout) {
-        timed_out.push_back(instance);
-      }
-      continue;
+  for (const std::string& id : live_.launching()) {
+    const Instance& instance = *live_.Find(id);
+    if (const std::string* agent = registry_.FindByInstance(id)) {
+      Instance joined = instance;
+      joined.state = InstanceState::kRunning;
+      joined.running_at = now;
+      joined.agent_id = *agent;
+      changed.push_back(std::move(joined));
+    } else if (now - instance.launched_at >= options_.launch_timeout) {
+      timed_out.push_back(instance);
     }
-    if (instance.agent_id.empty() || !recheck_agents) continue;
+  }
+  for (const auto& [id, instance] : recheck_agents ? live_.all() : kNoInstances) {
+    if (instance.state == InstanceState::kLaunching || instance.agent_id.empty()) continue;
     // An agent that left the registry (its lease ran out) and has not come
     // back within the launch timeout is taken for a dead host: providers
     // without process supervision (command) learn of lost hosts only so.
@@ -206,7 +213,7 @@ Status FleetController::JoinAndLose(FleetTickReport& report) {
     bool spot = instance.capacity == CapacityType::kSpot;
     Tags tags;
     BARGE_RETURN_IF_ERROR(Save(std::move(instance)));
-    const Instance& saved = live_.at(id);
+    const Instance& saved = *live_.Find(id);
     fleet::Provider* provider = ProviderNamed(saved.provider);
     if (!spot || provider == nullptr || !provider->models_spot_interruptions()) continue;
     BARGE_RETURN_IF_ERROR(store_.Transact([&](StoreTransaction& txn) -> Status {
@@ -221,7 +228,7 @@ Status FleetController::JoinAndLose(FleetTickReport& report) {
       continue;
     }
     if (std::optional<Duration> after = fleet::SampleTimeToInterruption(*settings, random_)) {
-      interrupt_at_[id] = now + *after;
+      interrupt_at_.Set(id, now + *after);
     }
   }
   for (Instance& instance : timed_out) {
@@ -237,17 +244,13 @@ Status FleetController::JoinAndLose(FleetTickReport& report) {
 
 Status FleetController::Interruptions(FleetTickReport& report) {
   Timestamp now = clock_.Now();
-  std::vector<std::string> due;
-  for (const auto& [id, at] : interrupt_at_) {
-    if (at <= now) due.push_back(id);
-  }
-  for (const std::string& id : due) {
-    auto it = live_.find(id);
-    if (it == live_.end() || it->second.state != InstanceState::kRunning) {
-      interrupt_at_.erase(id);
+  for (const std::string& id : interrupt_at_.Due(now)) {
+    const Instance* running = live_.Find(id);
+    if (running == nullptr || running->state != InstanceState::kRunning) {
+      interrupt_at_.Erase(id);
       continue;
     }
-    Instance noticed = it->second;
+    Instance noticed = *running;
     Tags tags;
     BARGE_RETURN_IF_ERROR(store_.Transact([&](StoreTransaction& txn) -> Status {
       Result<ComputeEnvironment> ce = txn.GetComputeEnvironment(noticed.compute_environment);
@@ -270,15 +273,13 @@ Status FleetController::Interruptions(FleetTickReport& report) {
           noticed.agent_id, {.action = "terminate", .time_ms = ToEpochMillis(*noticed.reclaim_at)});
     }
     BARGE_RETURN_IF_ERROR(Save(std::move(noticed)));
-    interrupt_at_.erase(id);
+    interrupt_at_.Erase(id);
     ++report.interrupted;
   }
-  std::vector<Instance> reclaimed;
-  for (const auto& [id, instance] : live_) {
-    if (instance.reclaim_at && *instance.reclaim_at <= now) reclaimed.push_back(instance);
-  }
-  for (Instance& instance : reclaimed) {
-    BARGE_RETURN_IF_ERROR(Terminate(instance, "Spot instance reclaimed", report));
+  for (const std::string& id : live_.ReclaimDue(now)) {
+    if (const Instance* instance = live_.Find(id)) {
+      BARGE_RETURN_IF_ERROR(Terminate(*instance, "Spot instance reclaimed", report));
+    }
   }
   return Ok();
 }
@@ -350,10 +351,7 @@ Status FleetController::Scale(const Scaled& env, const std::vector<WaitingJob>& 
     int32_t live_vcpus_before = input.current_vcpus;
     BARGE_RETURN_IF_ERROR(ScaleIn(env, waiting, report));
     if (report.terminated != before) {
-      int32_t live_vcpus = 0;
-      for (const auto& [id, instance] : live_) {
-        if (instance.compute_environment == env.ce.name) live_vcpus += instance.type.vcpus;
-      }
+      int32_t live_vcpus = live_.VcpusOf(env.ce.name);
       desired = std::max(input.min_vcpus, desired - (live_vcpus_before - live_vcpus));
     }
   }
@@ -372,9 +370,9 @@ Status FleetController::ScaleIn(const Scaled& env, const std::vector<WaitingJob>
   registry_.VisitIdle(
       [&](const std::string& agent_id, const AgentInfo& info, Timestamp idle_since) {
         if (info.compute_environment != env.ce.name || info.instance_id.empty()) return;
-        auto it = live_.find(info.instance_id);
-        if (it == live_.end()) return;
-        const Instance& instance = it->second;
+        const Instance* live = live_.Find(info.instance_id);
+        if (live == nullptr) return;
+        const Instance& instance = *live;
         if (instance.state != InstanceState::kRunning || instance.agent_id != agent_id) return;
         Timestamp since = std::max(idle_since, instance.running_at.value_or(now));
         if (now - since >= delay) idle.push_back(instance);
@@ -426,7 +424,7 @@ Status FleetController::Launch(const Scaled& env, const InstanceType& type, Capa
   if (!inserted) return inserted;
   for (Instance& instance : instances) {
     instance.version = 1;
-    live_.emplace(instance.id, std::move(instance));
+    live_.Put(std::move(instance));
   }
   spdlog::info("compute environment {}: launching {} {} {} instance(s) through {}", env.ce.name,
                count, ToString(capacity), type.name, env.provider->name());
@@ -438,9 +436,9 @@ Status FleetController::Launch(const Scaled& env, const InstanceType& type, Capa
 void FleetController::Launched(std::vector<fleet::LaunchResult> results) {
   FleetTickReport ignored;
   for (fleet::LaunchResult& result : results) {
-    auto it = live_.find(result.instance_id);
-    if (it == live_.end()) continue;
-    Instance instance = it->second;
+    const Instance* live = live_.Find(result.instance_id);
+    if (live == nullptr) continue;
+    Instance instance = *live;
     Status saved = Ok();
     if (!result.status) {
       spdlog::warn("instance {} of {} did not launch: {}", instance.id,
@@ -460,12 +458,7 @@ Status FleetController::Save(Instance instance) {
   BARGE_RETURN_IF_ERROR(
       store_.Transact([&](StoreTransaction& txn) { return txn.UpdateInstance(instance); }));
   ++instance.version;
-  std::string id = instance.id;
-  if (instance.IsLive()) {
-    live_[id] = std::move(instance);
-  } else {
-    live_.erase(id);
-  }
+  live_.Put(std::move(instance));
   return Ok();
 }
 
@@ -479,7 +472,7 @@ Status FleetController::Terminate(Instance instance, const std::string& reason,
   instance.state_reason = reason;
   Instance terminated = instance;
   BARGE_RETURN_IF_ERROR(Save(std::move(instance)));
-  interrupt_at_.erase(terminated.id);
+  interrupt_at_.Erase(terminated.id);
   absent_since_.erase(terminated.id);
   ++report.terminated;
   spdlog::info("instance {} of {} terminated: {}", terminated.id, terminated.compute_environment,
@@ -499,7 +492,7 @@ Status FleetController::Terminate(Instance instance, const std::string& reason,
 
 Status FleetController::TerminateAllOf(const std::string& provider, const std::string& reason) {
   std::vector<Instance> doomed;
-  for (const auto& [id, instance] : live_) {
+  for (const auto& [id, instance] : live_.all()) {
     if (instance.provider == provider) doomed.push_back(instance);
   }
   FleetTickReport ignored;
@@ -550,7 +543,7 @@ std::string FleetController::NewInstanceId() {
     std::snprintf(
         id, sizeof id, "i-%017llx",
         static_cast<unsigned long long>(random_() & 0xfffffffffffffffULL) | 0x0100000000000000ULL);
-    if (!live_.contains(id)) return id;
+    if (!live_.Contains(id)) return id;
   }
 }
 

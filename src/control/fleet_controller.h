@@ -55,6 +55,7 @@
 #include "control/agent_service.h"
 #include "control/dispatcher.h"
 #include "control/fleet_demand.h"
+#include "control/live_instances.h"
 #include "core/clock.h"
 #include "core/compute_environment.h"
 #include "core/instance.h"
@@ -114,7 +115,7 @@ class FleetController {
   Status TerminateAllOf(const std::string& provider, const std::string& reason);
 
   // Live instances in memory, by id (for tests, the API and cost reports).
-  const std::map<std::string, Instance>& live() const { return live_; }
+  const std::map<std::string, Instance>& live() const { return live_.all(); }
 
  private:
   // What an environment's live instances hold.
@@ -163,7 +164,7 @@ class FleetController {
   FleetOptions options_;
   std::mt19937_64 random_;
   bool recovered_ = false;
-  std::map<std::string, Instance> live_{};
+  LiveInstances live_{};
   // AgentRegistry::membership_version() when JoinAndLose last checked every
   // instance's agent.
   std::optional<uint64_t> membership_seen_{};
@@ -171,7 +172,7 @@ class FleetController {
   // registry.
   std::map<std::string, Timestamp> absent_since_{};
   // When each spot instance is to get its interruption notice.
-  std::map<std::string, Timestamp> interrupt_at_{};
+  DueTimes interrupt_at_{};
   // Reasons given per environment last (a bad instanceTypes list, ...), so a
   // problem is logged once.
   std::map<std::string, std::string> problems_{};

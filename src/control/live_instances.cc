@@ -1,0 +1,75 @@
+#include "control/live_instances.h"
+
+namespace barge::control {
+
+void DueTimes::Set(const std::string& id, Timestamp at) {
+  Erase(id);
+  at_.emplace(id, at);
+  order_.emplace(at, id);
+}
+
+void DueTimes::Erase(const std::string& id) {
+  auto it = at_.find(id);
+  if (it == at_.end()) return;
+  order_.erase({it->second, id});
+  at_.erase(it);
+}
+
+std::vector<std::string> DueTimes::Due(Timestamp now) const {
+  std::vector<std::string> due;
+  for (const auto& [at, id] : order_) {
+    if (at > now) break;
+    due.push_back(id);
+  }
+  return due;
+}
+
+void DueTimes::Clear() {
+  at_.clear();
+  order_.clear();
+}
+
+const Instance* LiveInstances::Find(const std::string& id) const {
+  auto it = instances_.find(id);
+  return it == instances_.end() ? nullptr : &it->second;
+}
+
+void LiveInstances::Put(Instance instance) {
+  auto it = instances_.find(instance.id);
+  if (it != instances_.end()) {
+    Unindex(it->second);
+    if (!instance.IsLive()) {
+      instances_.erase(it);
+      return;
+    }
+    it->second = std::move(instance);
+  } else {
+    if (!instance.IsLive()) return;
+    it = instances_.emplace(instance.id, std::move(instance)).first;
+  }
+  const Instance& kept = it->second;
+  if (kept.state == InstanceState::kLaunching) launching_.insert(kept.id);
+  if (kept.reclaim_at) reclaims_.Set(kept.id, *kept.reclaim_at);
+  vcpus_[kept.compute_environment] += kept.type.vcpus;
+}
+
+void LiveInstances::Clear() {
+  instances_.clear();
+  launching_.clear();
+  reclaims_.Clear();
+  vcpus_.clear();
+}
+
+int32_t LiveInstances::VcpusOf(const std::string& environment) const {
+  auto it = vcpus_.find(environment);
+  return it == vcpus_.end() ? 0 : it->second;
+}
+
+void LiveInstances::Unindex(const Instance& instance) {
+  launching_.erase(instance.id);
+  reclaims_.Erase(instance.id);
+  auto vcpus = vcpus_.find(instance.compute_environment);
+  if (vcpus != vcpus_.end() && (vcpus->second -= instance.type.vcpus) == 0) vcpus_.erase(vcpus);
+}
+
+}  // namespace barge::control

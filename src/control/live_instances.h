@@ -1,0 +1,65 @@
+#pragma once
+// LiveInstances: the fleet controller's copy of the live (not TERMINATED)
+// managed instances, with the indexes a fleet tick needs so that it costs
+// what changed, not the size of the fleet: the LAUNCHING instances (waiting
+// for their agent), the reclaim times of spot instances under notice, and the
+// vCPUs each environment holds. DueTimes is the (time, id) schedule behind
+// the reclaim times, also used for when spot notices are due.
+//
+// Plain in-memory state; control thread only.
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/instance.h"
+#include "core/time.h"
+
+namespace barge::control {
+
+// At most one time per id; the ids due at a moment, earliest first.
+class DueTimes {
+ public:
+  void Set(const std::string& id, Timestamp at);
+  void Erase(const std::string& id);
+  // Ids whose time is at or before `now`, by (time, id).
+  std::vector<std::string> Due(Timestamp now) const;
+  void Clear();
+
+ private:
+  std::map<std::string, Timestamp> at_{};
+  std::set<std::pair<Timestamp, std::string>> order_{};
+};
+
+class LiveInstances {
+ public:
+  // By id.
+  const std::map<std::string, Instance>& all() const { return instances_; }
+  bool empty() const { return instances_.empty(); }
+  const Instance* Find(const std::string& id) const;
+  bool Contains(const std::string& id) const { return instances_.contains(id); }
+
+  // Keeps `instance` while it is live and drops it once it is TERMINATED.
+  void Put(Instance instance);
+  void Clear();
+
+  // The LAUNCHING instances' ids, in id order.
+  const std::set<std::string>& launching() const { return launching_; }
+  // Instances under a spot notice whose reclaim time is at or before `now`.
+  std::vector<std::string> ReclaimDue(Timestamp now) const { return reclaims_.Due(now); }
+  // vCPUs of the live instances of each environment that has any.
+  const std::map<std::string, int32_t>& vcpus_by_environment() const { return vcpus_; }
+  int32_t VcpusOf(const std::string& environment) const;
+
+ private:
+  void Unindex(const Instance& instance);
+
+  std::map<std::string, Instance> instances_{};
+  std::set<std::string> launching_{};
+  DueTimes reclaims_{};
+  std::map<std::string, int32_t> vcpus_{};
+};
+
+}  // namespace barge::control
