@@ -72,8 +72,14 @@ PlanResult Planner::Plan(Snapshot snapshot) const {
 
   PlanResult result;
   FailedRequests failed;
+  // Jobs of one queue share their environments: the key is built once per run of them.
+  std::string key;
+  const std::vector<std::string>* key_of = nullptr;
   for (const PendingJob& job : snapshot.jobs) {
-    std::string key = EnvironmentsKey(job.compute_environments);
+    if (key_of == nullptr || *key_of != job.compute_environments) {
+      key = EnvironmentsKey(job.compute_environments);
+      key_of = &job.compute_environments;
+    }
     NodeView* best = nullptr;
     if (!failed.Dominates(key, job.request)) {
       for (const std::string& environment : job.compute_environments) {
