@@ -7,6 +7,7 @@
 #include <optional>
 #include <string_view>
 #include <tuple>
+#include <unordered_set>
 #include <utility>
 
 #include "control/assignment_builder.h"
@@ -318,6 +319,7 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
                               .accepting_work = node.accepting_work});
   }
 
+  snapshot.jobs.reserve(candidates.size());
   for (const RunnableEntry* entry : candidates) {
     const QueueView& queue = input.queues.at(entry->queue);
     snapshot.jobs.push_back({.id = entry->id,
@@ -334,22 +336,32 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   // when it changes.
   std::map<std::string, std::string> reason_of;
   for (scheduler::Unplaceable& u : plan.unplaceable) reason_of[u.job_id] = std::move(u.reason);
-  std::set<std::string> planned;
+  std::unordered_set<std::string_view> planned;
   for (const scheduler::Placement& placement : plan.placements) planned.insert(placement.job_id);
+  // Per queue: whether one of its environments is scaled by the fleet controller.
+  std::map<std::string_view, bool> queue_scaled;
+  auto scaled = [&](const std::string& queue_name) {
+    auto [it, added] = queue_scaled.try_emplace(queue_name, false);
+    if (added) {
+      auto queue = input.queues.find(queue_name);
+      it->second = queue != input.queues.end() &&
+                   std::ranges::any_of(queue->second.environments, [&](const std::string& name) {
+                     return scaled_environments_.contains(name);
+                   });
+    }
+    return it->second;
+  };
   auto want = [&](const RunnableEntry& entry, const std::string* reason) {
     // Jobs of queues with a scaled environment wait for capacity the fleet
     // controller launches: their reason is the controller's, if any.
-    if (auto queue = input.queues.find(entry.queue);
-        queue != input.queues.end() &&
-        std::ranges::any_of(queue->second.environments, [&](const std::string& environment) {
-          return scaled_environments_.contains(environment);
-        })) {
+    if (scaled(entry.queue)) {
       auto fleet_reason = fleet_reasons_.find(entry.id);
       reason = fleet_reason != fleet_reasons_.end() ? &fleet_reason->second : nullptr;
     }
-    std::string wanted_reason = reason != nullptr                        ? *reason
-                                : IsPlacementReason(entry.status_reason) ? std::string()
-                                                                         : entry.status_reason;
+    static const std::string kNoReason;
+    const std::string& wanted_reason = reason != nullptr                        ? *reason
+                                       : IsPlacementReason(entry.status_reason) ? kNoReason
+                                                                                : entry.status_reason;
     if (wanted_reason != entry.status_reason) result.reasons.emplace_back(entry.id, wanted_reason);
   };
   for (const RunnableEntry* entry : candidates) {
