@@ -5,7 +5,6 @@
 // the same bytes for the same workload and flags.
 #include "apps/simulate_main.h"
 
-#include <malloc.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -148,11 +147,6 @@ int RunSimulate(int argc, char** argv) {
                                      : fleet::InstanceCatalog::Load(flags.instance_catalog);
   if (!catalog) return Fail(catalog.error().message);
 
-  // A run frees and reallocates decoded jobs all the time; by default glibc
-  // hands the top of the heap back to the kernel after such frees, which
-  // costs about a sixth of a run in brk calls and page faults.
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  mallopt(M_TOP_PAD, 64 << 20);
   std::vector<CapacityType> capacities;
   if (flags.capacity != "SPOT") capacities.push_back(CapacityType::kOnDemand);
   if (flags.capacity != "ON_DEMAND") capacities.push_back(CapacityType::kSpot);

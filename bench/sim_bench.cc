@@ -12,7 +12,6 @@
 // SqliteStore), and prints the wall time of the run alone (generation and
 // parsing excluded, the report's read-back included), the figures of the run,
 // and the ratio to the target.
-#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -76,11 +75,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   using namespace barge;
-  // A run frees and reallocates decoded jobs all the time; by default glibc
-  // hands the top of the heap back to the kernel after such frees, which
-  // costs about a sixth of a run in brk calls and page faults.
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  mallopt(M_TOP_PAD, 64 << 20);
   spdlog::set_level(spdlog::level::warn);
   fleet::InstanceCatalog catalog = fleet::InstanceCatalog::BuiltIn();
   sim::Workload workload = sim::GenerateWorkload({.jobs = flags.jobs, .seed = flags.seed});

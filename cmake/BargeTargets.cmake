@@ -24,3 +24,11 @@ function(barge_add_test name)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
   add_dependencies(unit_tests ${name})
 endfunction()
+
+# Links `target` (an executable) with jemalloc when the build uses it (see
+# BARGE_JEMALLOC in the top-level CMakeLists.txt).
+function(barge_use_jemalloc target)
+  if(BARGE_JEMALLOC_LIBRARY)
+    target_link_libraries(${target} PRIVATE ${BARGE_JEMALLOC_LIBRARY})
+  endif()
+endfunction()
