@@ -10,7 +10,9 @@
 // never appear here.
 #include <algorithm>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/job.h"
@@ -18,12 +20,16 @@
 
 namespace barge::scheduler {
 
+// A RUNNABLE job as a pass plans it. Its strings are views of what the
+// scheduling loop holds for the pass (its runnable index, the queues it
+// read), so a snapshot of hundreds of waiting jobs copies no string; they
+// must outlive the Plan call.
 struct PendingJob {
-  std::string id{};
-  std::string queue{};
+  std::string_view id{};
+  std::string_view queue{};
   int32_t queue_priority = 0;  // Higher is served first (AWS Batch semantics).
   // The queue's compute environments (names), in computeEnvironmentOrder.
-  std::vector<std::string> compute_environments{};
+  std::span<const std::string> compute_environments{};
   Resources request{};
   Timestamp runnable_since{};       // FIFO key within a queue: the job's createdAt.
   int32_t scheduling_priority = 0;  // Fair-share queues only; ignored by FIFO.

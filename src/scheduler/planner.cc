@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -32,7 +34,7 @@ class FailedRequests {
   std::map<std::string, std::vector<Resources>> failed_;
 };
 
-std::string EnvironmentsKey(const std::vector<std::string>& environments) {
+std::string EnvironmentsKey(std::span<const std::string> environments) {
   std::string key;
   for (const std::string& name : environments) {
     key += name;
@@ -74,11 +76,11 @@ PlanResult Planner::Plan(Snapshot snapshot) const {
   FailedRequests failed;
   // Jobs of one queue share their environments: the key is built once per run of them.
   std::string key;
-  const std::vector<std::string>* key_of = nullptr;
+  std::optional<std::span<const std::string>> key_of;
   for (const PendingJob& job : snapshot.jobs) {
-    if (key_of == nullptr || *key_of != job.compute_environments) {
+    if (!key_of || !std::ranges::equal(*key_of, job.compute_environments)) {
       key = EnvironmentsKey(job.compute_environments);
-      key_of = &job.compute_environments;
+      key_of = job.compute_environments;
     }
     NodeView* best = nullptr;
     if (!failed.Dominates(key, job.request)) {
@@ -102,7 +104,7 @@ PlanResult Planner::Plan(Snapshot snapshot) const {
     }
     if (best != nullptr) {
       Reserve(best->free, job.request);
-      result.placements.push_back({.job_id = job.id,
+      result.placements.push_back({.job_id = std::string(job.id),
                                    .agent_id = best->agent_id,
                                    .compute_environment = best->compute_environment});
       continue;
@@ -122,7 +124,7 @@ PlanResult Planner::Plan(Snapshot snapshot) const {
     }
     if (has_nodes && !could_ever_fit) {
       result.unplaceable.push_back(
-          {.job_id = job.id, .reason = std::string(kJobResourceRequirementReason)});
+          {.job_id = std::string(job.id), .reason = std::string(kJobResourceRequirementReason)});
     }
   }
   return result;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -19,13 +20,20 @@ Resources Cpu(int64_t vcpus, int64_t memory_mib = 0, int64_t gpus = 0) {
 
 Timestamp At(int64_t second) { return Timestamp{} + seconds(second); }
 
+// A PendingJob views its strings; the tests keep them here for good.
+template <typename T>
+const T& Keep(T value) {
+  static std::deque<T> kept;
+  return kept.emplace_back(std::move(value));
+}
+
 PendingJob Job(std::string id, Resources request, int64_t created_second = 0,
                std::string queue = "q", int32_t priority = 1,
                std::vector<std::string> environments = {"ce"}) {
-  return {.id = std::move(id),
-          .queue = std::move(queue),
+  return {.id = Keep(std::move(id)),
+          .queue = Keep(std::move(queue)),
           .queue_priority = priority,
-          .compute_environments = std::move(environments),
+          .compute_environments = Keep(std::move(environments)),
           .request = request,
           .runnable_since = At(created_second)};
 }
@@ -207,7 +215,7 @@ TEST(PriorityFifoOrderTest, SortsByPriorityThenCreatedAtThenId) {
   PriorityFifoOrder().Sort(jobs);
 
   std::vector<std::string> ids;
-  for (const PendingJob& job : jobs) ids.push_back(job.id);
+  for (const PendingJob& job : jobs) ids.emplace_back(job.id);
   EXPECT_EQ(ids, Pairs_({"d", "c", "a", "b"}));
 }
 

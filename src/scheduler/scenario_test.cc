@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -29,14 +30,22 @@ Resources ReadResources(const Json& json) {
           .gpus = json.value("gpus", int64_t{0})};
 }
 
+// A PendingJob views its strings; the tests keep them here for good.
+template <typename T>
+const T& Keep(T value) {
+  static std::deque<T> kept;
+  return kept.emplace_back(std::move(value));
+}
+
 Snapshot ReadSnapshot(const Json& json) {
   Snapshot snapshot;
   for (const Json& job : json.at("jobs")) {
     snapshot.jobs.push_back(
-        {.id = job.at("id").get<std::string>(),
-         .queue = job.value("queue", std::string("q")),
+        {.id = Keep(job.at("id").get<std::string>()),
+         .queue = Keep(job.value("queue", std::string("q"))),
          .queue_priority = job.value("priority", 1),
-         .compute_environments = job.value("environments", std::vector<std::string>{"ce"}),
+         .compute_environments =
+             Keep(job.value("environments", std::vector<std::string>{"ce"})),
          .request = ReadResources(job),
          .runnable_since = Timestamp{} + std::chrono::seconds(job.value("created", 0))});
   }
