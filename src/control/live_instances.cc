@@ -51,6 +51,7 @@ void LiveInstances::Put(Instance instance) {
   if (kept.state == InstanceState::kLaunching) launching_.insert(kept.id);
   if (kept.reclaim_at) reclaims_.Set(kept.id, *kept.reclaim_at);
   vcpus_[kept.compute_environment] += kept.type.vcpus;
+  ++count_[kept.compute_environment];
 }
 
 void LiveInstances::Clear() {
@@ -58,6 +59,7 @@ void LiveInstances::Clear() {
   launching_.clear();
   reclaims_.Clear();
   vcpus_.clear();
+  count_.clear();
 }
 
 int32_t LiveInstances::VcpusOf(const std::string& environment) const {
@@ -68,8 +70,11 @@ int32_t LiveInstances::VcpusOf(const std::string& environment) const {
 void LiveInstances::Unindex(const Instance& instance) {
   launching_.erase(instance.id);
   reclaims_.Erase(instance.id);
-  auto vcpus = vcpus_.find(instance.compute_environment);
-  if (vcpus != vcpus_.end() && (vcpus->second -= instance.type.vcpus) == 0) vcpus_.erase(vcpus);
+  vcpus_[instance.compute_environment] -= instance.type.vcpus;
+  if (--count_[instance.compute_environment] == 0) {
+    count_.erase(instance.compute_environment);
+    vcpus_.erase(instance.compute_environment);
+  }
 }
 
 }  // namespace barge::control

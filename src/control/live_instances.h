@@ -60,6 +60,7 @@ class LiveInstances {
   std::set<std::string> launching_{};
   DueTimes reclaims_{};
   std::map<std::string, int32_t> vcpus_{};
+  std::map<std::string, size_t> count_{};  // Live instances per environment: when to drop vcpus_'s entry.
 };
 
 }  // namespace barge::control
