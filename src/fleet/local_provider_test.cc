@@ -186,6 +186,8 @@ class LocalProviderTest : public ::testing::Test {
       return !IsRunning(pid);
     })) << "agent "
         << pid << " still runs";
+    // It may have died between the last TakeLost and the check: look once more.
+    for (LostInstance& instance : provider.TakeLost()) lost.push_back(std::move(instance));
     return lost;
   }
 
