@@ -359,9 +359,10 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
       reason = fleet_reason != fleet_reasons_.end() ? &fleet_reason->second : nullptr;
     }
     static const std::string kNoReason;
-    const std::string& wanted_reason = reason != nullptr                        ? *reason
-                                       : IsPlacementReason(entry.status_reason) ? kNoReason
-                                                                                : entry.status_reason;
+    const std::string& wanted_reason = reason != nullptr ? *reason
+                                       : IsPlacementReason(entry.status_reason)
+                                           ? kNoReason
+                                           : entry.status_reason;
     if (wanted_reason != entry.status_reason) result.reasons.emplace_back(entry.id, wanted_reason);
   };
   for (const RunnableEntry* entry : candidates) {

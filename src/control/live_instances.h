@@ -60,7 +60,8 @@ class LiveInstances {
   std::set<std::string> launching_{};
   DueTimes reclaims_{};
   std::map<std::string, int32_t> vcpus_{};
-  std::map<std::string, size_t> count_{};  // Live instances per environment: when to drop vcpus_'s entry.
+  // Live instances per environment: vcpus_'s entry goes with the last one.
+  std::map<std::string, size_t> count_{};
 };
 
 }  // namespace barge::control

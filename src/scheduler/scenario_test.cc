@@ -44,8 +44,7 @@ Snapshot ReadSnapshot(const Json& json) {
         {.id = Keep(job.at("id").get<std::string>()),
          .queue = Keep(job.value("queue", std::string("q"))),
          .queue_priority = job.value("priority", 1),
-         .compute_environments =
-             Keep(job.value("environments", std::vector<std::string>{"ce"})),
+         .compute_environments = Keep(job.value("environments", std::vector<std::string>{"ce"})),
          .request = ReadResources(job),
          .runnable_since = Timestamp{} + std::chrono::seconds(job.value("created", 0))});
   }

@@ -107,7 +107,8 @@ Status DeleteNamed(NamedRows<Row>& rows, UndoLog& undo, std::string_view noun,
   if (it == rows.end()) return NotFound(std::string(noun) + " " + name + " does not exist");
   Row previous = std::move(it->second);
   rows.erase(it);
-  undo.push_back([&rows, previous = std::move(previous)] { rows.emplace(previous.name, previous); });
+  undo.push_back(
+      [&rows, previous = std::move(previous)] { rows.emplace(previous.name, previous); });
   return Ok();
 }
 
@@ -148,7 +149,8 @@ class MemoryStore::State {
   RowKeys jobs_by_created{};
   std::array<RowKeys, kJobStatusCount> jobs_by_status{};
   RowKeys ended_jobs{};  // By JobEndedAt.
-  std::unordered_map<std::string, std::map<int32_t, std::string>> children{};  // Parent -> index -> id.
+  // Array children: parent id -> index -> child id.
+  std::unordered_map<std::string, std::map<int32_t, std::string>> children{};
 
   std::unordered_map<std::string, std::map<int64_t, LogEvent>> log_streams{};  // Sequence -> line.
 
@@ -181,7 +183,8 @@ class MemoryStore::State {
   // A write of a job with the undo that restores the previous row.
   void WriteJob(const std::string& id, std::optional<Job> row) {
     std::optional<Job> previous = PutJob(id, std::move(row));
-    undo.push_back([this, id, previous = std::move(previous)]() mutable { PutJob(id, std::move(previous)); });
+    undo.push_back(
+        [this, id, previous = std::move(previous)]() mutable { PutJob(id, std::move(previous)); });
   }
 
   std::optional<Instance> PutInstance(const std::string& id, std::optional<Instance> row) {
@@ -205,8 +208,9 @@ class MemoryStore::State {
 
   void WriteInstance(const std::string& id, std::optional<Instance> row) {
     std::optional<Instance> previous = PutInstance(id, std::move(row));
-    undo.push_back(
-        [this, id, previous = std::move(previous)]() mutable { PutInstance(id, std::move(previous)); });
+    undo.push_back([this, id, previous = std::move(previous)]() mutable {
+      PutInstance(id, std::move(previous));
+    });
   }
 
   void Rollback() {
@@ -219,7 +223,9 @@ class MemoryStore::State {
   // null), touching only the indexes whose key changed: most updates change
   // the status alone.
   void Reindex(const Job* before, const Job* after) {
-    auto created = [](const Job* job) { return job ? std::optional<Timestamp>(job->created_at) : std::nullopt; };
+    auto created = [](const Job* job) {
+      return job ? std::optional<Timestamp>(job->created_at) : std::nullopt;
+    };
     if (created(before) != created(after)) {
       if (before) jobs_by_created.erase({before->created_at, before->id});
       if (after) jobs_by_created.emplace(after->created_at, after->id);
@@ -227,8 +233,10 @@ class MemoryStore::State {
     bool same_status = before && after && before->status == after->status &&
                        before->created_at == after->created_at;
     if (!same_status) {
-      if (before) jobs_by_status[static_cast<size_t>(before->status)].erase({before->created_at, before->id});
-      if (after) jobs_by_status[static_cast<size_t>(after->status)].emplace(after->created_at, after->id);
+      if (before)
+        jobs_by_status[static_cast<size_t>(before->status)].erase({before->created_at, before->id});
+      if (after)
+        jobs_by_status[static_cast<size_t>(after->status)].emplace(after->created_at, after->id);
     }
     std::optional<Timestamp> ended_before = before ? JobEndedAt(*before) : std::nullopt;
     std::optional<Timestamp> ended_after = after ? JobEndedAt(*after) : std::nullopt;
@@ -274,10 +282,10 @@ RowKeys::const_iterator ForwardStart(const RowKeys& keys, const JobListFilter& f
 
 // For newest-first listings: the end of the range, which is walked backwards.
 RowKeys::const_iterator BackwardEnd(const RowKeys& keys, const JobListFilter& filter) {
-  auto end = filter.created_before
-                 ? keys.lower_bound({*filter.created_before + std::chrono::milliseconds(1),
-                                     std::string()})
-                 : keys.end();
+  auto end =
+      filter.created_before
+          ? keys.lower_bound({*filter.created_before + std::chrono::milliseconds(1), std::string()})
+          : keys.end();
   if (filter.start_after) {
     auto before = keys.lower_bound({filter.start_after->created_at, filter.start_after->id});
     if (end == keys.end() || (before != keys.end() && *before < *end)) end = before;
@@ -346,8 +354,9 @@ class MemoryTransaction final : public StoreTransaction {
   Result<std::vector<JobDefinition>> ListJobDefinitions(
       const JobDefinitionFilter& filter) override {
     std::vector<JobDefinition> out;
-    auto it = filter.name ? state_.job_definitions.lower_bound(DefinitionKey{*filter.name, INT32_MIN})
-                          : state_.job_definitions.begin();
+    auto it = filter.name
+                  ? state_.job_definitions.lower_bound(DefinitionKey{*filter.name, INT32_MIN})
+                  : state_.job_definitions.begin();
     for (; it != state_.job_definitions.end(); ++it) {
       const auto& [key, definition] = *it;
       if (filter.name && key.first != *filter.name) break;
@@ -392,9 +401,8 @@ class MemoryTransaction final : public StoreTransaction {
     JobDefinition previous = std::move(it->second);
     it->second = definition;
     it->second.version = definition.version + 1;
-    state_.undo.push_back([this, key, previous = std::move(previous)] {
-      state_.job_definitions[key] = previous;
-    });
+    state_.undo.push_back(
+        [this, key, previous = std::move(previous)] { state_.job_definitions[key] = previous; });
     return Ok();
   }
 
@@ -495,7 +503,8 @@ class MemoryTransaction final : public StoreTransaction {
     std::map<int64_t, LogEvent>& lines = state_.log_streams[stream];
     std::vector<int64_t> added;
     for (const LogEvent& event : events) {
-      if (lines.emplace(event.sequence, event).second) added.push_back(event.sequence);  // First copy wins.
+      if (lines.emplace(event.sequence, event).second)
+        added.push_back(event.sequence);  // First copy wins.
     }
     state_.undo.push_back([this, stream, added = std::move(added)] {
       auto written = state_.log_streams.find(stream);
@@ -543,7 +552,8 @@ class MemoryTransaction final : public StoreTransaction {
         filter.live_only ? state_.live_instances_by_launch : state_.instances_by_launch;
     for (const auto& [launched_at, id] : order) {
       const Instance& instance = state_.instances.at(id);
-      if (filter.compute_environment && instance.compute_environment != *filter.compute_environment) {
+      if (filter.compute_environment &&
+          instance.compute_environment != *filter.compute_environment) {
         continue;
       }
       if (filter.alive_since && !instance.IsLive() &&
@@ -567,7 +577,8 @@ class MemoryTransaction final : public StoreTransaction {
 
   Status UpdateInstance(const Instance& instance) override {
     auto it = state_.instances.find(instance.id);
-    if (it == state_.instances.end()) return NotFound("instance " + instance.id + " does not exist");
+    if (it == state_.instances.end())
+      return NotFound("instance " + instance.id + " does not exist");
     if (it->second.version != instance.version) {
       return Conflict("instance " + instance.id + " changed since version " +
                       std::to_string(instance.version));
