@@ -22,8 +22,6 @@ Resources CapacityOf(const InstanceType& type) {
       .millicpus = int64_t{type.vcpus} * 1000, .memory_mib = type.memory_mib, .gpus = type.gpus};
 }
 
-const std::map<std::string, Instance> kNoInstances;
-
 std::string Seconds(Duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + " s";
 }
@@ -112,8 +110,8 @@ Result<FleetTickReport> FleetController::Tick() {
   // vCPUs (the only free capacity a waiting job, which wants vCPUs, can
   // use), for every environment's plan. Draining agents take no work.
   std::map<std::string, Held> held;
-  for (const auto& [environment, vcpus] : live_.vcpus_by_environment()) {
-    if (scaled.contains(environment)) held[environment].vcpus = vcpus;
+  for (const auto& [environment, totals] : live_.by_environment()) {
+    if (scaled.contains(environment)) held[environment].vcpus = totals.vcpus;
   }
   for (const std::string& id : live_.launching()) {
     const Instance& instance = *live_.Find(id);
@@ -145,11 +143,11 @@ Result<FleetTickReport> FleetController::Tick() {
   dispatcher_.SetFleetView(std::move(names), std::move(reasons));
 
   std::vector<Instance> unscaled;
-  bool any_unscaled = std::ranges::any_of(live_.vcpus_by_environment(), [&](const auto& entry) {
-    return !scaled.contains(entry.first);
-  });
-  for (const auto& [id, instance] : any_unscaled ? live_.all() : kNoInstances) {
-    if (!scaled.contains(instance.compute_environment)) unscaled.push_back(instance);
+  if (std::ranges::any_of(live_.by_environment(),
+                          [&](const auto& entry) { return !scaled.contains(entry.first); })) {
+    for (const auto& [id, instance] : live_.all()) {
+      if (!scaled.contains(instance.compute_environment)) unscaled.push_back(instance);
+    }
   }
   for (Instance& instance : unscaled) {
     BARGE_RETURN_IF_ERROR(Terminate(instance,
@@ -188,23 +186,25 @@ Status FleetController::JoinAndLose(FleetTickReport& report) {
       timed_out.push_back(instance);
     }
   }
-  for (const auto& [id, instance] : recheck_agents ? live_.all() : kNoInstances) {
-    if (instance.state == InstanceState::kLaunching || instance.agent_id.empty()) continue;
-    // An agent that left the registry (its lease ran out) and has not come
-    // back within the launch timeout is taken for a dead host: providers
-    // without process supervision (command) learn of lost hosts only so.
-    if (!registry_.Contains(instance.agent_id)) {
-      auto [absent, added] = absent_since_.try_emplace(id, now);
-      if (now - absent->second >= options_.launch_timeout) timed_out.push_back(instance);
-      continue;
-    }
-    absent_since_.erase(id);
-    if (instance.state == InstanceState::kDraining) {
-      registry_.SetDraining(instance.agent_id, true);  // Again, if its agent registered anew.
-      if (instance.reclaim_at) {
-        registry_.SetInstanceAction(
-            instance.agent_id,
-            {.action = "terminate", .time_ms = ToEpochMillis(*instance.reclaim_at)});
+  if (recheck_agents) {
+    for (const auto& [id, instance] : live_.all()) {
+      if (instance.state == InstanceState::kLaunching || instance.agent_id.empty()) continue;
+      // An agent that left the registry (its lease ran out) and has not come
+      // back within the launch timeout is taken for a dead host: providers
+      // without process supervision (command) learn of lost hosts only so.
+      if (!registry_.Contains(instance.agent_id)) {
+        auto [absent, added] = absent_since_.try_emplace(id, now);
+        if (now - absent->second >= options_.launch_timeout) timed_out.push_back(instance);
+        continue;
+      }
+      absent_since_.erase(id);
+      if (instance.state == InstanceState::kDraining) {
+        registry_.SetDraining(instance.agent_id, true);  // Again, if its agent registered anew.
+        if (instance.reclaim_at) {
+          registry_.SetInstanceAction(
+              instance.agent_id,
+              {.action = "terminate", .time_ms = ToEpochMillis(*instance.reclaim_at)});
+        }
       }
     }
   }

@@ -50,31 +50,30 @@ void LiveInstances::Put(Instance instance) {
   const Instance& kept = it->second;
   if (kept.state == InstanceState::kLaunching) launching_.insert(kept.id);
   if (kept.reclaim_at) reclaims_.Set(kept.id, *kept.reclaim_at);
-  vcpus_[kept.compute_environment] += kept.type.vcpus;
-  ++count_[kept.compute_environment];
+  Totals& totals = by_environment_[kept.compute_environment];
+  totals.vcpus += kept.type.vcpus;
+  ++totals.instances;
 }
 
 void LiveInstances::Clear() {
   instances_.clear();
   launching_.clear();
   reclaims_.Clear();
-  vcpus_.clear();
-  count_.clear();
+  by_environment_.clear();
 }
 
 int32_t LiveInstances::VcpusOf(const std::string& environment) const {
-  auto it = vcpus_.find(environment);
-  return it == vcpus_.end() ? 0 : it->second;
+  auto it = by_environment_.find(environment);
+  return it == by_environment_.end() ? 0 : it->second.vcpus;
 }
 
 void LiveInstances::Unindex(const Instance& instance) {
   launching_.erase(instance.id);
   reclaims_.Erase(instance.id);
-  vcpus_[instance.compute_environment] -= instance.type.vcpus;
-  if (--count_[instance.compute_environment] == 0) {
-    count_.erase(instance.compute_environment);
-    vcpus_.erase(instance.compute_environment);
-  }
+  auto totals = by_environment_.find(instance.compute_environment);
+  if (totals == by_environment_.end()) return;
+  totals->second.vcpus -= instance.type.vcpus;
+  if (--totals->second.instances == 0) by_environment_.erase(totals);
 }
 
 }  // namespace barge::control

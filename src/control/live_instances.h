@@ -37,7 +37,6 @@ class LiveInstances {
  public:
   // By id.
   const std::map<std::string, Instance>& all() const { return instances_; }
-  bool empty() const { return instances_.empty(); }
   const Instance* Find(const std::string& id) const;
   bool Contains(const std::string& id) const { return instances_.contains(id); }
 
@@ -49,8 +48,13 @@ class LiveInstances {
   const std::set<std::string>& launching() const { return launching_; }
   // Instances under a spot notice whose reclaim time is at or before `now`.
   std::vector<std::string> ReclaimDue(Timestamp now) const { return reclaims_.Due(now); }
-  // vCPUs of the live instances of each environment that has any.
-  const std::map<std::string, int32_t>& vcpus_by_environment() const { return vcpus_; }
+  // What the live instances of one environment hold.
+  struct Totals {
+    int32_t vcpus = 0;
+    size_t instances = 0;
+  };
+  // Per environment that has live instances.
+  const std::map<std::string, Totals>& by_environment() const { return by_environment_; }
   int32_t VcpusOf(const std::string& environment) const;
 
  private:
@@ -59,9 +63,7 @@ class LiveInstances {
   std::map<std::string, Instance> instances_{};
   std::set<std::string> launching_{};
   DueTimes reclaims_{};
-  std::map<std::string, int32_t> vcpus_{};
-  // Live instances per environment: vcpus_'s entry goes with the last one.
-  std::map<std::string, size_t> count_{};
+  std::map<std::string, Totals> by_environment_{};
 };
 
 }  // namespace barge::control
