@@ -234,34 +234,45 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   for (const auto& [id, freed] : released) consider_id(id);
   int64_t free_millicpus = 0;
   for (const auto& [id, node] : usable) free_millicpus += std::max<int64_t>(0, node.free.millicpus);
-  auto has_nodes = [&](const QueueView& queue) {
-    return std::ranges::any_of(queue.environments, [&](const std::string& environment) {
-      return environments_with_nodes.contains(environment);
-    });
+  // What a pass needs of each queue, decided once per queue rather than per
+  // waiting job: the view, whether any environment has usable nodes, whether
+  // the fleet controller scales one, and (without nodes) why.
+  struct QueueContext {
+    const QueueView* view = nullptr;
+    bool has_nodes = false;
+    bool scaled = false;
+    std::string no_executor_reason{};
   };
-  // For a queue without usable nodes: why, if one of its environments has
-  // agents that lack its executor; empty otherwise (capacity may still join).
-  std::map<std::string, std::string> no_executor_reason;  // By queue name.
-  auto reason_without_nodes = [&](const std::string& queue_name) -> const std::string& {
-    auto [it, added] = no_executor_reason.try_emplace(queue_name);
-    if (!added) return it->second;
-    for (const std::string& environment : input.queues.at(queue_name).environments) {
-      if (environments_with_nodes.contains(environment)) continue;
-      if (!environments_without_executor.contains(environment)) continue;
-      it->second = NoExecutorReason(environment, input.executor_of.at(environment));
-      break;
+  std::map<std::string_view, QueueContext> contexts;  // By queue name.
+  for (const auto& [name, queue] : input.queues) {
+    QueueContext context{.view = &queue};
+    for (const std::string& environment : queue.environments) {
+      context.has_nodes = context.has_nodes || environments_with_nodes.contains(environment);
+      context.scaled = context.scaled || scaled_environments_.contains(environment);
     }
-    return it->second;
-  };
+    if (!context.has_nodes) {
+      for (const std::string& environment : queue.environments) {
+        if (!environments_without_executor.contains(environment)) continue;
+        context.no_executor_reason =
+            NoExecutorReason(environment, input.executor_of.at(environment));
+        break;
+      }
+    }
+    contexts.emplace(name, std::move(context));
+  }
 
   // Candidates point into the index, which changes only in Publish. A job of
   // a queue that has no usable node at all cannot be placed and the planner
   // would give it no reason, so it is not planned: it gets the queue's
   // no-executor reason, or loses a stale placement reason (below).
-  std::vector<const RunnableEntry*> candidates;
-  std::vector<const RunnableEntry*> without_nodes;
-  auto add = [&](const RunnableEntry* entry, const QueueView& queue) {
-    (has_nodes(queue) ? candidates : without_nodes).push_back(entry);
+  struct Candidate {
+    const RunnableEntry* entry = nullptr;
+    const QueueContext* queue = nullptr;
+  };
+  std::vector<Candidate> candidates;
+  std::vector<Candidate> without_nodes;
+  auto add = [&](const RunnableEntry* entry, const QueueContext& queue) {
+    (queue.has_nodes ? candidates : without_nodes).push_back({entry, &queue});
   };
   // Per array, the children taken into this pass: under a maxConcurrency
   // cap they count as starting.
@@ -281,14 +292,15 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
     size_t window =
         std::max<size_t>(options_.min_window, 2 * static_cast<size_t>(free_millicpus / 1000));
     for (const auto& [name, queue] : input.queues) {
-      for (const RunnableEntry* entry : index_.Oldest(name, window, may_start)) add(entry, queue);
+      const QueueContext& context = contexts.at(name);
+      for (const RunnableEntry* entry : index_.Oldest(name, window, may_start)) add(entry, context);
     }
   } else {
     for (const std::string& id : wanted) {
       const RunnableEntry* entry = index_.Find(id);
       if (entry == nullptr || (may_start && !may_start(*entry))) continue;
-      auto queue = input.queues.find(entry->queue);
-      if (queue != input.queues.end()) add(entry, queue->second);
+      auto queue = contexts.find(entry->queue);
+      if (queue != contexts.end()) add(entry, queue->second);
     }
   }
   if (candidates.empty() && without_nodes.empty()) return Ok();
@@ -301,8 +313,9 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   // agents so plans over the few with room.
   scheduler::Snapshot snapshot;
   std::optional<Resources> smallest;
-  for (const RunnableEntry* entry : candidates) {
-    smallest = smallest ? scheduler::ComponentMin(*smallest, entry->request) : entry->request;
+  for (const Candidate& candidate : candidates) {
+    const Resources& request = candidate.entry->request;
+    smallest = smallest ? scheduler::ComponentMin(*smallest, request) : request;
   }
   if (smallest && smallest->millicpus <= 0) {
     registry_.VisitNodes(consider);  // A job without vCPUs fits nodes without free ones.
@@ -320,41 +333,31 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   }
 
   snapshot.jobs.reserve(candidates.size());
-  for (const RunnableEntry* entry : candidates) {
-    const QueueView& queue = input.queues.at(entry->queue);
-    snapshot.jobs.push_back({.id = entry->id,
-                             .queue = entry->queue,
+  for (const Candidate& candidate : candidates) {
+    const RunnableEntry& entry = *candidate.entry;
+    const QueueView& queue = *candidate.queue->view;
+    snapshot.jobs.push_back({.id = entry.id,
+                             .queue = entry.queue,
                              .queue_priority = queue.priority,
                              .compute_environments = queue.environments,
-                             .request = entry->request,
-                             .runnable_since = entry->created_at,
-                             .scheduling_priority = entry->scheduling_priority});
+                             .request = entry.request,
+                             .runnable_since = entry.created_at,
+                             .scheduling_priority = entry.scheduling_priority});
   }
   scheduler::PlanResult plan = planner_.Plan(std::move(snapshot));
 
   // statusReason of the jobs that stay RUNNABLE, written (by Publish) only
-  // when it changes.
-  std::map<std::string, std::string> reason_of;
+  // when it changes. A job without a reason that none is wanted for (the
+  // common case: it waits its turn) is passed over without a lookup.
+  std::map<std::string, std::string, std::less<>> reason_of;
   for (scheduler::Unplaceable& u : plan.unplaceable) reason_of[u.job_id] = std::move(u.reason);
   std::unordered_set<std::string_view> planned;
   for (const scheduler::Placement& placement : plan.placements) planned.insert(placement.job_id);
-  // Per queue: whether one of its environments is scaled by the fleet controller.
-  std::map<std::string_view, bool> queue_scaled;
-  auto scaled = [&](const std::string& queue_name) {
-    auto [it, added] = queue_scaled.try_emplace(queue_name, false);
-    if (added) {
-      auto queue = input.queues.find(queue_name);
-      it->second = queue != input.queues.end() &&
-                   std::ranges::any_of(queue->second.environments, [&](const std::string& name) {
-                     return scaled_environments_.contains(name);
-                   });
-    }
-    return it->second;
-  };
-  auto want = [&](const RunnableEntry& entry, const std::string* reason) {
+  auto want = [&](const Candidate& candidate, const std::string* reason) {
+    const RunnableEntry& entry = *candidate.entry;
     // Jobs of queues with a scaled environment wait for capacity the fleet
     // controller launches: their reason is the controller's, if any.
-    if (scaled(entry.queue)) {
+    if (candidate.queue->scaled) {
       auto fleet_reason = fleet_reasons_.find(entry.id);
       reason = fleet_reason != fleet_reasons_.end() ? &fleet_reason->second : nullptr;
     }
@@ -365,14 +368,17 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
                                            : entry.status_reason;
     if (wanted_reason != entry.status_reason) result.reasons.emplace_back(entry.id, wanted_reason);
   };
-  for (const RunnableEntry* entry : candidates) {
-    if (planned.contains(entry->id)) continue;
-    auto reason = reason_of.find(entry->id);
-    want(*entry, reason != reason_of.end() ? &reason->second : nullptr);
+  for (const Candidate& candidate : candidates) {
+    const RunnableEntry& entry = *candidate.entry;
+    bool none_wanted = candidate.queue->scaled ? fleet_reasons_.empty() : reason_of.empty();
+    if (entry.status_reason.empty() && none_wanted) continue;
+    if (planned.contains(entry.id)) continue;
+    auto reason = reason_of.find(entry.id);
+    want(candidate, reason != reason_of.end() ? &reason->second : nullptr);
   }
-  for (const RunnableEntry* entry : without_nodes) {
-    const std::string& reason = reason_without_nodes(entry->queue);
-    want(*entry, reason.empty() ? nullptr : &reason);
+  for (const Candidate& candidate : without_nodes) {
+    const std::string& reason = candidate.queue->no_executor_reason;
+    want(candidate, reason.empty() ? nullptr : &reason);
   }
 
   // Placements, each on the job as the store holds it now.
