@@ -27,6 +27,7 @@ void AgentRegistry::Add(const std::string& id, AgentInfo info) {
       mail_.erase(attempt_id);
     }
     by_instance_.erase(it->second.info.instance_id);
+    Untrack(id);
     agents_.erase(it);
   }
   if (!info.instance_id.empty()) by_instance_[info.instance_id] = id;
@@ -34,17 +35,22 @@ void AgentRegistry::Add(const std::string& id, AgentInfo info) {
   agent.free = agent.info.capacity;
   agent.idle_since = clock_.Now();
   auto [added, inserted] = agents_.insert_or_assign(id, std::move(agent));
-  TrackFree(id, added->second);
-  idle_.insert(id);
+  TrackFree(*added);
+  idle_.emplace(added->first, &*added);
   ++membership_version_;
 }
 
-void AgentRegistry::TrackFree(const std::string& id, const Agent& agent) {
-  if (agent.free.millicpus > 0) {
-    with_free_cpu_.insert(id);
+void AgentRegistry::TrackFree(Slot& slot) {
+  if (slot.second.free.millicpus > 0) {
+    with_free_cpu_.emplace(slot.first, &slot);
   } else {
-    with_free_cpu_.erase(id);
+    with_free_cpu_.erase(slot.first);
   }
+}
+
+void AgentRegistry::Untrack(const std::string& id) {
+  with_free_cpu_.erase(id);
+  idle_.erase(id);
 }
 
 const AgentInfo* AgentRegistry::Find(const std::string& id) const {
@@ -64,7 +70,7 @@ void AgentRegistry::AddAttempt(PlacedAttempt attempt) {
   BARGE_CHECK(agent != agents_.end(), "attempt placed on an unknown agent");
   if (attempts_.contains(attempt.attempt_id)) return;
   Reserve(agent->second.free, attempt.reserved, +1);
-  TrackFree(agent->first, agent->second);
+  TrackFree(*agent);
   agent->second.attempts.insert(attempt.attempt_id);
   idle_.erase(agent->first);
   std::string id = attempt.attempt_id;
@@ -76,9 +82,9 @@ void AgentRegistry::RemoveAttempt(const std::string& attempt_id) {
   if (it == attempts_.end()) return;
   if (auto agent = agents_.find(it->second.agent_id); agent != agents_.end()) {
     Reserve(agent->second.free, it->second.reserved, -1);
-    TrackFree(agent->first, agent->second);
+    TrackFree(*agent);
     agent->second.attempts.erase(attempt_id);
-    if (agent->second.attempts.empty() && idle_.insert(agent->first).second) {
+    if (agent->second.attempts.empty() && idle_.emplace(agent->first, &*agent).second) {
       agent->second.idle_since = clock_.Now();
     }
   }
@@ -221,8 +227,7 @@ std::vector<ExpiredAgent> AgentRegistry::TakeExpired() {
 
 ExpiredAgent AgentRegistry::Extract(const std::string& id) {
   Agent& agent = agents_.at(id);
-  with_free_cpu_.erase(id);
-  idle_.erase(id);
+  Untrack(id);
   ++membership_version_;
   ExpiredAgent gone{.agent_id = id, .info = agent.info};
   for (const std::string& attempt_id : agent.attempts) {
@@ -305,16 +310,16 @@ void AgentRegistry::VisitNodes(const NodeVisitor& visit) const {
 }
 
 void AgentRegistry::VisitIdle(const IdleVisitor& visit) const {
-  for (const std::string& id : idle_) {
-    const Agent& agent = agents_.at(id);
-    visit(id, agent.info, agent.idle_since);
+  for (const auto& [id, slot] : idle_) {
+    const Agent& agent = slot->second;
+    visit(slot->first, agent.info, agent.idle_since);
   }
 }
 
 void AgentRegistry::VisitNodesWithFreeCpu(const NodeVisitor& visit) const {
-  for (const std::string& id : with_free_cpu_) {
-    const Agent& agent = agents_.at(id);
-    visit(id, agent.info, agent.free, !agent.draining);
+  for (const auto& [id, slot] : with_free_cpu_) {
+    const Agent& agent = slot->second;
+    visit(slot->first, agent.info, agent.free, !agent.draining);
   }
 }
 

@@ -27,6 +27,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -205,6 +206,10 @@ class AgentRegistry {
     bool instance_action_polled = false;  // Sent in a poll reply already.
   };
 
+  // An agent as agents_ holds it; its address (and its id's) stays put
+  // until it is erased, so the id-ordered sets below point at it.
+  using Slot = std::pair<const std::string, Agent>;
+
   // Takes agent `id`'s attempts and mail out of the registry and answers its
   // parked poll; the caller erases the agent itself.
   ExpiredAgent Extract(const std::string& id);
@@ -213,8 +218,10 @@ class AgentRegistry {
   bool HasMail(const Agent& agent) const;
   void Wake(Agent& agent);
   static void AnswerEmpty(Agent& agent);
-  // Keeps with_free_cpu_ in step with agent `id`'s free capacity.
-  void TrackFree(const std::string& id, const Agent& agent);
+  // Keeps with_free_cpu_ in step with the agent's free capacity.
+  void TrackFree(Slot& slot);
+  // Drops the agent from with_free_cpu_ and idle_ (before agents_ erases it).
+  void Untrack(const std::string& id);
 
   const Clock& clock_;
   AgentRegistryOptions options_;
@@ -222,8 +229,9 @@ class AgentRegistry {
   std::unordered_map<std::string, PlacedAttempt> attempts_;
   std::unordered_map<std::string, Mail> mail_;                // By attempt id.
   std::unordered_map<std::string, std::string> by_instance_;  // Instance id -> agent id.
-  std::set<std::string> with_free_cpu_;                       // Agent ids, id order.
-  std::set<std::string> idle_;                                // Agents without attempts.
+  // By agent id (views of agents_' keys), in id order: visits need no lookups.
+  std::map<std::string_view, Slot*> with_free_cpu_;
+  std::map<std::string_view, Slot*> idle_;  // Agents without attempts.
   uint64_t membership_version_ = 0;
 };
 

@@ -14,24 +14,21 @@
 namespace barge::scheduler {
 namespace {
 
-// Requests that already found no node, per list of environments. Bounded:
-// past kMaxRemembered the pass just tries again, which is only slower.
+// Requests that already found no node, for one list of environments.
+// Bounded: past kMaxRemembered the pass just tries again, which is only slower.
 class FailedRequests {
  public:
-  bool Dominates(const std::string& key, const Resources& request) const {
-    auto it = failed_.find(key);
-    if (it == failed_.end()) return false;
-    return std::ranges::any_of(it->second,
+  bool Dominates(const Resources& request) const {
+    return std::ranges::any_of(failed_,
                                [&](const Resources& failed) { return Covers(request, failed); });
   }
-  void Add(const std::string& key, const Resources& request) {
-    std::vector<Resources>& list = failed_[key];
-    if (list.size() < kMaxRemembered) list.push_back(request);
+  void Add(const Resources& request) {
+    if (failed_.size() < kMaxRemembered) failed_.push_back(request);
   }
 
  private:
   static constexpr size_t kMaxRemembered = 16;
-  std::map<std::string, std::vector<Resources>> failed_;
+  std::vector<Resources> failed_;
 };
 
 std::string EnvironmentsKey(std::span<const std::string> environments) {
@@ -73,22 +70,37 @@ PlanResult Planner::Plan(Snapshot snapshot) const {
   }
 
   PlanResult result;
-  FailedRequests failed;
-  // Jobs of one queue share their environments: the key is built once per run of them.
-  std::string key;
-  std::optional<std::span<const std::string>> key_of;
+  // Per list of environments (a queue's): what already failed, and the
+  // environments' nodes in order. Jobs of one queue come in runs, so the
+  // list is looked up once per run, not per job.
+  struct Environments {
+    FailedRequests failed{};
+    std::vector<const std::vector<size_t>*> members{};  // Environments with nodes, in order.
+  };
+  std::map<std::string, Environments> environments_of;
+  Environments* current = nullptr;
+  std::span<const std::string> current_names;
   for (const PendingJob& job : snapshot.jobs) {
-    if (!key_of || !std::ranges::equal(*key_of, job.compute_environments)) {
-      key = EnvironmentsKey(job.compute_environments);
-      key_of = job.compute_environments;
+    bool same_list =
+        current != nullptr && ((current_names.data() == job.compute_environments.data() &&
+                                current_names.size() == job.compute_environments.size()) ||
+                               std::ranges::equal(current_names, job.compute_environments));
+    if (!same_list) {
+      auto [it, added] = environments_of.try_emplace(EnvironmentsKey(job.compute_environments));
+      if (added) {
+        for (const std::string& environment : job.compute_environments) {
+          auto members = by_environment.find(environment);
+          if (members != by_environment.end()) it->second.members.push_back(&members->second);
+        }
+      }
+      current = &it->second;
+      current_names = job.compute_environments;
     }
     NodeView* best = nullptr;
-    if (!failed.Dominates(key, job.request)) {
-      for (const std::string& environment : job.compute_environments) {
-        auto members = by_environment.find(environment);
-        if (members == by_environment.end()) continue;
+    if (!current->failed.Dominates(job.request)) {
+      for (const std::vector<size_t>* members : current->members) {
         double best_score = 0;
-        for (size_t index : members->second) {
+        for (size_t index : *members) {
           NodeView& node = nodes[index];
           bool admitted = std::ranges::all_of(
               filters_, [&](const auto& filter) { return filter->Admits(job, node); });
@@ -109,19 +121,13 @@ PlanResult Planner::Plan(Snapshot snapshot) const {
                                    .compute_environment = best->compute_environment});
       continue;
     }
-    failed.Add(key, job.request);
+    current->failed.Add(job.request);
 
-    bool has_nodes = false;
-    bool could_ever_fit = false;
-    for (const std::string& environment : job.compute_environments) {
-      auto members = by_environment.find(environment);
-      if (members == by_environment.end()) continue;
-      has_nodes = true;
-      could_ever_fit = std::ranges::any_of(members->second, [&](size_t index) {
-        return Covers(nodes[index].capacity, job.request);
-      });
-      if (could_ever_fit) break;
-    }
+    bool has_nodes = !current->members.empty();
+    bool could_ever_fit = std::ranges::any_of(current->members, [&](const auto* members) {
+      return std::ranges::any_of(
+          *members, [&](size_t index) { return Covers(nodes[index].capacity, job.request); });
+    });
     if (has_nodes && !could_ever_fit) {
       result.unplaceable.push_back(
           {.job_id = std::string(job.id), .reason = std::string(kJobResourceRequirementReason)});

@@ -5,8 +5,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <optional>
 #include <set>
-#include <unordered_map>
+#include <string_view>
 #include <utility>
 
 #include "control/agent_registry.h"
@@ -35,6 +36,22 @@ std::string JobId(size_t index) {
   char id[32];
   std::snprintf(id, sizeof id, "job-%07zu", index + 1);
   return id;
+}
+
+// The workload index JobId(index) stands for, read back from the id itself
+// (no map of 100,000 ids to look it up in); nullopt for any other id.
+std::optional<size_t> IndexOf(std::string_view id, size_t jobs) {
+  constexpr std::string_view kPrefix = "job-";
+  if (!id.starts_with(kPrefix) || id.size() < kPrefix.size() + 7) return std::nullopt;
+  size_t number = 0;
+  for (char digit : id.substr(kPrefix.size())) {
+    if (digit < '0' || digit > '9' || number > jobs) return std::nullopt;
+    number = number * 10 + static_cast<size_t>(digit - '0');
+  }
+  // JobId pads to seven digits and no further.
+  bool canonical = id.size() == kPrefix.size() + 7 || id[kPrefix.size()] != '0';
+  if (number == 0 || number > jobs || !canonical) return std::nullopt;
+  return number - 1;
 }
 
 RetryStrategy SimulatedRetry(int32_t attempts) {
@@ -69,7 +86,6 @@ class World {
                                      .seed = options.seed}),
         agents_(agent_service_, clock_, [this](const std::string& id) { return Lookup(id); }),
         ended_(workload.jobs.size(), false) {
-    for (size_t i = 0; i < workload.jobs.size(); ++i) index_of_.emplace(JobId(i), i);
     order_.resize(workload.jobs.size());
     std::iota(order_.begin(), order_.end(), size_t{0});
     std::ranges::stable_sort(order_, {}, [&](size_t i) { return workload.jobs[i].submit_at; });
@@ -81,14 +97,15 @@ class World {
 
  private:
   const WorkloadJob* Lookup(const std::string& job_id) const {
-    auto it = index_of_.find(job_id);
-    return it == index_of_.end() ? nullptr : &workload_.jobs[it->second];
+    std::optional<size_t> index = IndexOf(job_id, workload_.jobs.size());
+    return index ? &workload_.jobs[*index] : nullptr;
   }
   void Written(const std::vector<control::JobWrite>& writes) {
     for (const control::JobWrite& write : writes) {
-      auto it = index_of_.find(write.job_id);
-      if (it == index_of_.end() || !IsTerminal(write.status) || ended_[it->second]) continue;
-      ended_[it->second] = true;
+      if (!IsTerminal(write.status)) continue;
+      std::optional<size_t> index = IndexOf(write.job_id, workload_.jobs.size());
+      if (!index || ended_[*index]) continue;
+      ended_[*index] = true;
       ++ended_count_;
       last_end_ = clock_.Now();
     }
@@ -115,9 +132,8 @@ class World {
   SimulatedProvider provider_;
   control::FleetController fleet_;
   SimulatedAgents agents_;
-  std::unordered_map<std::string, size_t> index_of_{};  // Job id -> workload index.
-  std::vector<size_t> order_{};                         // Workload indices by submission.
-  size_t submitted_ = 0;                                // Into order_.
+  std::vector<size_t> order_{};  // Workload indices by submission.
+  size_t submitted_ = 0;         // Into order_.
   std::vector<bool> ended_;
   size_t ended_count_ = 0;
   Timestamp last_end_ = kStart;
