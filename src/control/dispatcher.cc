@@ -210,7 +210,7 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   const std::set<std::string>& environments_with_nodes = membership_.environments_with_nodes;
   const std::set<std::string>& environments_without_executor =
       membership_.environments_without_executor;
-  std::map<std::string_view, UsableNode> usable;  // By agent id: the planner's order.
+  std::vector<UsableNode> usable;  // In agent id order: the planner's.
   auto consider = [&](const std::string& id, const AgentInfo& info, const Resources& free,
                       bool accepting_work) {
     auto executor = input.executor_of.find(info.compute_environment);
@@ -221,7 +221,15 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
       node.free.memory_mib += freed->second.memory_mib;
       node.free.gpus += freed->second.gpus;
     }
-    usable.emplace(id, node);
+    // Visits come in id order, so a node mostly goes at the end; one
+    // considered before keeps its first entry.
+    if (usable.empty() || *usable.back().agent_id < id) {
+      usable.push_back(node);
+      return;
+    }
+    auto at = std::ranges::lower_bound(usable, std::string_view(id), {},
+                                       [](const UsableNode& n) { return *n.agent_id; });
+    if (at == usable.end() || *at->agent_id != id) usable.insert(at, node);
   };
   auto consider_id = [&](const std::string& id) {
     const AgentInfo* info = registry_.Find(id);
@@ -233,7 +241,7 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   registry_.VisitNodesWithFreeCpu(consider);
   for (const auto& [id, freed] : released) consider_id(id);
   int64_t free_millicpus = 0;
-  for (const auto& [id, node] : usable) free_millicpus += std::max<int64_t>(0, node.free.millicpus);
+  for (const UsableNode& node : usable) free_millicpus += std::max<int64_t>(0, node.free.millicpus);
   // What a pass needs of each queue, decided once per queue rather than per
   // waiting job: the view, whether any environment has usable nodes, whether
   // the fleet controller scales one, and (without nodes) why.
@@ -321,9 +329,9 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
     registry_.VisitNodes(consider);  // A job without vCPUs fits nodes without free ones.
   }
   for (const std::string& id : membership_.one_per_capacity) consider_id(id);
-  for (const auto& [id, node] : usable) {
+  for (const UsableNode& node : usable) {
     bool may_take = node.accepting_work && smallest && scheduler::Covers(node.free, *smallest);
-    if (!may_take && !membership_.one_per_capacity.contains(id)) continue;
+    if (!may_take && !membership_.one_per_capacity.contains(*node.agent_id)) continue;
     const Resources& capacity = node.info->capacity;
     snapshot.nodes.push_back({.agent_id = *node.agent_id,
                               .compute_environment = node.info->compute_environment,

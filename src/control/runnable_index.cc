@@ -1,5 +1,6 @@
 #include "control/runnable_index.h"
 
+#include <algorithm>
 #include <set>
 
 namespace barge::control {
@@ -119,11 +120,13 @@ void RunnableIndex::SetReason(const std::string& id, std::string reason) {
 std::vector<const RunnableEntry*> RunnableIndex::Oldest(const std::string& queue, size_t limit,
                                                         const Accept& accept) const {
   std::vector<const RunnableEntry*> out;
-  VisitOldest(queue, [&](const RunnableEntry& entry) {
-    if (out.size() >= limit) return false;
-    if (!accept || accept(entry)) out.push_back(&entry);
-    return true;
-  });
+  auto it = by_queue_.find(queue);
+  if (it == by_queue_.end()) return out;
+  out.reserve(std::min(limit, it->second.size()));
+  for (const auto& [key, entry] : it->second) {
+    if (out.size() >= limit) break;
+    if (!accept || accept(*entry)) out.push_back(entry);
+  }
   return out;
 }
 

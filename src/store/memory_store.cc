@@ -159,6 +159,14 @@ class MemoryStore::State {
   RowKeys live_instances_by_launch{};
 
   UndoLog undo{};
+  // The rows job writes replaced (nothing: the job was new), which their
+  // entries in `undo` put back. Kept apart so an entry is a small closure
+  // (no allocation) and a Job is moved once into the log, not three times.
+  struct JobUndo {
+    std::string id{};
+    std::optional<Job> previous{};
+  };
+  std::vector<JobUndo> job_undo{};
 
   // Puts `row` at `id` (nothing: removes it) and returns what was there.
   std::optional<Job> PutJob(const std::string& id, std::optional<Job> row) {
@@ -182,9 +190,26 @@ class MemoryStore::State {
 
   // A write of a job with the undo that restores the previous row.
   void WriteJob(const std::string& id, std::optional<Job> row) {
-    std::optional<Job> previous = PutJob(id, std::move(row));
-    undo.push_back(
-        [this, id, previous = std::move(previous)]() mutable { PutJob(id, std::move(previous)); });
+    job_undo.push_back({.id = id, .previous = PutJob(id, std::move(row))});
+    LogJobUndo();
+  }
+
+  // An update of the stored job at `it` to `job` at the next version, with
+  // its undo: the stored row moves to the log and `job` is copied in place.
+  void ReplaceJob(std::unordered_map<std::string, Job>::iterator it, const Job& job) {
+    JobUndo& entry = job_undo.emplace_back();
+    entry.id = it->first;
+    entry.previous = std::move(it->second);
+    it->second = job;
+    it->second.version = job.version + 1;
+    Reindex(&*entry.previous, &it->second);
+    LogJobUndo();
+  }
+
+  // Ends the transaction: its writes stay.
+  void Commit() {
+    undo.clear();
+    job_undo.clear();
   }
 
   std::optional<Instance> PutInstance(const std::string& id, std::optional<Instance> row) {
@@ -216,9 +241,17 @@ class MemoryStore::State {
   void Rollback() {
     for (auto it = undo.rbegin(); it != undo.rend(); ++it) (*it)();
     undo.clear();
+    job_undo.clear();
   }
 
  private:
+  void LogJobUndo() {
+    undo.push_back([this, index = job_undo.size() - 1] {
+      JobUndo& entry = job_undo[index];
+      PutJob(entry.id, std::move(entry.previous));
+    });
+  }
+
   // Moves a job's index entries from `before` to `after` (either may be
   // null), touching only the indexes whose key changed: most updates change
   // the status alone.
@@ -471,9 +504,7 @@ class MemoryTransaction final : public StoreTransaction {
     if (it->second.version != job.version) {
       return Conflict("job " + job.id + " changed since version " + std::to_string(job.version));
     }
-    Job stored = job;
-    stored.version = job.version + 1;
-    state_.WriteJob(job.id, std::move(stored));
+    state_.ReplaceJob(it, job);
     return Ok();
   }
 
@@ -642,7 +673,7 @@ Status MemoryStore::Transact(const Work& work) {
     state_->Rollback();
     return status;
   }
-  state_->undo.clear();
+  state_->Commit();
   return Ok();
 }
 
