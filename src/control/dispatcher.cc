@@ -340,9 +340,43 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
                               .accepting_work = node.accepting_work});
   }
 
+  // A candidate that no node's free capacity covers cannot start in this
+  // pass (free capacity only shrinks in it), and leaving it out changes no
+  // other job's placement: the planner only skips such jobs. It is not
+  // planned; its reason is what the planner would give it, decided here from
+  // the same nodes: the resource-requirement reason when no node of its
+  // queue's environments could ever hold it. After an exit, a pass so plans
+  // the few jobs that fit the freed slot, not the whole window.
+  std::vector<Resources> room;  // Free capacity of the nodes taking work.
+  for (const scheduler::NodeView& node : snapshot.nodes) {
+    if (node.accepting_work) room.push_back(node.free);
+  }
+  auto fits_room = [&](const Resources& request) {
+    return std::ranges::any_of(
+        room, [&](const Resources& free) { return scheduler::Covers(free, request); });
+  };
+  // Per queue: the capacities of its environments' nodes in the snapshot.
+  std::map<const QueueContext*, std::vector<Resources>> capacities_of;
+  auto capacities = [&](const QueueContext& queue) -> const std::vector<Resources>& {
+    auto [it, added] = capacities_of.try_emplace(&queue);
+    if (added) {
+      for (const scheduler::NodeView& node : snapshot.nodes) {
+        if (std::ranges::find(queue.view->environments, node.compute_environment) !=
+            queue.view->environments.end()) {
+          it->second.push_back(node.capacity);
+        }
+      }
+    }
+    return it->second;
+  };
+  std::vector<const Candidate*> unplanned;  // Left out: cannot start in this pass.
   snapshot.jobs.reserve(candidates.size());
   for (const Candidate& candidate : candidates) {
     const RunnableEntry& entry = *candidate.entry;
+    if (!fits_room(entry.request)) {
+      unplanned.push_back(&candidate);
+      continue;
+    }
     const QueueView& queue = *candidate.queue->view;
     snapshot.jobs.push_back({.id = entry.id,
                              .queue = entry.queue,
@@ -352,12 +386,23 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
                              .runnable_since = entry.created_at,
                              .scheduling_priority = entry.scheduling_priority});
   }
+  // statusReason of the jobs that stay RUNNABLE (below), as the planner
+  // would give them, for the jobs left out.
+  std::map<std::string, std::string, std::less<>> reason_of;
+  for (const Candidate* candidate : unplanned) {
+    const std::vector<Resources>& held = capacities(*candidate->queue);
+    const Resources& request = candidate->entry->request;
+    bool could_ever_fit = std::ranges::any_of(
+        held, [&](const Resources& capacity) { return scheduler::Covers(capacity, request); });
+    if (!held.empty() && !could_ever_fit) {
+      reason_of[candidate->entry->id] = std::string(scheduler::kJobResourceRequirementReason);
+    }
+  }
   scheduler::PlanResult plan = planner_.Plan(std::move(snapshot));
 
   // statusReason of the jobs that stay RUNNABLE, written (by Publish) only
   // when it changes. A job without a reason that none is wanted for (the
   // common case: it waits its turn) is passed over without a lookup.
-  std::map<std::string, std::string, std::less<>> reason_of;
   for (scheduler::Unplaceable& u : plan.unplaceable) reason_of[u.job_id] = std::move(u.reason);
   std::unordered_set<std::string_view> planned;
   for (const scheduler::Placement& placement : plan.placements) planned.insert(placement.job_id);
