@@ -296,22 +296,48 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
       return true;
     };
   }
-  if (full) {
-    size_t window =
-        std::max<size_t>(options_.min_window, 2 * static_cast<size_t>(free_millicpus / 1000));
+  size_t window =
+      std::max<size_t>(options_.min_window, 2 * static_cast<size_t>(free_millicpus / 1000));
+  // A full pass whose waiting jobs are all one queue's may walk them only as
+  // far as it must (below): that queue, and the least any of its jobs asks
+  // for (the index keeps what its jobs ask for).
+  const std::string* walk_queue = nullptr;
+  const QueueContext* walk_context = nullptr;
+  const RunnableIndex::QueueSummary* walk_summary = nullptr;
+  if (full && planner_.KeepsQueueOrder()) {
     for (const auto& [name, queue] : input.queues) {
-      const QueueContext& context = contexts.at(name);
-      for (const RunnableEntry* entry : index_.Oldest(name, window, may_start)) add(entry, context);
+      const RunnableIndex::QueueSummary* summary = index_.Summary(name);
+      if (summary == nullptr) continue;
+      if (walk_summary != nullptr) {  // A second queue: the planner merges them.
+        walk_summary = nullptr;
+        break;
+      }
+      walk_queue = &name;
+      walk_context = &contexts.at(name);
+      walk_summary = summary;
     }
-  } else {
+    // Jobs with reasons, or fleet reasons to give, need the whole window.
+    bool reasons = walk_summary == nullptr || walk_summary->with_reason > 0 ||
+                   (walk_context->scaled && !fleet_reasons_.empty());
+    if (reasons || !walk_context->has_nodes) walk_summary = nullptr;
+  }
+  auto collect = [&] {
+    if (full) {
+      for (const auto& [name, queue] : input.queues) {
+        const QueueContext& context = contexts.at(name);
+        for (const RunnableEntry* entry : index_.Oldest(name, window, may_start)) {
+          add(entry, context);
+        }
+      }
+      return;
+    }
     for (const std::string& id : wanted) {
       const RunnableEntry* entry = index_.Find(id);
       if (entry == nullptr || (may_start && !may_start(*entry))) continue;
       auto queue = contexts.find(entry->queue);
       if (queue != contexts.end()) add(entry, queue->second);
     }
-  }
-  if (candidates.empty() && without_nodes.empty()) return Ok();
+  };
 
   // A node whose free capacity does not cover the componentwise smallest
   // request covers none, and free capacity only shrinks during a pass: such
@@ -319,12 +345,23 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   // goes to the planner, which still needs it to tell "too large for every
   // node" (a reason) from "wait". A pass over a full fleet of thousands of
   // agents so plans over the few with room.
-  scheduler::Snapshot snapshot;
   std::optional<Resources> smallest;
-  for (const Candidate& candidate : candidates) {
-    const Resources& request = candidate.entry->request;
-    smallest = smallest ? scheduler::ComponentMin(*smallest, request) : request;
+  if (walk_summary != nullptr) {
+    for (const auto& [request, count] : walk_summary->requests) {
+      Resources asked{.millicpus = std::get<0>(request),
+                      .memory_mib = std::get<1>(request),
+                      .gpus = std::get<2>(request)};
+      smallest = smallest ? scheduler::ComponentMin(*smallest, asked) : asked;
+    }
+  } else {
+    collect();
+    if (candidates.empty() && without_nodes.empty()) return Ok();
+    for (const Candidate& candidate : candidates) {
+      const Resources& request = candidate.entry->request;
+      smallest = smallest ? scheduler::ComponentMin(*smallest, request) : request;
+    }
   }
+  scheduler::Snapshot snapshot;
   if (smallest && smallest->millicpus <= 0) {
     registry_.VisitNodes(consider);  // A job without vCPUs fits nodes without free ones.
   }
@@ -339,23 +376,19 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
                               .free = node.free,
                               .accepting_work = node.accepting_work});
   }
-
-  // A candidate that no node's free capacity covers cannot start in this
-  // pass (free capacity only shrinks in it), and leaving it out changes no
-  // other job's placement: the planner only skips such jobs. It is not
-  // planned; its reason is what the planner would give it, decided here from
-  // the same nodes: the resource-requirement reason when no node of its
-  // queue's environments could ever hold it. After an exit, a pass so plans
-  // the few jobs that fit the freed slot, not the whole window.
-  std::vector<Resources> room;  // Free capacity of the nodes taking work.
-  for (const scheduler::NodeView& node : snapshot.nodes) {
-    if (node.accepting_work) room.push_back(node.free);
-  }
-  auto fits_room = [&](const Resources& request) {
-    return std::ranges::any_of(
-        room, [&](const Resources& free) { return scheduler::Covers(free, request); });
+  auto pending = [](const Candidate& candidate) {
+    const RunnableEntry& entry = *candidate.entry;
+    const QueueView& queue = *candidate.queue->view;
+    return scheduler::PendingJob{.id = entry.id,
+                                 .queue = entry.queue,
+                                 .queue_priority = queue.priority,
+                                 .compute_environments = queue.environments,
+                                 .request = entry.request,
+                                 .runnable_since = entry.created_at,
+                                 .scheduling_priority = entry.scheduling_priority};
   };
-  // Per queue: the capacities of its environments' nodes in the snapshot.
+  // Per queue: the capacities of its environments' nodes in the snapshot
+  // (what "could this job ever run here" is judged by).
   std::map<const QueueContext*, std::vector<Resources>> capacities_of;
   auto capacities = [&](const QueueContext& queue) -> const std::vector<Resources>& {
     auto [it, added] = capacities_of.try_emplace(&queue);
@@ -369,36 +402,73 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
     }
     return it->second;
   };
-  std::vector<const Candidate*> unplanned;  // Left out: cannot start in this pass.
-  snapshot.jobs.reserve(candidates.size());
-  for (const Candidate& candidate : candidates) {
-    const RunnableEntry& entry = *candidate.entry;
-    if (!fits_room(entry.request)) {
-      unplanned.push_back(&candidate);
-      continue;
+  auto could_ever_fit = [&](const QueueContext& queue, const Resources& request) {
+    return std::ranges::any_of(capacities(queue), [&](const Resources& capacity) {
+      return scheduler::Covers(capacity, request);
+    });
+  };
+  // The walk also needs every job of the queue to fit some node once empty
+  // (else some would get the resource-requirement reason), unless the fleet
+  // controller scales the queue's environments (whose reasons are its own).
+  if (walk_summary != nullptr && !walk_context->scaled) {
+    bool all_fit = std::ranges::all_of(walk_summary->requests, [&](const auto& shape) {
+      const auto& [request, count] = shape;
+      return could_ever_fit(*walk_context, {.millicpus = std::get<0>(request),
+                                            .memory_mib = std::get<1>(request),
+                                            .gpus = std::get<2>(request)});
+    });
+    if (!all_fit) {
+      walk_summary = nullptr;
+      collect();
     }
-    const QueueView& queue = *candidate.queue->view;
-    snapshot.jobs.push_back({.id = entry.id,
-                             .queue = entry.queue,
-                             .queue_priority = queue.priority,
-                             .compute_environments = queue.environments,
-                             .request = entry.request,
-                             .runnable_since = entry.created_at,
-                             .scheduling_priority = entry.scheduling_priority});
   }
+
   // statusReason of the jobs that stay RUNNABLE (below), as the planner
-  // would give them, for the jobs left out.
+  // gives them.
   std::map<std::string, std::string, std::less<>> reason_of;
-  for (const Candidate* candidate : unplanned) {
-    const std::vector<Resources>& held = capacities(*candidate->queue);
-    const Resources& request = candidate->entry->request;
-    bool could_ever_fit = std::ranges::any_of(
-        held, [&](const Resources& capacity) { return scheduler::Covers(capacity, request); });
-    if (!held.empty() && !could_ever_fit) {
-      reason_of[candidate->entry->id] = std::string(scheduler::kJobResourceRequirementReason);
+  scheduler::PlanResult plan;
+  if (walk_summary != nullptr) {
+    // The walk: the queue's jobs, oldest first (the planner's order for one
+    // queue), offered one at a time, up to the window. Once no node taking
+    // work has room for the least any job of the queue asks for, no job
+    // further down can start, and none of them has a reason to change (the
+    // queue has none, and the planner would give none): the pass stops
+    // there, with what a pass over the whole window gives. After an exit it
+    // so plans the few jobs up to the one that fills the freed slot.
+    scheduler::PlanSession session(planner_, std::move(snapshot.nodes));
+    index_.VisitOldest(*walk_queue, [&](const RunnableEntry& entry) {
+      if (candidates.size() >= window || session.NoRoomFor(*smallest)) return false;
+      if (may_start && !may_start(entry)) return true;
+      candidates.push_back({&entry, walk_context});
+      session.Offer(pending(candidates.back()));
+      return true;
+    });
+    plan = session.Take();
+  } else {
+    // A candidate that no node's free capacity covers cannot start in this
+    // pass (free capacity only shrinks in it), and leaving it out changes
+    // no other job's placement: the planner only skips such jobs. It is not
+    // planned; its reason is what the planner would give it, decided here
+    // from the same nodes: the resource-requirement reason when no node of
+    // its queue's environments could ever hold it.
+    std::vector<Resources> room;  // Free capacity of the nodes taking work.
+    for (const scheduler::NodeView& node : snapshot.nodes) {
+      if (node.accepting_work) room.push_back(node.free);
     }
+    snapshot.jobs.reserve(candidates.size());
+    for (const Candidate& candidate : candidates) {
+      const Resources& request = candidate.entry->request;
+      bool fits_room = std::ranges::any_of(
+          room, [&](const Resources& free) { return scheduler::Covers(free, request); });
+      if (fits_room) {
+        snapshot.jobs.push_back(pending(candidate));
+      } else if (!capacities(*candidate.queue).empty() &&
+                 !could_ever_fit(*candidate.queue, request)) {
+        reason_of[candidate.entry->id] = std::string(scheduler::kJobResourceRequirementReason);
+      }
+    }
+    plan = planner_.Plan(std::move(snapshot));
   }
-  scheduler::PlanResult plan = planner_.Plan(std::move(snapshot));
 
   // statusReason of the jobs that stay RUNNABLE, written (by Publish) only
   // when it changes. A job without a reason that none is wanted for (the

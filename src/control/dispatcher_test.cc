@@ -72,6 +72,49 @@ TEST_F(DispatcherTest, FreedCapacityGoesToTheNextJobInOrder) {
   EXPECT_EQ(next[0].job_id, "second");
 }
 
+TEST_F(DispatcherTest, FreedSlotGoesToTheFirstJobThatFitsItFurtherDownTheQueue) {
+  std::string agent = Register("ce", Vcpus(2, 4096));
+  AddJob("running", "q", Vcpus(2, 512));
+  ASSERT_EQ(TickAndPoll(agent).size(), 1U);
+  // Behind the head, older jobs that need the whole agent, then ones that fit half.
+  for (int i = 0; i < 5; ++i) AddJob("wide" + std::to_string(i), "q", Vcpus(3, 512));
+  AddJob("half1", "q", Vcpus(1, 512));
+  AddJob("half2", "q", Vcpus(1, 512));
+  AddJob("half3", "q", Vcpus(1, 512));
+  EXPECT_TRUE(TickAndPoll(agent).empty());
+
+  Exited(agent, GetJob("running").attempts[0].id, 0);
+  std::vector<protocol::Assignment> next = TickAndPoll(agent);
+
+  std::set<std::string> started;
+  for (const protocol::Assignment& a : next) started.insert(a.job_id);
+  EXPECT_EQ(started, (std::set<std::string>{"half1", "half2"}));
+  EXPECT_EQ(StatusOf("half3"), JobStatus::kRunnable);
+  // Larger than any agent: they get the reason, also when the pass stops early.
+  EXPECT_EQ(GetJob("wide4").status_reason, scheduler::kJobResourceRequirementReason);
+}
+
+TEST_F(DispatcherTest, FreedHalfOfAnAgentGoesToTheFirstJobThatFitsBehindWiderOnes) {
+  std::string agent = Register("ce", Vcpus(2, 4096));
+  AddJob("r1", "q", Vcpus(1, 512));
+  AddJob("r2", "q", Vcpus(1, 512));
+  ASSERT_EQ(TickAndPoll(agent).size(), 2U);
+  // Wider jobs first (they fit the agent once it is empty, so no reason), then narrow ones.
+  for (int i = 0; i < 5; ++i) AddJob("wide" + std::to_string(i), "q", Vcpus(2, 512));
+  AddJob("narrow1", "q", Vcpus(1, 512));
+  AddJob("narrow2", "q", Vcpus(1, 512));
+  EXPECT_TRUE(TickAndPoll(agent).empty());
+
+  Exited(agent, GetJob("r1").attempts[0].id, 0);
+  std::vector<protocol::Assignment> next = TickAndPoll(agent);
+
+  ASSERT_EQ(next.size(), 1U);
+  EXPECT_EQ(next[0].job_id, "narrow1");
+  EXPECT_EQ(StatusOf("narrow2"), JobStatus::kRunnable);
+  EXPECT_EQ(StatusOf("wide0"), JobStatus::kRunnable);
+  EXPECT_EQ(GetJob("wide0").status_reason, "");
+}
+
 TEST_F(DispatcherTest, HigherPriorityQueueIsServedFirst) {
   AddQueue("high", 10, {"ce"});
   AddJob("low-job", "q", Vcpus(1));

@@ -61,8 +61,9 @@ Result<size_t> RunnableIndex::RescanStep(Store& store, size_t page) {
   for (const Job& job : jobs) listed.insert(job.id);
   std::vector<std::string> stale;
   if (auto it = by_queue_.find(queue); it != by_queue_.end()) {
-    auto key = scan.after ? it->second.upper_bound(*scan.after) : it->second.begin();
-    for (; key != it->second.end(); ++key) {
+    const auto& order = it->second.order;
+    auto key = scan.after ? order.upper_bound(*scan.after) : order.begin();
+    for (; key != order.end(); ++key) {
       if (!last_page && !jobs.empty() && key->first > Key{jobs.back().created_at, jobs.back().id}) {
         break;
       }
@@ -93,7 +94,9 @@ void RunnableIndex::Upsert(const Job& job) {
                     .request = job.request,
                     .scheduling_priority = job.scheduling_priority,
                     .status_reason = job.status_reason};
-  by_queue_[job.queue].emplace(Key{job.created_at, job.id}, &entry);
+  Queue& queue = by_queue_[job.queue];
+  queue.order.emplace(Key{job.created_at, job.id}, &entry);
+  Count(queue.summary, entry, +1);
 }
 
 void RunnableIndex::Remove(const std::string& id) {
@@ -101,8 +104,9 @@ void RunnableIndex::Remove(const std::string& id) {
   if (it == entries_.end()) return;
   auto queue = by_queue_.find(it->second.queue);
   if (queue != by_queue_.end()) {
-    queue->second.erase(Key{it->second.created_at, id});
-    if (queue->second.empty()) by_queue_.erase(queue);
+    queue->second.order.erase(Key{it->second.created_at, id});
+    Count(queue->second.summary, it->second, -1);
+    if (queue->second.order.empty()) by_queue_.erase(queue);
   }
   entries_.erase(it);
 }
@@ -113,8 +117,29 @@ const RunnableEntry* RunnableIndex::Find(const std::string& id) const {
 }
 
 void RunnableIndex::SetReason(const std::string& id, std::string reason) {
-  if (auto it = entries_.find(id); it != entries_.end())
-    it->second.status_reason = std::move(reason);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return;
+  auto queue = by_queue_.find(it->second.queue);
+  if (queue != by_queue_.end()) Count(queue->second.summary, it->second, -1);
+  it->second.status_reason = std::move(reason);
+  if (queue != by_queue_.end()) Count(queue->second.summary, it->second, +1);
+}
+
+void RunnableIndex::Count(QueueSummary& summary, const RunnableEntry& entry, int sign) {
+  const Resources& request = entry.request;
+  auto key = std::make_tuple(request.millicpus, request.memory_mib, request.gpus);
+  if (sign > 0) {
+    ++summary.requests[key];
+  } else if (auto it = summary.requests.find(key);
+             it != summary.requests.end() && --it->second == 0) {
+    summary.requests.erase(it);
+  }
+  if (!entry.status_reason.empty()) summary.with_reason += sign;
+}
+
+const RunnableIndex::QueueSummary* RunnableIndex::Summary(const std::string& queue) const {
+  auto it = by_queue_.find(queue);
+  return it == by_queue_.end() ? nullptr : &it->second.summary;
 }
 
 std::vector<const RunnableEntry*> RunnableIndex::Oldest(const std::string& queue, size_t limit,
@@ -122,8 +147,8 @@ std::vector<const RunnableEntry*> RunnableIndex::Oldest(const std::string& queue
   std::vector<const RunnableEntry*> out;
   auto it = by_queue_.find(queue);
   if (it == by_queue_.end()) return out;
-  out.reserve(std::min(limit, it->second.size()));
-  for (const auto& [key, entry] : it->second) {
+  out.reserve(std::min(limit, it->second.order.size()));
+  for (const auto& [key, entry] : it->second.order) {
     if (out.size() >= limit) break;
     if (!accept || accept(*entry)) out.push_back(entry);
   }
@@ -134,7 +159,7 @@ void RunnableIndex::VisitOldest(const std::string& queue,
                                 const std::function<bool(const RunnableEntry&)>& visit) const {
   auto it = by_queue_.find(queue);
   if (it == by_queue_.end()) return;
-  for (const auto& [key, entry] : it->second) {
+  for (const auto& [key, entry] : it->second.order) {
     if (!visit(*entry)) return;
   }
 }

@@ -21,6 +21,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -73,6 +74,16 @@ class RunnableIndex {
 
   size_t size() const { return entries_.size(); }
 
+  // What a queue's entries ask for as a whole, kept as entries come and go:
+  // lets a pass prove that the entries it did not look at cannot start and
+  // keep their reasons (control/dispatcher.cc).
+  struct QueueSummary {
+    std::map<std::tuple<int64_t, int64_t, int64_t>, size_t> requests{};  // Distinct -> count.
+    size_t with_reason = 0;  // Entries with a statusReason.
+  };
+  // nullptr for a queue without entries.
+  const QueueSummary* Summary(const std::string& queue) const;
+
  private:
   using Key = std::pair<Timestamp, std::string>;  // (createdAt, id)
   struct Rescan {
@@ -84,10 +95,16 @@ class RunnableIndex {
     size_t queue = 0;                                  // Index into `queues`.
     std::optional<Key> after{};                        // Last key seen in that queue.
   };
+  struct Queue {
+    // In (createdAt, id) order, pointing into entries_ (whose elements stay
+    // put until erased), so Oldest() needs no hash lookups.
+    std::map<Key, const RunnableEntry*> order{};
+    QueueSummary summary{};
+  };
+  static void Count(QueueSummary& summary, const RunnableEntry& entry, int sign);
+
   std::unordered_map<std::string, RunnableEntry> entries_;
-  // Per queue, in (createdAt, id) order, pointing into entries_ (whose
-  // elements stay put until erased), so Oldest() needs no hash lookups.
-  std::map<std::string, std::map<Key, const RunnableEntry*>, std::less<>> by_queue_;
+  std::map<std::string, Queue, std::less<>> by_queue_;
   std::optional<Rescan> rescan_{};
 };
 

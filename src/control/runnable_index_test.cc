@@ -44,6 +44,36 @@ TEST(RunnableIndexTest, UpsertMovesAJobAndRemoveForgetsIt) {
   EXPECT_TRUE(index.Oldest("q2", 10).empty());
 }
 
+TEST(RunnableIndexTest, SummaryCountsWhatAQueuesEntriesAskForAndTheirReasons) {
+  RunnableIndex index;
+  Job a = Runnable("a", "q", 10);
+  a.request = {.millicpus = 1000, .memory_mib = 512};
+  Job b = Runnable("b", "q", 20);
+  b.request = {.millicpus = 2000, .memory_mib = 512};
+  b.status_reason = "waiting";
+  Job c = Runnable("c", "q", 30);
+  c.request = a.request;
+  for (const Job& job : {a, b, c}) index.Upsert(job);
+
+  const RunnableIndex::QueueSummary* summary = index.Summary("q");
+  ASSERT_NE(summary, nullptr);
+  using Shape = std::tuple<int64_t, int64_t, int64_t>;
+  EXPECT_EQ(summary->requests,
+            (std::map<Shape, size_t>{{Shape{1000, 512, 0}, 2}, {Shape{2000, 512, 0}, 1}}));
+  EXPECT_EQ(summary->with_reason, 1U);
+
+  index.SetReason("b", "");
+  index.SetReason("a", "other");
+  index.Remove("c");
+  EXPECT_EQ(summary->requests,
+            (std::map<Shape, size_t>{{Shape{1000, 512, 0}, 1}, {Shape{2000, 512, 0}, 1}}));
+  EXPECT_EQ(summary->with_reason, 1U);
+
+  index.Remove("a");
+  index.Remove("b");
+  EXPECT_EQ(index.Summary("q"), nullptr);
+}
+
 TEST(RunnableIndexTest, LoadKeepsOnlyRunnableJobsOfTheStore) {
   testing::InMemoryStore store;
   ASSERT_TRUE(store.Transact([](StoreTransaction& txn) -> Status {

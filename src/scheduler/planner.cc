@@ -61,79 +61,89 @@ Planner Planner::Standard() {
                  std::make_unique<BestFitScorer>());
 }
 
+// Per list of environments (a queue's): what already failed, and the
+// environments' nodes in order. Jobs of one queue come in runs, so the list
+// is looked up once per run, not per job.
+struct PlanSession::Environments {
+  FailedRequests failed{};
+  std::vector<const std::vector<size_t>*> members{};  // Environments with nodes, in order.
+};
+
+PlanSession::PlanSession(const Planner& planner, std::vector<NodeView> nodes)
+    : planner_(planner), nodes_(std::move(nodes)) {
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    by_environment_[nodes_[i].compute_environment].push_back(i);
+  }
+}
+
+PlanSession::~PlanSession() = default;
+
+void PlanSession::Offer(const PendingJob& job) {
+  bool same_list =
+      current_ != nullptr && ((current_names_.data() == job.compute_environments.data() &&
+                               current_names_.size() == job.compute_environments.size()) ||
+                              std::ranges::equal(current_names_, job.compute_environments));
+  if (!same_list) {
+    auto [it, added] = environments_of_.try_emplace(EnvironmentsKey(job.compute_environments));
+    if (added) {
+      it->second = std::make_unique<Environments>();
+      for (const std::string& environment : job.compute_environments) {
+        auto members = by_environment_.find(environment);
+        if (members != by_environment_.end()) it->second->members.push_back(&members->second);
+      }
+    }
+    current_ = it->second.get();
+    current_names_ = job.compute_environments;
+  }
+  NodeView* best = nullptr;
+  if (!current_->failed.Dominates(job.request)) {
+    for (const std::vector<size_t>* members : current_->members) {
+      double best_score = 0;
+      for (size_t index : *members) {
+        NodeView& node = nodes_[index];
+        bool admitted = std::ranges::all_of(
+            planner_.filters_, [&](const auto& filter) { return filter->Admits(job, node); });
+        if (!admitted) continue;
+        double score = planner_.scorer_->Score(job, node);
+        if (best == nullptr || score > best_score) {
+          best = &node;
+          best_score = score;
+        }
+      }
+      if (best != nullptr) break;  // Environment order beats a better fit further down.
+    }
+  }
+  if (best != nullptr) {
+    Reserve(best->free, job.request);
+    result_.placements.push_back({.job_id = std::string(job.id),
+                                  .agent_id = best->agent_id,
+                                  .compute_environment = best->compute_environment});
+    return;
+  }
+  current_->failed.Add(job.request);
+
+  bool has_nodes = !current_->members.empty();
+  bool could_ever_fit = std::ranges::any_of(current_->members, [&](const auto* members) {
+    return std::ranges::any_of(
+        *members, [&](size_t index) { return Covers(nodes_[index].capacity, job.request); });
+  });
+  if (has_nodes && !could_ever_fit) {
+    result_.unplaceable.push_back(
+        {.job_id = std::string(job.id), .reason = std::string(kJobResourceRequirementReason)});
+  }
+}
+
+bool PlanSession::NoRoomFor(const Resources& request) const {
+  return std::ranges::none_of(nodes_, [&](const NodeView& node) {
+    return node.accepting_work && Covers(node.free, request);
+  });
+}
+
 PlanResult Planner::Plan(Snapshot snapshot) const {
   order_->Sort(snapshot.jobs);
-  std::vector<NodeView>& nodes = snapshot.nodes;
-  std::map<std::string, std::vector<size_t>, std::less<>> by_environment;
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    by_environment[nodes[i].compute_environment].push_back(i);
-  }
-
-  PlanResult result;
-  // Per list of environments (a queue's): what already failed, and the
-  // environments' nodes in order. Jobs of one queue come in runs, so the
-  // list is looked up once per run, not per job.
-  struct Environments {
-    FailedRequests failed{};
-    std::vector<const std::vector<size_t>*> members{};  // Environments with nodes, in order.
-  };
-  std::map<std::string, Environments> environments_of;
-  Environments* current = nullptr;
-  std::span<const std::string> current_names;
-  for (const PendingJob& job : snapshot.jobs) {
-    bool same_list =
-        current != nullptr && ((current_names.data() == job.compute_environments.data() &&
-                                current_names.size() == job.compute_environments.size()) ||
-                               std::ranges::equal(current_names, job.compute_environments));
-    if (!same_list) {
-      auto [it, added] = environments_of.try_emplace(EnvironmentsKey(job.compute_environments));
-      if (added) {
-        for (const std::string& environment : job.compute_environments) {
-          auto members = by_environment.find(environment);
-          if (members != by_environment.end()) it->second.members.push_back(&members->second);
-        }
-      }
-      current = &it->second;
-      current_names = job.compute_environments;
-    }
-    NodeView* best = nullptr;
-    if (!current->failed.Dominates(job.request)) {
-      for (const std::vector<size_t>* members : current->members) {
-        double best_score = 0;
-        for (size_t index : *members) {
-          NodeView& node = nodes[index];
-          bool admitted = std::ranges::all_of(
-              filters_, [&](const auto& filter) { return filter->Admits(job, node); });
-          if (!admitted) continue;
-          double score = scorer_->Score(job, node);
-          if (best == nullptr || score > best_score) {
-            best = &node;
-            best_score = score;
-          }
-        }
-        if (best != nullptr) break;  // Environment order beats a better fit further down.
-      }
-    }
-    if (best != nullptr) {
-      Reserve(best->free, job.request);
-      result.placements.push_back({.job_id = std::string(job.id),
-                                   .agent_id = best->agent_id,
-                                   .compute_environment = best->compute_environment});
-      continue;
-    }
-    current->failed.Add(job.request);
-
-    bool has_nodes = !current->members.empty();
-    bool could_ever_fit = std::ranges::any_of(current->members, [&](const auto* members) {
-      return std::ranges::any_of(
-          *members, [&](size_t index) { return Covers(nodes[index].capacity, job.request); });
-    });
-    if (has_nodes && !could_ever_fit) {
-      result.unplaceable.push_back(
-          {.job_id = std::string(job.id), .reason = std::string(kJobResourceRequirementReason)});
-    }
-  }
-  return result;
+  PlanSession session(*this, std::move(snapshot.nodes));
+  for (const PendingJob& job : snapshot.jobs) session.Offer(job);
+  return session.Take();
 }
 
 }  // namespace barge::scheduler

@@ -21,7 +21,10 @@
 // already found no node.
 //
 // Thread-safety: Plan is const and the policies are stateless; any thread.
+#include <map>
 #include <memory>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -36,6 +39,8 @@ inline constexpr std::string_view kJobResourceRequirementReason =
 
 class Planner {
  public:
+  friend class PlanSession;
+
   Planner(std::unique_ptr<QueueOrderPolicy> order, std::vector<std::unique_ptr<NodeFilter>> filters,
           std::unique_ptr<NodeScorer> scorer);
 
@@ -44,10 +49,48 @@ class Planner {
 
   PlanResult Plan(Snapshot snapshot) const;
 
+  // Whether the order policy serves one queue's jobs oldest first, so that
+  // they may be offered to a PlanSession in that order without sorting.
+  bool KeepsQueueOrder() const { return order_->KeepsQueueOrder(); }
+
  private:
   std::unique_ptr<QueueOrderPolicy> order_;
   std::vector<std::unique_ptr<NodeFilter>> filters_;
   std::unique_ptr<NodeScorer> scorer_;
+};
+
+// One pass of a Planner, a job at a time: Plan() sorts the jobs and offers
+// each in turn. A caller that offers jobs in the planner's order itself can
+// stop early, once NoRoomFor says nothing it still holds could start: the
+// result is what Plan() gives for the jobs offered (the jobs left out would
+// have found no node). The filters must include a free-capacity one (as
+// Standard()'s do): NoRoomFor judges by free capacity.
+class PlanSession {
+ public:
+  // `planner` must outlive the session.
+  PlanSession(const Planner& planner, std::vector<NodeView> nodes);
+  ~PlanSession();
+  PlanSession(const PlanSession&) = delete;
+  PlanSession& operator=(const PlanSession&) = delete;
+
+  // Serves `job`: a placement on the best admitted node, or (when none
+  // admits it) an Unplaceable if no node of its environments could ever hold it.
+  void Offer(const PendingJob& job);
+  // No node taking work has free capacity covering `request` any more.
+  bool NoRoomFor(const Resources& request) const;
+  const std::vector<NodeView>& nodes() const { return nodes_; }
+  PlanResult Take() { return std::move(result_); }
+
+ private:
+  struct Environments;
+
+  const Planner& planner_;
+  std::vector<NodeView> nodes_;
+  std::map<std::string, std::vector<size_t>, std::less<>> by_environment_;
+  std::map<std::string, std::unique_ptr<Environments>> environments_of_;
+  Environments* current_ = nullptr;
+  std::span<const std::string> current_names_;
+  PlanResult result_;
 };
 
 }  // namespace barge::scheduler

@@ -208,6 +208,39 @@ TEST(PlannerTest, ManyJobsFillEveryNodeExactly) {
   EXPECT_EQ(result.placements.back().job_id, "j29");
 }
 
+TEST(PlanSessionTest, OfferingJobsInOrderGivesWhatPlanGives) {
+  std::vector<PendingJob> jobs = {Job("big", Cpu(4), 1), Job("small", Cpu(1), 2),
+                                  Job("huge", Cpu(64), 3), Job("mid", Cpu(2), 4),
+                                  Job("last", Cpu(1), 5)};
+  std::vector<NodeView> nodes = {Node("a", Cpu(2)), Node("b", Cpu(3))};
+  Planner planner = Planner::Standard();
+  PlanResult planned = planner.Plan({.jobs = jobs, .nodes = nodes});
+
+  PlanSession session(planner, nodes);
+  for (const PendingJob& job : jobs) session.Offer(job);
+  PlanResult offered = session.Take();
+
+  EXPECT_EQ(Pairs(offered), Pairs(planned));
+  EXPECT_EQ(Pairs(offered), Pairs_({"small->a", "mid->b", "last->a"}));
+  ASSERT_EQ(offered.unplaceable.size(), 2U);  // "big" and "huge" fit no node even empty.
+  EXPECT_EQ(offered.unplaceable[0].job_id, "big");
+  EXPECT_EQ(offered.unplaceable[1].job_id, "huge");
+}
+
+TEST(PlanSessionTest, NoRoomForSaysWhenNoNodeTakingWorkCanHoldARequest) {
+  NodeView draining = Node("d", Cpu(8));
+  draining.accepting_work = false;
+  Planner planner = Planner::Standard();
+  PlanSession session(planner, {Node("a", Cpu(2)), draining});
+  EXPECT_FALSE(session.NoRoomFor(Cpu(1)));
+  EXPECT_TRUE(session.NoRoomFor(Cpu(4)));  // Only the draining node is that large.
+
+  session.Offer(Job("j", Cpu(2)));
+
+  EXPECT_TRUE(session.NoRoomFor(Cpu(1)));
+  EXPECT_EQ(session.nodes()[0].free.millicpus, 0);
+}
+
 TEST(PriorityFifoOrderTest, SortsByPriorityThenCreatedAtThenId) {
   std::vector<PendingJob> jobs = {Job("b", Cpu(1), 5, "q1", 1), Job("a", Cpu(1), 5, "q1", 1),
                                   Job("c", Cpu(1), 1, "q1", 1), Job("d", Cpu(1), 9, "q2", 7)};

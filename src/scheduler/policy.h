@@ -18,6 +18,10 @@ class QueueOrderPolicy {
   virtual ~QueueOrderPolicy() = default;
   virtual std::string_view name() const = 0;
   virtual void Sort(std::vector<PendingJob>& jobs) const = 0;
+  // Whether Sort keeps the jobs of one queue oldest first (runnable_since,
+  // then id): then one queue's jobs can be offered in that order, a few at
+  // a time, without sorting them all (scheduler/planner.h PlanSession).
+  virtual bool KeepsQueueOrder() const { return false; }
 };
 
 // Rejects nodes a job must not run on (too little free capacity, draining).

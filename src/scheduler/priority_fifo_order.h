@@ -15,6 +15,7 @@ class PriorityFifoOrder final : public QueueOrderPolicy {
  public:
   std::string_view name() const override { return "priority_fifo"; }
   void Sort(std::vector<PendingJob>& jobs) const override;
+  bool KeepsQueueOrder() const override { return true; }
 };
 
 }  // namespace barge::scheduler
