@@ -278,10 +278,10 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
     freed.memory_mib += placed->reserved.memory_mib;
     freed.gpus += placed->reserved.gpus;
   }
-  std::map<std::string, Job> written;  // Changed jobs, as written.
+  std::map<std::string, Job> retried;  // Changed jobs that are RUNNABLE again, as written.
   std::optional<Dispatcher::PassResult> pass;
   Status committed = TransactWithRetry(store_, [&](StoreTransaction& txn) -> Status {
-    written.clear();
+    retried.clear();
     pass.reset();
     std::map<std::string, std::optional<Job>> jobs;
     std::set<std::string> changed;
@@ -307,7 +307,7 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
       Job& job = *jobs.at(id);
       BARGE_RETURN_IF_ERROR(txn.UpdateJob(job));
       ++job.version;
-      written.emplace(id, std::move(job));
+      if (job.status == JobStatus::kRunnable) retried.emplace(id, std::move(job));
     }
     if (!released.empty()) {
       Result<std::optional<Dispatcher::PassResult>> planned =
@@ -320,12 +320,12 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
   if (!committed) return committed;
 
   bool ended = false;
-  for (const Known& k : known) {
+  for (Known& k : known) {
     if (k.event->kind != protocol::EventKind::kExited) continue;
     // Only now: until the process is gone its resources stay reserved,
     // also for an attempt that already failed (timeout) or was terminated.
     registry_.RemoveAttempt(k.event->attempt_id);
-    RememberStream(k.event->attempt_id, k.stream);
+    RememberStream(k.event->attempt_id, std::move(k.stream));
     ended = true;
   }
   if (pass) {
@@ -336,9 +336,7 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
   } else if (ended) {
     dispatcher_.RequestFullPass();
   }
-  for (const auto& [id, job] : written) {
-    if (job.status == JobStatus::kRunnable) dispatcher_.JobRunnable(job);  // A retry.
-  }
+  for (const auto& [id, job] : retried) dispatcher_.JobRunnable(job);
   return Ok();
 }
 
@@ -429,9 +427,9 @@ Status AgentService::Withdraw(const std::string& job_id, const std::string& atte
   return Ok();
 }
 
-void AgentService::RememberStream(const std::string& attempt_id, const std::string& stream) {
+void AgentService::RememberStream(const std::string& attempt_id, std::string stream) {
   if (stream.empty() || options_.remembered_streams == 0) return;
-  if (!ended_streams_.emplace(attempt_id, stream).second) return;
+  if (!ended_streams_.emplace(attempt_id, std::move(stream)).second) return;
   ended_order_.push_back(attempt_id);
   while (ended_order_.size() > options_.remembered_streams) {
     ended_streams_.erase(ended_order_.front());

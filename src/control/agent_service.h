@@ -99,7 +99,7 @@ class AgentService {
   // Ends the attempt as host lost; true when the job changed.
   Result<bool> HostLost(const std::string& job_id, const std::string& attempt_id);
   Status Withdraw(const std::string& job_id, const std::string& attempt_id);
-  void RememberStream(const std::string& attempt_id, const std::string& stream);
+  void RememberStream(const std::string& attempt_id, std::string stream);
 
   Store& store_;
   const Clock& clock_;

@@ -436,11 +436,18 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
     // there, with what a pass over the whole window gives. After an exit it
     // so plans the few jobs up to the one that fills the freed slot.
     scheduler::PlanSession session(planner_, std::move(snapshot.nodes));
+    // Room changes only when a job is placed.
+    bool room = !session.NoRoomFor(*smallest);
+    size_t placed = 0;
     index_.VisitOldest(*walk_queue, [&](const RunnableEntry& entry) {
-      if (candidates.size() >= window || session.NoRoomFor(*smallest)) return false;
+      if (!room || candidates.size() >= window) return false;
       if (may_start && !may_start(entry)) return true;
       candidates.push_back({&entry, walk_context});
       session.Offer(pending(candidates.back()));
+      if (session.placed() != placed) {
+        placed = session.placed();
+        room = !session.NoRoomFor(*smallest);
+      }
       return true;
     });
     plan = session.Take();

@@ -28,7 +28,10 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}      // NOLINT: implicit on purpose
+  // A copy or a move straight into place: returning a stored row (a Job of a
+  // kilobyte and more) costs one copy, not a copy and a move.
+  Result(const T& value) : state_(std::in_place_index<0>, value) {}        // NOLINT: implicit
+  Result(T&& value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
   Result(Error error) : state_(std::move(error)) {}  // NOLINT: implicit on purpose
 
   bool ok() const { return std::holds_alternative<T>(state_); }

@@ -79,6 +79,7 @@ class PlanSession {
   // No node taking work has free capacity covering `request` any more.
   bool NoRoomFor(const Resources& request) const;
   const std::vector<NodeView>& nodes() const { return nodes_; }
+  size_t placed() const { return result_.placements.size(); }
   PlanResult Take() { return std::move(result_); }
 
  private:
