@@ -27,7 +27,12 @@
 // a full pass would. RequestFullPass marks capacity as changed. A full pass
 // plans per queue at most a window of the oldest RUNNABLE jobs (2 per free
 // vCPU, at least `min_window`): like AWS's FIFO queues, jobs far behind a
-// blocked head wait.
+// blocked head wait. When the waiting jobs are all one queue's and none has
+// or is owed a statusReason, the pass offers them to the planner oldest
+// first and stops once no node has room for the least any of them asks for
+// (the index keeps that per queue): the jobs it did not reach could not have
+// started, so the result is the whole window's, and a pass after an exit
+// costs the jobs up to the one that fills the freed slot.
 //
 // Whoever moves a job back to RUNNABLE (a retry) calls JobRunnable, like
 // JobService does for new jobs.
