@@ -305,9 +305,11 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
     }
     for (const std::string& id : changed) {
       Job& job = *jobs.at(id);
-      BARGE_RETURN_IF_ERROR(txn.UpdateJob(job));
-      ++job.version;
-      if (job.status == JobStatus::kRunnable) retried.emplace(id, std::move(job));
+      if (job.status == JobStatus::kRunnable) {
+        Job& kept = retried.emplace(id, job).first->second;
+        ++kept.version;  // As written.
+      }
+      BARGE_RETURN_IF_ERROR(txn.UpdateJob(std::move(job)));
     }
     if (!released.empty()) {
       Result<std::optional<Dispatcher::PassResult>> planned =

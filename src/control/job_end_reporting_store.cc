@@ -78,6 +78,12 @@ class ReportingTransaction final : public StoreTransaction {
   }
   Status InsertJob(const Job& job) override { return Note(job, inner_.InsertJob(job)); }
   Status UpdateJob(const Job& job) override { return Note(job, inner_.UpdateJob(job)); }
+  Status UpdateJob(Job&& job) override {
+    std::optional<JobWrite> ended = Ending(job);
+    Status written = inner_.UpdateJob(std::move(job));
+    if (written && ended) ended_.push_back(std::move(*ended));
+    return written;
+  }
   // Expired jobs ended long ago, and were reported then.
   Result<size_t> DeleteJobsEndedBefore(Timestamp cutoff, size_t limit) override {
     return inner_.DeleteJobsEndedBefore(cutoff, limit);
@@ -104,14 +110,17 @@ class ReportingTransaction final : public StoreTransaction {
  private:
   Status Note(const Job& job, Status written) {
     if (!written) return written;
-    bool child = job.array && job.array->index;
-    if (child || IsTerminal(job.status)) {
-      ended_.push_back({.job_id = job.id,
-                        .status = job.status,
-                        .array_parent = job.array && !job.array->index,
-                        .array_child = child});
-    }
+    if (std::optional<JobWrite> ended = Ending(job)) ended_.push_back(std::move(*ended));
     return written;
+  }
+  // What writing `job` reports, if anything.
+  static std::optional<JobWrite> Ending(const Job& job) {
+    bool child = job.array && job.array->index;
+    if (!child && !IsTerminal(job.status)) return std::nullopt;
+    return JobWrite{.job_id = job.id,
+                    .status = job.status,
+                    .array_parent = job.array && !job.array->index,
+                    .array_child = child};
   }
 
   StoreTransaction& inner_;

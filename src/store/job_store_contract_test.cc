@@ -171,6 +171,26 @@ TYPED_TEST(JobStoreContractTest, UpdateIsACompareAndSetOnVersion) {
   EXPECT_EQ(got->attempts.back().exit_code, 0);
 }
 
+TYPED_TEST(JobStoreContractTest, UpdateOfAJobHandedOverIsTheSameCompareAndSet) {
+  ASSERT_TRUE(this->Insert(testing::SampleJob("j1", "q", At(1))));
+  Job job = this->Get("j1").value();
+  job.status = JobStatus::kSucceeded;
+  job.attempts.back().exit_code = 0;
+  Job stale = job;
+
+  ASSERT_TRUE(
+      this->store().Transact([&](StoreTransaction& txn) { return txn.UpdateJob(std::move(job)); }));
+  Status again = this->store().Transact(
+      [&](StoreTransaction& txn) { return txn.UpdateJob(std::move(stale)); });
+
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  auto got = this->Get("j1");
+  EXPECT_EQ(got->version, 2);
+  EXPECT_EQ(got->status, JobStatus::kSucceeded);
+  EXPECT_EQ(got->attempts.back().exit_code, 0);
+}
+
 TYPED_TEST(JobStoreContractTest, UpdateOfUnknownJobIsNotFound) {
   Job job = testing::SampleJob("ghost", "q", At(1));
   job.version = 1;

@@ -195,13 +195,15 @@ class MemoryStore::State {
   }
 
   // An update of the stored job at `it` to `job` at the next version, with
-  // its undo: the stored row moves to the log and `job` is copied in place.
-  void ReplaceJob(std::unordered_map<std::string, Job>::iterator it, const Job& job) {
+  // its undo: the stored row moves to the log and `job` is copied (or moved)
+  // in place.
+  template <typename J>
+  void ReplaceJob(std::unordered_map<std::string, Job>::iterator it, J&& job) {
     JobUndo& entry = job_undo.emplace_back();
     entry.id = it->first;
     entry.previous = std::move(it->second);
-    it->second = job;
-    it->second.version = job.version + 1;
+    it->second = std::forward<J>(job);
+    ++it->second.version;
     Reindex(&*entry.previous, &it->second);
     LogJobUndo();
   }
@@ -498,15 +500,8 @@ class MemoryTransaction final : public StoreTransaction {
     return Ok();
   }
 
-  Status UpdateJob(const Job& job) override {
-    auto it = state_.jobs.find(job.id);
-    if (it == state_.jobs.end()) return NotFound("job " + job.id + " does not exist");
-    if (it->second.version != job.version) {
-      return Conflict("job " + job.id + " changed since version " + std::to_string(job.version));
-    }
-    state_.ReplaceJob(it, job);
-    return Ok();
-  }
+  Status UpdateJob(const Job& job) override { return Update(job); }
+  Status UpdateJob(Job&& job) override { return Update(std::move(job)); }
 
   Result<size_t> DeleteJobsEndedBefore(Timestamp cutoff, size_t limit) override {
     std::vector<std::string> expired;
@@ -621,6 +616,17 @@ class MemoryTransaction final : public StoreTransaction {
   }
 
  private:
+  template <typename J>
+  Status Update(J&& job) {
+    auto it = state_.jobs.find(job.id);
+    if (it == state_.jobs.end()) return NotFound("job " + job.id + " does not exist");
+    if (it->second.version != job.version) {
+      return Conflict("job " + job.id + " changed since version " + std::to_string(job.version));
+    }
+    state_.ReplaceJob(it, std::forward<J>(job));
+    return Ok();
+  }
+
   // Appends to `out` the jobs of `keys` that match `filter`, in its order,
   // at most filter.limit of them.
   void Scan(const RowKeys& keys, const JobListFilter& filter, std::vector<const Job*>& out) {

@@ -81,8 +81,7 @@ class SqliteTransaction final : public StoreTransaction {
   Status DeleteSchedulingPolicy(const std::string& name) override;
 
   Result<JobDefinition> GetJobDefinition(const std::string& name, int32_t revision) override;
-  Result<std::vector<JobDefinition>> ListJobDefinitions(
-      const JobDefinitionFilter& filter) override;
+  Result<std::vector<JobDefinition>> ListJobDefinitions(const JobDefinitionFilter& filter) override;
   Result<int32_t> MaxJobDefinitionRevision(const std::string& name) override;
   Status InsertJobDefinition(const JobDefinition& definition) override;
   Status UpdateJobDefinition(const JobDefinition& definition) override;
@@ -93,6 +92,7 @@ class SqliteTransaction final : public StoreTransaction {
   Result<std::vector<Job>> ListArrayChildren(const ArrayChildFilter& filter) override;
   Status InsertJob(const Job& job) override;
   Status UpdateJob(const Job& job) override;
+  using StoreTransaction::UpdateJob;
   Result<size_t> DeleteJobsEndedBefore(Timestamp cutoff, size_t limit) override;
   Status AppendLogEvents(const std::string& stream, const std::vector<LogEvent>& events) override;
   Result<std::vector<LogEvent>> ReadLogEvents(const LogQuery& query) override;

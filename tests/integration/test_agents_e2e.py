@@ -174,21 +174,42 @@ class AgentsEndToEndTest(unittest.TestCase):
         with open(os.path.join(self.work, "attempts")) as f:
             self.assertEqual(f.read().split(), ["1", "2"])
 
-    def register_agent(self, ce, executors):
-        """Registers a bare agent (no process behind it) that lists `executors`."""
-        body = json.dumps({"protocol_version": 1, "compute_environment": ce,
-                           "instance_id": "i-00000000000000c01",
-                           "capacity": {"millicpus": 4000, "memory_mib": 4096, "gpus": 0},
-                           "executors": executors}).encode()
+    def agent_call(self, path, message):
         conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
-        conn.request("POST", "/agent/v1/register", body=body,
+        conn.request("POST", path, body=json.dumps(message).encode(),
                      headers={"Content-Type": "application/json",
                               "Authorization": "Bearer " + TOKEN})
         reply = conn.getresponse()
         data = reply.read()
         conn.close()
-        self.assertEqual(reply.status, 200, data)
-        return json.loads(data)["agent_id"]
+        return reply.status, data
+
+    def register_agent(self, ce, executors):
+        """Registers a bare agent (no process behind it) that lists `executors`, and keeps
+        its lease (LEASE_SECONDS is short: on a loaded machine the AWS CLI calls that follow
+        can outlast it) until the test ends."""
+        status, data = self.agent_call("/agent/v1/register", {
+            "protocol_version": 1, "compute_environment": ce,
+            "instance_id": "i-00000000000000c01",
+            "capacity": {"millicpus": 4000, "memory_mib": 4096, "gpus": 0},
+            "executors": executors})
+        self.assertEqual(status, 200, data)
+        agent_id = json.loads(data)["agent_id"]
+        done = threading.Event()
+
+        def heartbeat():
+            while not done.wait(LEASE_SECONDS / 5):
+                try:
+                    self.agent_call("/agent/v1/heartbeat",
+                                    {"agent_id": agent_id, "running_attempts": []})
+                except OSError:
+                    pass  # The server is stopping; the test is over.
+
+        beating = threading.Thread(target=heartbeat, daemon=True)
+        beating.start()
+        self.addCleanup(beating.join)
+        self.addCleanup(done.set)
+        return agent_id
 
     def test_container_job_waits_with_a_reason_while_no_agent_can_run_containers(self):
         self.create_environment("boxes", executor="container")
