@@ -81,7 +81,8 @@ class SqliteTransaction final : public StoreTransaction {
   Status DeleteSchedulingPolicy(const std::string& name) override;
 
   Result<JobDefinition> GetJobDefinition(const std::string& name, int32_t revision) override;
-  Result<std::vector<JobDefinition>> ListJobDefinitions(const JobDefinitionFilter& filter) override;
+  Result<std::vector<JobDefinition>> ListJobDefinitions(
+      const JobDefinitionFilter& filter) override;
   Result<int32_t> MaxJobDefinitionRevision(const std::string& name) override;
   Status InsertJobDefinition(const JobDefinition& definition) override;
   Status UpdateJobDefinition(const JobDefinition& definition) override;

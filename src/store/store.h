@@ -49,7 +49,7 @@ struct JobListFilter {
   // ended (store/job_expiry.h JobEndedAt): cost reports over a period.
   // Combines with `statuses` like every other field (AND).
   std::optional<Timestamp> ended_since{};
-  size_t limit = 0;  // 0 = no limit
+  size_t limit = 0;                           // 0 = no limit
   // Only jobs strictly past this position in `order` (the last job of the
   // previous page).
   std::optional<JobListCursor> start_after{};
@@ -60,9 +60,9 @@ struct JobListFilter {
 // The children of one array job, in index order.
 struct ArrayChildFilter {
   std::string parent_id{};
-  std::vector<JobStatus> statuses{};     // any of these; empty = all
+  std::vector<JobStatus> statuses{};      // any of these; empty = all
   std::optional<int32_t> after_index{};  // only children with a greater index
-  size_t limit = 0;                      // 0 = no limit
+  size_t limit = 0;                       // 0 = no limit
 };
 
 // One line of an attempt's output, shaped for CloudWatch Logs' GetLogEvents.
@@ -78,7 +78,7 @@ enum class LogDirection { kForward, kBackward };
 // Which managed instances a listing covers; ordered by (launched_at, id).
 struct InstanceFilter {
   std::optional<std::string> compute_environment{};  // name
-  bool live_only = false;                            // only those not TERMINATED
+  bool live_only = false;  // only those not TERMINATED
   // Only instances alive at some moment at or after this: not terminated
   // before it (cost reports over a period).
   std::optional<Timestamp> alive_since{};
@@ -109,28 +109,25 @@ class StoreTransaction {
   virtual ~StoreTransaction() = default;
 
   // Compute environments, keyed by name.
-  virtual Result<ComputeEnvironment> GetComputeEnvironment(
-      const std::string& name) = 0;  // kNotFound
+  virtual Result<ComputeEnvironment> GetComputeEnvironment(const std::string& name) = 0;  // kNotFound
   virtual Result<std::vector<ComputeEnvironment>> ListComputeEnvironments() = 0;
   virtual Status InsertComputeEnvironment(const ComputeEnvironment& ce) = 0;  // kAlreadyExists
-  virtual Status UpdateComputeEnvironment(
-      const ComputeEnvironment& ce) = 0;                                 // kConflict, kNotFound
-  virtual Status DeleteComputeEnvironment(const std::string& name) = 0;  // kNotFound
+  virtual Status UpdateComputeEnvironment(const ComputeEnvironment& ce) = 0;  // kConflict, kNotFound
+  virtual Status DeleteComputeEnvironment(const std::string& name) = 0;       // kNotFound
 
   // Job queues, keyed by name.
   virtual Result<JobQueue> GetJobQueue(const std::string& name) = 0;  // kNotFound
   virtual Result<std::vector<JobQueue>> ListJobQueues() = 0;
-  virtual Status InsertJobQueue(const JobQueue& queue) = 0;    // kAlreadyExists
-  virtual Status UpdateJobQueue(const JobQueue& queue) = 0;    // kConflict, kNotFound
+  virtual Status InsertJobQueue(const JobQueue& queue) = 0;  // kAlreadyExists
+  virtual Status UpdateJobQueue(const JobQueue& queue) = 0;  // kConflict, kNotFound
   virtual Status DeleteJobQueue(const std::string& name) = 0;  // kNotFound
 
   // Scheduling policies, keyed by name.
   virtual Result<SchedulingPolicy> GetSchedulingPolicy(const std::string& name) = 0;  // kNotFound
   virtual Result<std::vector<SchedulingPolicy>> ListSchedulingPolicies() = 0;
   virtual Status InsertSchedulingPolicy(const SchedulingPolicy& policy) = 0;  // kAlreadyExists
-  virtual Status UpdateSchedulingPolicy(
-      const SchedulingPolicy& policy) = 0;                             // kConflict, kNotFound
-  virtual Status DeleteSchedulingPolicy(const std::string& name) = 0;  // kNotFound
+  virtual Status UpdateSchedulingPolicy(const SchedulingPolicy& policy) = 0;  // kConflict, kNotFound
+  virtual Status DeleteSchedulingPolicy(const std::string& name) = 0;         // kNotFound
 
   // Job definitions, keyed by (name, revision). Revisions are never deleted
   // (deregistering makes one INACTIVE), so the highest revision ever
