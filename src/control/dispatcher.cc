@@ -347,10 +347,8 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   // agents so plans over the few with room.
   std::optional<Resources> smallest;
   if (walk_summary != nullptr) {
-    for (const auto& [request, count] : walk_summary->requests) {
-      Resources asked{.millicpus = std::get<0>(request),
-                      .memory_mib = std::get<1>(request),
-                      .gpus = std::get<2>(request)};
+    for (const auto& [shape, count] : walk_summary->requests) {
+      Resources asked = RunnableIndex::QueueSummary::RequestOf(shape);
       smallest = smallest ? scheduler::ComponentMin(*smallest, asked) : asked;
     }
   } else {
@@ -411,11 +409,8 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   // (else some would get the resource-requirement reason), unless the fleet
   // controller scales the queue's environments (whose reasons are its own).
   if (walk_summary != nullptr && !walk_context->scaled) {
-    bool all_fit = std::ranges::all_of(walk_summary->requests, [&](const auto& shape) {
-      const auto& [request, count] = shape;
-      return could_ever_fit(*walk_context, {.millicpus = std::get<0>(request),
-                                            .memory_mib = std::get<1>(request),
-                                            .gpus = std::get<2>(request)});
+    bool all_fit = std::ranges::all_of(walk_summary->requests, [&](const auto& entry) {
+      return could_ever_fit(*walk_context, RunnableIndex::QueueSummary::RequestOf(entry.first));
     });
     if (!all_fit) {
       walk_summary = nullptr;

@@ -126,15 +126,19 @@ void RunnableIndex::SetReason(const std::string& id, std::string reason) {
 }
 
 void RunnableIndex::Count(QueueSummary& summary, const RunnableEntry& entry, int sign) {
-  const Resources& request = entry.request;
-  auto key = std::make_tuple(request.millicpus, request.memory_mib, request.gpus);
+  QueueSummary::Shape key = QueueSummary::ShapeOf(entry.request);
   if (sign > 0) {
     ++summary.requests[key];
   } else if (auto it = summary.requests.find(key);
              it != summary.requests.end() && --it->second == 0) {
     summary.requests.erase(it);
   }
-  if (!entry.status_reason.empty()) summary.with_reason += sign;
+  if (entry.status_reason.empty()) return;
+  if (sign > 0) {
+    ++summary.with_reason;
+  } else {
+    --summary.with_reason;
+  }
 }
 
 const RunnableIndex::QueueSummary* RunnableIndex::Summary(const std::string& queue) const {

@@ -78,8 +78,18 @@ class RunnableIndex {
   // lets a pass prove that the entries it did not look at cannot start and
   // keep their reasons (control/dispatcher.cc).
   struct QueueSummary {
-    std::map<std::tuple<int64_t, int64_t, int64_t>, size_t> requests{};  // Distinct -> count.
-    size_t with_reason = 0;  // Entries with a statusReason.
+    // A request as a map key: (millicpus, memory MiB, GPUs).
+    using Shape = std::tuple<int64_t, int64_t, int64_t>;
+    static Shape ShapeOf(const Resources& request) {
+      return {request.millicpus, request.memory_mib, request.gpus};
+    }
+    static Resources RequestOf(const Shape& shape) {
+      return {.millicpus = std::get<0>(shape),
+              .memory_mib = std::get<1>(shape),
+              .gpus = std::get<2>(shape)};
+    }
+    std::map<Shape, size_t> requests{};  // Distinct -> count.
+    size_t with_reason = 0;              // Entries with a statusReason.
   };
   // nullptr for a queue without entries.
   const QueueSummary* Summary(const std::string& queue) const;

@@ -57,7 +57,7 @@ TEST(RunnableIndexTest, SummaryCountsWhatAQueuesEntriesAskForAndTheirReasons) {
 
   const RunnableIndex::QueueSummary* summary = index.Summary("q");
   ASSERT_NE(summary, nullptr);
-  using Shape = std::tuple<int64_t, int64_t, int64_t>;
+  using Shape = RunnableIndex::QueueSummary::Shape;
   EXPECT_EQ(summary->requests,
             (std::map<Shape, size_t>{{Shape{1000, 512, 0}, 2}, {Shape{2000, 512, 0}, 1}}));
   EXPECT_EQ(summary->with_reason, 1U);

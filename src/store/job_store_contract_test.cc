@@ -2,6 +2,7 @@
 // store_contract_test.cc.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,24 @@ class JobStoreContractTest : public ::testing::Test {
   }
   Status Update(const Job& job) {
     return store().Transact([&](StoreTransaction& txn) { return txn.UpdateJob(job); });
+  }
+  // `update` writes a changed job once, then the same (now stale) job again:
+  // the first is stored at the next version, the second is a conflict.
+  void ExpectUpdateIsACompareAndSet(const std::function<Status(Job)>& update) {
+    ASSERT_TRUE(Insert(testing::SampleJob("j1", "q", At(1))));
+    Job job = Get("j1").value();
+    job.status = JobStatus::kSucceeded;
+    job.attempts.back().exit_code = 0;
+
+    ASSERT_TRUE(update(job));
+    Status stale = update(job);
+
+    ASSERT_FALSE(stale);
+    EXPECT_EQ(stale.error().code, ErrorCode::kConflict);
+    auto got = Get("j1");
+    EXPECT_EQ(got->version, 2);
+    EXPECT_EQ(got->status, JobStatus::kSucceeded);
+    EXPECT_EQ(got->attempts.back().exit_code, 0);
   }
   Result<Job> Get(const std::string& id) {
     std::optional<Result<Job>> out;
@@ -155,40 +174,14 @@ TYPED_TEST(JobStoreContractTest, InsertingAnExistingIdIsAlreadyExists) {
 }
 
 TYPED_TEST(JobStoreContractTest, UpdateIsACompareAndSetOnVersion) {
-  ASSERT_TRUE(this->Insert(testing::SampleJob("j1", "q", At(1))));
-  Job job = this->Get("j1").value();
-  job.status = JobStatus::kSucceeded;
-  job.attempts.back().exit_code = 0;
-
-  ASSERT_TRUE(this->Update(job));
-  Status stale = this->Update(job);
-
-  ASSERT_FALSE(stale);
-  EXPECT_EQ(stale.error().code, ErrorCode::kConflict);
-  auto got = this->Get("j1");
-  EXPECT_EQ(got->version, 2);
-  EXPECT_EQ(got->status, JobStatus::kSucceeded);
-  EXPECT_EQ(got->attempts.back().exit_code, 0);
+  this->ExpectUpdateIsACompareAndSet([&](const Job& job) { return this->Update(job); });
 }
 
 TYPED_TEST(JobStoreContractTest, UpdateOfAJobHandedOverIsTheSameCompareAndSet) {
-  ASSERT_TRUE(this->Insert(testing::SampleJob("j1", "q", At(1))));
-  Job job = this->Get("j1").value();
-  job.status = JobStatus::kSucceeded;
-  job.attempts.back().exit_code = 0;
-  Job stale = job;
-
-  ASSERT_TRUE(
-      this->store().Transact([&](StoreTransaction& txn) { return txn.UpdateJob(std::move(job)); }));
-  Status again = this->store().Transact(
-      [&](StoreTransaction& txn) { return txn.UpdateJob(std::move(stale)); });
-
-  ASSERT_FALSE(again);
-  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
-  auto got = this->Get("j1");
-  EXPECT_EQ(got->version, 2);
-  EXPECT_EQ(got->status, JobStatus::kSucceeded);
-  EXPECT_EQ(got->attempts.back().exit_code, 0);
+  this->ExpectUpdateIsACompareAndSet([&](Job job) {
+    return this->store().Transact(
+        [&](StoreTransaction& txn) { return txn.UpdateJob(std::move(job)); });
+  });
 }
 
 TYPED_TEST(JobStoreContractTest, UpdateOfUnknownJobIsNotFound) {
