@@ -229,6 +229,7 @@ ExpiredAgent AgentRegistry::Extract(const std::string& id) {
   Agent& agent = agents_.at(id);
   Untrack(id);
   ++membership_version_;
+  ++departures_version_;
   ExpiredAgent gone{.agent_id = id, .info = agent.info};
   for (const std::string& attempt_id : agent.attempts) {
     gone.attempts.push_back(std::move(attempts_.at(attempt_id)));

@@ -176,6 +176,9 @@ class AgentRegistry {
   // capacity does): what depends only on who is registered can be kept
   // against it.
   uint64_t membership_version() const { return membership_version_; }
+  // Changes whenever an agent leaves: whether a known agent is still
+  // registered (Contains) can be kept against it.
+  uint64_t departures_version() const { return departures_version_; }
   // `visit(id, info, idle_since)` for every agent without attempts, in id
   // order; idle_since is when its last attempt went (or it registered).
   using IdleVisitor =
@@ -233,6 +236,7 @@ class AgentRegistry {
   std::map<std::string_view, Slot*> with_free_cpu_;
   std::map<std::string_view, Slot*> idle_;  // Agents without attempts.
   uint64_t membership_version_ = 0;
+  uint64_t departures_version_ = 0;
 };
 
 }  // namespace barge::control

@@ -434,6 +434,7 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
     // Room changes only when a job is placed.
     bool room = !session.NoRoomFor(*smallest);
     size_t placed = 0;
+    candidates.reserve(window);
     index_.VisitOldest(*walk_queue, [&](const RunnableEntry& entry) {
       if (!room || candidates.size() >= window) return false;
       if (may_start && !may_start(entry)) return true;
@@ -517,10 +518,17 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
       continue;
     }
     BARGE_RETURN_IF_ERROR(Place(*job, placement, *agent, now));
-    BARGE_RETURN_IF_ERROR(txn.UpdateJob(*job));
-    result.executors.emplace(placement.compute_environment,
-                             input.executor_of.at(placement.compute_environment));
-    result.placed.push_back(std::move(job).value());
+    const Attempt& attempt = job->attempts.back();
+    PassResult::Placed placed{
+        .attempt = {.attempt_id = attempt.id,
+                    .agent_id = attempt.agent_id,
+                    .job_id = job->id,
+                    .reserved = job->request,
+                    .log_stream_name = attempt.log_stream_name},
+        .assignment =
+            BuildAssignment(*job, attempt, input.executor_of.at(placement.compute_environment))};
+    BARGE_RETURN_IF_ERROR(txn.UpdateJob(std::move(*job)));
+    result.placed.push_back(std::move(placed));
   }
   return Ok();
 }
@@ -536,17 +544,10 @@ Result<int> Dispatcher::Publish(PassResult result) {
   for (const std::string& id : result.stale) index_.Remove(id);
   // A stale job held capacity in the plan that nothing used: plan again.
   if (!result.stale.empty()) RequestFullPass();
-  for (const Job& job : result.placed) {
-    index_.Remove(job.id);
-    const Attempt& attempt = job.attempts.back();
-    registry_.AddAttempt({.attempt_id = attempt.id,
-                          .agent_id = attempt.agent_id,
-                          .job_id = job.id,
-                          .reserved = job.request,
-                          .log_stream_name = attempt.log_stream_name});
-    auto executor = result.executors.find(attempt.compute_environment);
-    BARGE_CHECK(executor != result.executors.end(), "a placed job's environment has an executor");
-    registry_.QueueAssignment(BuildAssignment(job, attempt, executor->second));
+  for (PassResult::Placed& placed : result.placed) {
+    index_.Remove(placed.attempt.job_id);
+    registry_.AddAttempt(std::move(placed.attempt));
+    registry_.QueueAssignment(std::move(placed.assignment));
   }
   for (const auto& [id, reason] : result.reasons) {
     if (Status written = SetReason(id, reason); !written) {

@@ -118,11 +118,15 @@ class Dispatcher final : public JobEvents {
   struct PassResult {
     uint64_t requests_seen = 0;  // RequestFullPass calls made when it was planned.
     bool full = false;
-    std::vector<Job> placed{};
+    // A job placed: its attempt as the registry tracks it, and the
+    // assignment its agent is sent, both taken from the job as stored.
+    struct Placed {
+      PlacedAttempt attempt{};
+      protocol::Assignment assignment{};
+    };
+    std::vector<Placed> placed{};
     std::vector<std::string> stale{};
     std::vector<std::pair<std::string, std::string>> reasons{};  // (job id, new statusReason)
-    // The executor of each environment that `placed` went to, as the pass read it.
-    std::map<std::string, ExecutorKind> executors{};
     // The new RUNNABLE jobs a full pass covered: those known when it was
     // planned, not the ones JobRunnable added before Publish.
     std::set<std::string> covered{};

@@ -22,6 +22,8 @@ Resources CapacityOf(const InstanceType& type) {
       .millicpus = int64_t{type.vcpus} * 1000, .memory_mib = type.memory_mib, .gpus = type.gpus};
 }
 
+const std::vector<WaitingJob> kNoWaitingJobs;
+
 std::string Seconds(Duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + " s";
 }
@@ -106,39 +108,54 @@ Result<FleetTickReport> FleetController::Tick() {
     scaled.emplace(ce.name, Scaled{.ce = ce, .provider = provider, .candidates = *candidates});
   }
 
-  // One walk over the live instances, and one over the agents with free
-  // vCPUs (the only free capacity a waiting job, which wants vCPUs, can
-  // use), for every environment's plan. Draining agents take no work.
-  std::map<std::string, Held> held;
+  std::set<std::string> names;
   for (const auto& [environment, totals] : live_.by_environment()) {
-    if (scaled.contains(environment)) held[environment].vcpus = totals.vcpus;
+    auto env = scaled.find(environment);
+    if (env != scaled.end()) env->second.held.vcpus = totals.vcpus;
   }
-  for (const std::string& id : live_.launching()) {
-    const Instance& instance = *live_.Find(id);
-    if (scaled.contains(instance.compute_environment)) {
-      held[instance.compute_environment].free.push_back(CapacityOf(instance.type));
+  for (const auto& [name, env] : scaled) names.insert(name);
+
+  // The free capacity and waiting jobs of every environment, worked out
+  // together the first time a plan needs them, before this tick changed
+  // anything (a plan reads them before it launches or terminates): one walk
+  // over the launching instances and one over the agents with free vCPUs
+  // (the only free capacity a waiting job, which wants vCPUs, can use).
+  // Draining agents take no work.
+  std::optional<std::map<std::string, std::vector<WaitingJob>>> waiting;
+  auto work_out_waiting = [&] {
+    for (const std::string& id : live_.launching()) {
+      const Instance& instance = *live_.Find(id);
+      auto env = scaled.find(instance.compute_environment);
+      if (env != scaled.end()) env->second.held.free.push_back(CapacityOf(instance.type));
+    }
+    registry_.VisitNodesWithFreeCpu(
+        [&](const std::string&, const AgentInfo& info, const Resources& free, bool accepting_work) {
+          auto env = scaled.find(info.compute_environment);
+          if (accepting_work && env != scaled.end()) env->second.held.free.push_back(free);
+        });
+    std::map<std::string, DemandBudget> budgets;
+    for (const auto& [name, env] : scaled) budgets.emplace(name, BudgetOf(env));
+    waiting = WaitingByEnvironment(queues, environments, budgets, dispatcher_.runnable(),
+                                   options_.demand_window);
+  };
+  // Every distinct request waiting, from the index's per-queue summaries.
+  std::vector<Resources> requests;
+  for (const JobQueue& queue : queues) {
+    const RunnableIndex::QueueSummary* summary = dispatcher_.runnable().Summary(queue.name);
+    if (summary == nullptr) continue;
+    for (const auto& [shape, count] : summary->requests) {
+      Resources request = RunnableIndex::QueueSummary::RequestOf(shape);
+      if (std::ranges::find(requests, request) == requests.end()) requests.push_back(request);
     }
   }
-  registry_.VisitNodesWithFreeCpu(
-      [&](const std::string&, const AgentInfo& info, const Resources& free, bool accepting_work) {
-        if (accepting_work && scaled.contains(info.compute_environment)) {
-          held[info.compute_environment].free.push_back(free);
-        }
-      });
-  std::set<std::string> names;
-  std::map<std::string, DemandBudget> budgets;
-  for (auto& [name, env] : scaled) {
-    names.insert(name);
-    env.held = std::move(held[name]);
-    budgets.emplace(name, BudgetOf(env));
-  }
-  std::map<std::string, std::vector<WaitingJob>> waiting = WaitingByEnvironment(
-      queues, environments, budgets, dispatcher_.runnable(), options_.demand_window);
-  static const std::vector<WaitingJob> kNothing;
   std::map<std::string, std::string> reasons;
   for (const auto& [name, env] : scaled) {
-    auto it = waiting.find(name);
-    BARGE_RETURN_IF_ERROR(Scale(env, it == waiting.end() ? kNothing : it->second, reasons, report));
+    auto waiting_of = [&, &name = name]() -> const std::vector<WaitingJob>& {
+      if (!waiting) work_out_waiting();
+      auto it = waiting->find(name);
+      return it == waiting->end() ? kNoWaitingJobs : it->second;
+    };
+    BARGE_RETURN_IF_ERROR(Scale(env, requests, waiting_of, reasons, report));
   }
   dispatcher_.SetFleetView(std::move(names), std::move(reasons));
 
@@ -170,10 +187,12 @@ Status FleetController::JoinAndLose(FleetTickReport& report) {
   std::vector<Instance> changed;
   std::vector<Instance> timed_out;
   // Whether agents of RUNNING and DRAINING instances are still registered
-  // changes only when agents register or leave.
+  // changes only when agents leave; a DRAINING instance's agent that
+  // registers anew must be told again that it drains.
   uint64_t membership = registry_.membership_version();
-  bool recheck_agents =
-      !membership_seen_ || *membership_seen_ != membership || !absent_since_.empty();
+  uint64_t departures = registry_.departures_version();
+  bool recheck_all = !departures_seen_ || *departures_seen_ != departures || !absent_since_.empty();
+  bool recheck_agents = recheck_all || !membership_seen_ || *membership_seen_ != membership;
   for (const std::string& id : live_.launching()) {
     const Instance& instance = *live_.Find(id);
     if (const std::string* agent = registry_.FindByInstance(id)) {
@@ -189,6 +208,7 @@ Status FleetController::JoinAndLose(FleetTickReport& report) {
   if (recheck_agents) {
     for (const auto& [id, instance] : live_.all()) {
       if (instance.state == InstanceState::kLaunching || instance.agent_id.empty()) continue;
+      if (!recheck_all && instance.state != InstanceState::kDraining) continue;
       // An agent that left the registry (its lease ran out) and has not come
       // back within the launch timeout is taken for a dead host: providers
       // without process supervision (command) learn of lost hosts only so.
@@ -239,6 +259,7 @@ Status FleetController::JoinAndLose(FleetTickReport& report) {
     BARGE_RETURN_IF_ERROR(Terminate(instance, reason, report));
   }
   membership_seen_ = membership;
+  departures_seen_ = departures;
   return Ok();
 }
 
@@ -317,7 +338,8 @@ std::optional<Resources> FleetController::FreeOf(const Instance& instance) const
   return std::nullopt;
 }
 
-Status FleetController::Scale(const Scaled& env, const std::vector<WaitingJob>& waiting,
+Status FleetController::Scale(const Scaled& env, const std::vector<Resources>& requests,
+                              const WaitingOf& waiting_of,
                               std::map<std::string, std::string>& reasons,
                               FleetTickReport& report) {
   const ComputeResources& resources = *env.ce.compute_resources;
@@ -330,11 +352,23 @@ Status FleetController::Scale(const Scaled& env, const std::vector<WaitingJob>& 
       .max_vcpus = resources.max_vcpus.value_or(0),
       .scale_out = env.ce.state == ResourceState::kEnabled,
   };
-  input.waiting.reserve(waiting.size());
-  for (const WaitingJob& job : waiting) input.waiting.push_back(job.request);
   input.current_vcpus = env.held.vcpus;
-  input.free = env.held.free;
-  scheduler::CapacityPlan plan = scheduler::PlanCapacity(input);
+  // An environment at maxvCpus launches nothing whatever waits; unless some
+  // waiting job fits no instance type (a reason to give), its plan needs
+  // neither the waiting jobs nor the free capacity. A busy fleet with a
+  // backlog is in this state most of the time.
+  bool plan_from_demand =
+      scheduler::MayLaunch(input) || !std::ranges::all_of(requests, [&](const Resources& request) {
+        return request.millicpus <= 0 || scheduler::Holdable(input, request);
+      });
+  scheduler::CapacityPlan plan{.desired_vcpus = std::max(input.current_vcpus, input.min_vcpus)};
+  const std::vector<WaitingJob>& waiting = plan_from_demand ? waiting_of() : kNoWaitingJobs;
+  if (plan_from_demand) {
+    input.waiting.reserve(waiting.size());
+    for (const WaitingJob& job : waiting) input.waiting.push_back(job.request);
+    input.free = env.held.free;
+    plan = scheduler::PlanCapacity(input);
+  }
   for (size_t index : plan.unfit) {
     const WaitingJob& job = waiting[index];
     reasons[job.id] = job.request.millicpus > int64_t{input.max_vcpus} * 1000
@@ -349,7 +383,7 @@ Status FleetController::Scale(const Scaled& env, const std::vector<WaitingJob>& 
   if (plan.launches.empty()) {
     int before = report.terminated;
     int32_t live_vcpus_before = input.current_vcpus;
-    BARGE_RETURN_IF_ERROR(ScaleIn(env, waiting, report));
+    BARGE_RETURN_IF_ERROR(ScaleIn(env, waiting_of, report));
     if (report.terminated != before) {
       int32_t live_vcpus = live_.VcpusOf(env.ce.name);
       desired = std::max(input.min_vcpus, desired - (live_vcpus_before - live_vcpus));
@@ -359,7 +393,7 @@ Status FleetController::Scale(const Scaled& env, const std::vector<WaitingJob>& 
   return Ok();
 }
 
-Status FleetController::ScaleIn(const Scaled& env, const std::vector<WaitingJob>& waiting,
+Status FleetController::ScaleIn(const Scaled& env, const WaitingOf& waiting_of,
                                 FleetTickReport& report) {
   Timestamp now = clock_.Now();
   Duration delay = ScaleDownDelay(env.ce);
@@ -370,6 +404,8 @@ Status FleetController::ScaleIn(const Scaled& env, const std::vector<WaitingJob>
   registry_.VisitIdle(
       [&](const std::string& agent_id, const AgentInfo& info, Timestamp idle_since) {
         if (info.compute_environment != env.ce.name || info.instance_id.empty()) return;
+        // Idle for less than the delay: too soon, whatever its instance.
+        if (now - idle_since < delay) return;
         const Instance* live = live_.Find(info.instance_id);
         if (live == nullptr) return;
         const Instance& instance = *live;
@@ -384,7 +420,7 @@ Status FleetController::ScaleIn(const Scaled& env, const std::vector<WaitingJob>
   for (Instance& instance : idle) {
     if (live_vcpus - instance.type.vcpus < min_vcpus) continue;
     std::optional<Resources> free = FreeOf(instance);
-    bool wanted = free && std::ranges::any_of(waiting, [&](const WaitingJob& job) {
+    bool wanted = free && std::ranges::any_of(waiting_of(), [&](const WaitingJob& job) {
                     return scheduler::Covers(*free, job.request);
                   });
     if (wanted) continue;

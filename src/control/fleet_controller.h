@@ -138,12 +138,15 @@ class FleetController {
   Status Terminate(Instance instance, const std::string& reason, FleetTickReport& report);
   Status JoinAndLose(FleetTickReport& report);
   Status Interruptions(FleetTickReport& report);
+  // The jobs waiting for `env` (and env.held.free), worked out on first use:
+  // a tick that can launch nothing for an environment mostly needs neither.
+  using WaitingOf = std::function<const std::vector<WaitingJob>&()>;
   // Adds the reasons of the waiting jobs no instance type can hold to
-  // `reasons` (job id -> statusReason).
-  Status Scale(const Scaled& env, const std::vector<WaitingJob>& waiting,
+  // `reasons` (job id -> statusReason). `requests`: every distinct request
+  // of the RUNNABLE jobs, whichever queue.
+  Status Scale(const Scaled& env, const std::vector<Resources>& requests, const WaitingOf& waiting,
                std::map<std::string, std::string>& reasons, FleetTickReport& report);
-  Status ScaleIn(const Scaled& env, const std::vector<WaitingJob>& waiting,
-                 FleetTickReport& report);
+  Status ScaleIn(const Scaled& env, const WaitingOf& waiting, FleetTickReport& report);
   Status Launch(const Scaled& env, const InstanceType& type, CapacityType capacity, int32_t count);
   void Launched(std::vector<fleet::LaunchResult> results);
   Status WriteDesired(const ComputeEnvironment& ce, int32_t desired);
@@ -168,6 +171,8 @@ class FleetController {
   // AgentRegistry::membership_version() when JoinAndLose last checked every
   // instance's agent.
   std::optional<uint64_t> membership_seen_{};
+  // AgentRegistry::departures_version() then.
+  std::optional<uint64_t> departures_seen_{};
   // Since when each RUNNING or DRAINING instance's agent is missing from the
   // registry.
   std::map<std::string, Timestamp> absent_since_{};

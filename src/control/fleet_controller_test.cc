@@ -559,6 +559,33 @@ TEST_F(FleetControllerTest, AJobLargerThanTheAgentsThereWaitsWithoutAReasonWhile
   EXPECT_EQ(LaunchedTypes().back(), "c5.2xlarge");
 }
 
+TEST_F(FleetControllerTest, AnEnvironmentAtMaxvCpusWaitsQuietlyYetStillGivesTheUnfitTheirReason) {
+  AddManaged("ce", OnDemand(0, 4, "BEST_FIT_PROGRESSIVE"));
+  AddQueue("q", 1, {"ce"});
+  for (int i = 0; i < 6; ++i) AddJob("j" + std::to_string(i), "q", Vcpus(2));
+  ASSERT_TRUE(dispatcher_->Tick());
+  Tick();
+  JoinAll();  // Two c5.large: maxvCpus.
+  Tick();
+  ASSERT_TRUE(dispatcher_->Tick());
+  ASSERT_EQ(LiveVcpus("ce"), 4);
+
+  FleetTickReport quiet = Tick();
+  AddJob("big-memory", "q", Vcpus(2, 65536));
+  ASSERT_TRUE(dispatcher_->Tick());
+  FleetTickReport unfit = Tick();
+  ASSERT_TRUE(dispatcher_->Tick());
+
+  // Four jobs wait for the two running instances: nothing to launch, no reason.
+  EXPECT_EQ(quiet.launched, 0);
+  EXPECT_EQ(unfit.launched, 0);
+  EXPECT_EQ(LiveVcpus("ce"), 4);
+  EXPECT_EQ(Environment("ce").compute_resources->desired_vcpus, 4);
+  EXPECT_EQ(GetJob("j5").status, JobStatus::kRunnable);
+  EXPECT_EQ(GetJob("j5").status_reason, "");
+  EXPECT_EQ(GetJob("big-memory").status_reason, scheduler::kJobResourceRequirementReason);
+}
+
 TEST_F(FleetControllerTest, InstancesOfADeletedEnvironmentAreTerminated) {
   AddManaged("ce", OnDemand(2, 16));
   AddQueue("q", 1, {"ce"});

@@ -159,13 +159,4 @@ std::vector<const RunnableEntry*> RunnableIndex::Oldest(const std::string& queue
   return out;
 }
 
-void RunnableIndex::VisitOldest(const std::string& queue,
-                                const std::function<bool(const RunnableEntry&)>& visit) const {
-  auto it = by_queue_.find(queue);
-  if (it == by_queue_.end()) return;
-  for (const auto& [key, entry] : it->second.order) {
-    if (!visit(*entry)) return;
-  }
-}
-
 }  // namespace barge::control

@@ -377,32 +377,49 @@ class CapacityPass {
   std::vector<PlannedLaunch> launches_;
 };
 
-}  // namespace
-
-CapacityPlan PlanCapacity(const CapacityInput& input) {
-  std::vector<Run> runs = ToRuns(input.waiting);
-  ServeFromFree(input.free, runs);
-
-  // BEST_FIT never exceeds maxvCpus, so a type larger than it can never be
-  // launched there.
-  const Strategy strategy = ParseStrategy(input.allocation_strategy, input.capacity);
+// The candidates a plan may launch: BEST_FIT never exceeds maxvCpus, so a
+// type larger than it can never be launched there.
+std::vector<const InstanceType*> LaunchableTypes(const CapacityInput& input, Strategy strategy) {
   const bool best_fit = strategy == Strategy::kBestFit;
   std::vector<const InstanceType*> types;
   for (const InstanceType& type : input.candidates) {
     if (type.vcpus > 0 && (!best_fit || type.vcpus <= input.max_vcpus)) types.push_back(&type);
   }
+  return types;
+}
 
-  // The bid is left out on purpose: a pool above it is a price that may
-  // drop, not a misconfiguration.
+// The bid is left out on purpose: a pool above it is a price that may drop,
+// not a misconfiguration.
+bool HoldableBy(const std::vector<const InstanceType*>& types, int32_t max_vcpus,
+                const Resources& request) {
+  return request.millicpus <= int64_t{max_vcpus} * 1000 &&
+         std::ranges::any_of(
+             types, [&](const InstanceType* type) { return Covers(Capacity(*type), request); });
+}
+
+}  // namespace
+
+bool Holdable(const CapacityInput& input, const Resources& request) {
+  const Strategy strategy = ParseStrategy(input.allocation_strategy, input.capacity);
+  return HoldableBy(LaunchableTypes(input, strategy), input.max_vcpus, request);
+}
+
+bool MayLaunch(const CapacityInput& input) {
+  // Both LaunchForJobs and LaunchToMinimum launch only into room left
+  // (BEST_FIT_PROGRESSIVE's one instance past maxvCpus too).
+  return input.current_vcpus < input.max_vcpus;
+}
+
+CapacityPlan PlanCapacity(const CapacityInput& input) {
+  std::vector<Run> runs = ToRuns(input.waiting);
+  ServeFromFree(input.free, runs);
+
+  const Strategy strategy = ParseStrategy(input.allocation_strategy, input.capacity);
+  std::vector<const InstanceType*> types = LaunchableTypes(input, strategy);
   std::vector<size_t> unfit;
-  const int64_t max_millicpus = int64_t{input.max_vcpus} * 1000;
   for (Run& run : runs) {
     if (run.count == 0) continue;
-    const bool holdable = run.request.millicpus <= max_millicpus &&
-                          std::ranges::any_of(types, [&](const InstanceType* type) {
-                            return Covers(Capacity(*type), run.request);
-                          });
-    if (holdable) continue;
+    if (HoldableBy(types, input.max_vcpus, run.request)) continue;
     for (int64_t i = 0; i < run.count; ++i) {
       unfit.push_back(run.next_index + static_cast<size_t>(i));
     }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -370,6 +371,51 @@ TEST(CapacityPlannerTest, JobAskingMoreVcpusThanMaxvCpusIsUnfit) {
   EXPECT_EQ(plan.unfit, Indices({0}));
   EXPECT_TRUE(plan.launches.empty());
   EXPECT_EQ(plan.still_waiting, 0u);
+}
+
+TEST(CapacityPlannerTest, AtMaxvCpusNothingLaunchesWhateverWaits) {
+  for (const char* strategy : {"BEST_FIT", "BEST_FIT_PROGRESSIVE"}) {
+    CapacityInput input{.candidates = Catalog(),
+                        .allocation_strategy = strategy,
+                        .min_vcpus = 12,
+                        .max_vcpus = 8,
+                        .current_vcpus = 8,
+                        .waiting = Jobs(20)};
+    EXPECT_FALSE(MayLaunch(input)) << strategy;
+
+    CapacityPlan plan = PlanCapacity(input);
+
+    EXPECT_TRUE(plan.launches.empty()) << strategy;
+    EXPECT_EQ(plan.desired_vcpus, 12) << strategy;  // max(current, min)
+    input.current_vcpus = 6;
+    EXPECT_TRUE(MayLaunch(input)) << strategy;
+    EXPECT_FALSE(PlanCapacity(input).launches.empty()) << strategy;
+  }
+}
+
+TEST(CapacityPlannerTest, HoldableIsWhatThePlanDoesNotCallUnfit) {
+  // 4 vCPUs and 20,000 MiB: only a c5.4xlarge (16 vCPUs) holds it, which
+  // BEST_FIT may not launch under maxvCpus 8, BEST_FIT_PROGRESSIVE may.
+  const std::vector<Resources> requests = {Cpu(2), Cpu(2, 65536), Cpu(9), Cpu(4, 20000)};
+  for (const char* strategy : {"BEST_FIT", "BEST_FIT_PROGRESSIVE"}) {
+    CapacityInput input{.candidates = C5Family(),
+                        .allocation_strategy = strategy,
+                        .max_vcpus = 8,
+                        .waiting = requests};
+
+    CapacityPlan plan = PlanCapacity(input);
+
+    for (size_t i = 0; i < requests.size(); ++i) {
+      bool unfit = std::ranges::find(plan.unfit, i) != plan.unfit.end();
+      EXPECT_EQ(Holdable(input, requests[i]), !unfit) << strategy << " request " << i;
+    }
+  }
+  CapacityInput best_fit{
+      .candidates = C5Family(), .allocation_strategy = "BEST_FIT", .max_vcpus = 8};
+  EXPECT_TRUE(Holdable(best_fit, Cpu(2)));
+  EXPECT_FALSE(Holdable(best_fit, Cpu(4, 20000)));
+  best_fit.allocation_strategy = "BEST_FIT_PROGRESSIVE";
+  EXPECT_TRUE(Holdable(best_fit, Cpu(4, 20000)));
 }
 
 TEST(CapacityPlannerTest, GpuJobsOnlyGoToGpuTypes) {

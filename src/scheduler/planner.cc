@@ -22,8 +22,9 @@ class FailedRequests {
     return std::ranges::any_of(failed_,
                                [&](const Resources& failed) { return Covers(request, failed); });
   }
+  // `request` found no node; not remembered again when one it covers did.
   void Add(const Resources& request) {
-    if (failed_.size() < kMaxRemembered) failed_.push_back(request);
+    if (failed_.size() < kMaxRemembered && !Dominates(request)) failed_.push_back(request);
   }
 
  private:
@@ -39,6 +40,8 @@ std::string EnvironmentsKey(std::span<const std::string> environments) {
   }
   return key;
 }
+
+constexpr size_t kMaxRememberedFits = 64;
 
 void Reserve(Resources& free, const Resources& request) {
   free.millicpus -= request.millicpus;
@@ -67,6 +70,9 @@ Planner Planner::Standard() {
 struct PlanSession::Environments {
   FailedRequests failed{};
   std::vector<const std::vector<size_t>*> members{};  // Environments with nodes, in order.
+  // Whether some node could ever hold a request, by request: jobs that find
+  // no room ask the same few requests over and over.
+  std::vector<std::pair<Resources, bool>> ever_fits{};
 };
 
 PlanSession::PlanSession(const Planner& planner, std::vector<NodeView> nodes)
@@ -122,12 +128,18 @@ void PlanSession::Offer(const PendingJob& job) {
   }
   current_->failed.Add(job.request);
 
-  bool has_nodes = !current_->members.empty();
-  bool could_ever_fit = std::ranges::any_of(current_->members, [&](const auto* members) {
-    return std::ranges::any_of(
-        *members, [&](size_t index) { return Covers(nodes_[index].capacity, job.request); });
-  });
-  if (has_nodes && !could_ever_fit) {
+  if (current_->members.empty()) return;
+  std::vector<std::pair<Resources, bool>>& ever_fits = current_->ever_fits;
+  auto known = std::ranges::find(ever_fits, job.request, &std::pair<Resources, bool>::first);
+  bool could_ever_fit = known != ever_fits.end() ? known->second : false;
+  if (known == ever_fits.end()) {
+    could_ever_fit = std::ranges::any_of(current_->members, [&](const auto* members) {
+      return std::ranges::any_of(
+          *members, [&](size_t index) { return Covers(nodes_[index].capacity, job.request); });
+    });
+    if (ever_fits.size() < kMaxRememberedFits) ever_fits.emplace_back(job.request, could_ever_fit);
+  }
+  if (!could_ever_fit) {
     result_.unplaceable.push_back(
         {.job_id = std::string(job.id), .reason = std::string(kJobResourceRequirementReason)});
   }
