@@ -324,6 +324,14 @@ void AgentRegistry::VisitNodesWithFreeCpu(const NodeVisitor& visit) const {
   }
 }
 
+bool AgentRegistry::VisitNode(const std::string& id, const NodeVisitor& visit) const {
+  auto it = agents_.find(id);
+  if (it == agents_.end()) return false;
+  const Agent& agent = it->second;
+  visit(it->first, agent.info, agent.free, !agent.draining);
+  return true;
+}
+
 protocol::PollReply AgentRegistry::TakeMail(Agent& agent) {
   protocol::PollReply reply;
   Timestamp now = clock_.Now();

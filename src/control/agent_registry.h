@@ -172,6 +172,8 @@ class AgentRegistry {
   // VisitNodes over the agents with free vCPUs (free millicpus > 0), draining
   // ones included: all a pass needs to look at for jobs that want a vCPU.
   void VisitNodesWithFreeCpu(const NodeVisitor& visit) const;
+  // VisitNodes for agent `id` alone (one lookup); false when unknown.
+  bool VisitNode(const std::string& id, const NodeVisitor& visit) const;
   // Changes whenever an agent registers or leaves (not when its free
   // capacity does): what depends only on who is registered can be kept
   // against it.

@@ -211,8 +211,9 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   const std::set<std::string>& environments_without_executor =
       membership_.environments_without_executor;
   std::vector<UsableNode> usable;  // In agent id order: the planner's.
-  auto consider = [&](const std::string& id, const AgentInfo& info, const Resources& free,
-                      bool accepting_work) {
+  // One std::function for the pass's visits, not one per visit.
+  const AgentRegistry::NodeVisitor consider = [&](const std::string& id, const AgentInfo& info,
+                                                  const Resources& free, bool accepting_work) {
     auto executor = input.executor_of.find(info.compute_environment);
     if (executor == input.executor_of.end() || !CanRun(info.executors, executor->second)) return;
     UsableNode node{.agent_id = &id, .info = &info, .free = free, .accepting_work = accepting_work};
@@ -231,11 +232,7 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
                                        [](const UsableNode& n) { return *n.agent_id; });
     if (at == usable.end() || *at->agent_id != id) usable.insert(at, node);
   };
-  auto consider_id = [&](const std::string& id) {
-    const AgentInfo* info = registry_.Find(id);
-    if (info == nullptr) return;
-    consider(id, *info, registry_.FreeOf(id).value_or(Resources{}), !registry_.IsDraining(id));
-  };
+  auto consider_id = [&](const std::string& id) { registry_.VisitNode(id, consider); };
   // The nodes with free vCPUs (and those this pass frees) are the only ones
   // a job that wants a vCPU can go to.
   registry_.VisitNodesWithFreeCpu(consider);

@@ -520,8 +520,12 @@ Status FleetController::Terminate(Instance instance, const std::string& reason,
     });
   }
   if (!agent_id.empty()) {
+    // The agent of an instance no longer live leaves: nothing for
+    // JoinAndLose to recheck, unless other agents left meanwhile.
+    bool up_to_date = departures_seen_ == registry_.departures_version();
     Result<int> ended = agents_.HostTerminated(agent_id);
     if (!ended) spdlog::warn("instance {}: {}", terminated.id, ended.error().message);
+    if (up_to_date) departures_seen_ = registry_.departures_version();
   }
   return Ok();
 }

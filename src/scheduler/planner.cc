@@ -22,9 +22,9 @@ class FailedRequests {
     return std::ranges::any_of(failed_,
                                [&](const Resources& failed) { return Covers(request, failed); });
   }
-  // `request` found no node; not remembered again when one it covers did.
+  // `request` found no node (and Dominates it not).
   void Add(const Resources& request) {
-    if (failed_.size() < kMaxRemembered && !Dominates(request)) failed_.push_back(request);
+    if (failed_.size() < kMaxRemembered) failed_.push_back(request);
   }
 
  private:
@@ -102,7 +102,8 @@ void PlanSession::Offer(const PendingJob& job) {
     current_names_ = job.compute_environments;
   }
   NodeView* best = nullptr;
-  if (!current_->failed.Dominates(job.request)) {
+  const bool known_to_fail = current_->failed.Dominates(job.request);
+  if (!known_to_fail) {
     for (const std::vector<size_t>* members : current_->members) {
       double best_score = 0;
       for (size_t index : *members) {
@@ -126,7 +127,7 @@ void PlanSession::Offer(const PendingJob& job) {
                                   .compute_environment = best->compute_environment});
     return;
   }
-  current_->failed.Add(job.request);
+  if (!known_to_fail) current_->failed.Add(job.request);
 
   if (current_->members.empty()) return;
   std::vector<std::pair<Resources, bool>>& ever_fits = current_->ever_fits;

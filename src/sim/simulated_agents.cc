@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <utility>
 
 namespace barge::sim {
@@ -33,27 +34,27 @@ Status SimulatedAgents::Join(const PendingJoin& join) {
                                       .gpus = join.type.gpus},
                          .executors = {std::string(protocol::kExecutorProcess)}});
   if (!registered) return registered.error();
-  agents_[agent_id] = Agent{.instance_id = join.instance_id};
-  agent_of_instance_[join.instance_id] = agent_id;
-  return Poll(agent_id);
+  agents_.push_back({.id = std::move(agent_id), .instance_id = join.instance_id});
+  agent_of_instance_[join.instance_id] = agents_.size() - 1;
+  return Poll(agents_.size() - 1);
 }
 
 void SimulatedAgents::Lost(const std::string& instance_id) {
-  auto id = agent_of_instance_.find(instance_id);
-  if (id == agent_of_instance_.end()) return;  // Terminated before it joined.
-  Agent& agent = agents_.at(id->second);
+  auto index = agent_of_instance_.find(instance_id);
+  if (index == agent_of_instance_.end()) return;  // Terminated before it joined.
+  Agent& agent = agents_[index->second];
   if (!agent.alive) return;
   agent.alive = false;
   running_ -= agent.attempts.size();
   agent.attempts.clear();
-  inbox_.erase(id->second);
+  inbox_.erase(index->second);
 }
 
-Status SimulatedAgents::Poll(const std::string& agent_id) {
-  return service_.Poll({.agent_id = agent_id, .wait_ms = kPollWaitMs},
-                       [this, agent_id](protocol::PollReply reply) {
+Status SimulatedAgents::Poll(size_t agent) {
+  return service_.Poll({.agent_id = agents_[agent].id, .wait_ms = kPollWaitMs},
+                       [this, agent](protocol::PollReply reply) {
                          // Called from inside the registry: only note the reply here.
-                         std::vector<protocol::Assignment>& box = inbox_[agent_id];
+                         std::vector<protocol::Assignment>& box = inbox_[agent];
                          for (protocol::Assignment& assignment : reply.assignments) {
                            box.push_back(std::move(assignment));
                          }
@@ -62,27 +63,28 @@ Status SimulatedAgents::Poll(const std::string& agent_id) {
 
 std::optional<Timestamp> SimulatedAgents::NextExit() const {
   if (exits_.empty()) return std::nullopt;
-  return exits_.top().at;
+  return exits_.front().at;
 }
 
 Status SimulatedAgents::ReportExitsDue(Timestamp now) {
-  std::map<std::string, protocol::EventsRequest> requests;  // By agent id.
-  while (!exits_.empty() && exits_.top().at <= now) {
-    Exit exit = exits_.top();
-    exits_.pop();
-    auto agent = agents_.find(exit.agent_id);
+  std::map<size_t, protocol::EventsRequest> requests;  // By agents_ index.
+  while (!exits_.empty() && exits_.front().at <= now) {
+    std::ranges::pop_heap(exits_, std::greater<>());
+    Exit& exit = exits_.back();
     // Its host is gone (the attempt ended as host lost).
-    if (agent == agents_.end() || !agent->second.attempts.contains(exit.attempt_id)) continue;
-    protocol::EventsRequest& request = requests[exit.agent_id];
-    request.agent_id = exit.agent_id;
-    request.events.push_back({.attempt_id = exit.attempt_id,
-                              .kind = protocol::EventKind::kExited,
-                              .at_ms = ToEpochMillis(exit.at),
-                              .exit_code = exit.exit_code});
+    if (agents_[exit.agent].attempts.contains(exit.attempt_id)) {
+      protocol::EventsRequest& request = requests[exit.agent];
+      request.agent_id = agents_[exit.agent].id;
+      request.events.push_back({.attempt_id = std::move(exit.attempt_id),
+                                .kind = protocol::EventKind::kExited,
+                                .at_ms = ToEpochMillis(exit.at),
+                                .exit_code = exit.exit_code});
+    }
+    exits_.pop_back();
   }
-  for (auto& [agent_id, request] : requests) {
+  for (auto& [index, request] : requests) {
     BARGE_RETURN_IF_ERROR(service_.Events(request));
-    Agent& agent = agents_.at(agent_id);
+    Agent& agent = agents_[index];
     for (const protocol::AttemptEvent& event : request.events) {
       running_ -= agent.attempts.erase(event.attempt_id);
     }
@@ -93,15 +95,15 @@ Status SimulatedAgents::ReportExitsDue(Timestamp now) {
 Status SimulatedAgents::StartAssigned() {
   Timestamp now = clock_.Now();
   while (!inbox_.empty()) {
-    std::map<std::string, std::vector<protocol::Assignment>> answered = std::exchange(inbox_, {});
-    for (auto& [agent_id, assignments] : answered) {
-      Agent& agent = agents_.at(agent_id);
+    std::map<size_t, std::vector<protocol::Assignment>> answered = std::exchange(inbox_, {});
+    for (auto& [index, assignments] : answered) {
+      Agent& agent = agents_[index];
       if (!agent.alive) continue;
       // The next poll parks first, as a real agent's does while it starts work.
-      BARGE_RETURN_IF_ERROR(Poll(agent_id));
+      BARGE_RETURN_IF_ERROR(Poll(index));
       if (assignments.empty()) continue;
       std::ranges::sort(assignments, {}, &protocol::Assignment::job_id);
-      protocol::EventsRequest started{.agent_id = agent_id};
+      protocol::EventsRequest started{.agent_id = agent.id};
       for (const protocol::Assignment& assignment : assignments) {
         started.events.push_back({.attempt_id = assignment.attempt_id,
                                   .kind = protocol::EventKind::kStarted,
@@ -112,11 +114,12 @@ Status SimulatedAgents::StartAssigned() {
         const WorkloadJob* job = lookup_(assignment.job_id);
         if (job == nullptr) return Internal("assignment of unknown job " + assignment.job_id);
         if (agent.attempts.insert(assignment.attempt_id).second) ++running_;
-        exits_.push({.at = now + job->duration,
-                     .sequence = next_sequence_++,
-                     .agent_id = agent_id,
-                     .attempt_id = assignment.attempt_id,
-                     .exit_code = job->exit_code});
+        exits_.push_back({.at = now + job->duration,
+                          .sequence = next_sequence_++,
+                          .agent = index,
+                          .attempt_id = std::move(assignment.attempt_id),
+                          .exit_code = job->exit_code});
+        std::ranges::push_heap(exits_, std::greater<>());
       }
     }
   }

@@ -12,7 +12,7 @@
 //
 // Determinism: attempt ids are random UUIDs (util/uuid.h), so nothing here
 // is ordered by them. Agent ids are given in join order ("a000001", ...),
-// assignments are taken in job-id order, agents in agent-id order, and exits
+// assignments are taken in job-id order, agents in join order, and exits
 // due at the same instant are reported in that order.
 //
 // Owned by the Simulation; its thread only.
@@ -20,7 +20,6 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <queue>
 #include <set>
 #include <string>
 #include <vector>
@@ -63,6 +62,7 @@ class SimulatedAgents {
 
  private:
   struct Agent {
+    std::string id{};
     std::string instance_id{};
     bool alive = true;
     std::set<std::string> attempts{};  // Running attempt ids.
@@ -70,7 +70,7 @@ class SimulatedAgents {
   struct Exit {
     Timestamp at{};
     uint64_t sequence = 0;
-    std::string agent_id{};
+    size_t agent = 0;  // Index into agents_.
     std::string attempt_id{};
     int32_t exit_code = 0;
     bool operator>(const Exit& other) const {
@@ -78,17 +78,19 @@ class SimulatedAgents {
     }
   };
 
-  Status Poll(const std::string& agent_id);
+  Status Poll(size_t agent);
 
   control::AgentService& service_;
   const Clock& clock_;
   JobLookup lookup_;
-  std::map<std::string, Agent> agents_{};                   // By agent id.
-  std::map<std::string, std::string> agent_of_instance_{};  // Instance id -> agent id.
-  // Poll replies received, by agent id; an entry (even empty) means the
+  std::vector<Agent> agents_{};                        // In join order.
+  std::map<std::string, size_t> agent_of_instance_{};  // Instance id -> agents_ index.
+  // Poll replies received, by agents_ index; an entry (even empty) means the
   // agent's poll was answered and must be parked again.
-  std::map<std::string, std::vector<protocol::Assignment>> inbox_{};
-  std::priority_queue<Exit, std::vector<Exit>, std::greater<>> exits_{};
+  std::map<size_t, std::vector<protocol::Assignment>> inbox_{};
+  // A min-heap by (at, sequence) (std::ranges::push_heap with greater<>):
+  // unlike a priority_queue, the due exit can be moved out.
+  std::vector<Exit> exits_{};
   uint64_t next_sequence_ = 0;
   size_t running_ = 0;
 };

@@ -268,10 +268,21 @@ class MemoryStore::State {
     bool same_status = before && after && before->status == after->status &&
                        before->created_at == after->created_at;
     if (!same_status) {
-      if (before)
-        jobs_by_status[static_cast<size_t>(before->status)].erase({before->created_at, before->id});
-      if (after)
-        jobs_by_status[static_cast<size_t>(after->status)].emplace(after->created_at, after->id);
+      // Mostly the same key moves from one status's set to another's: its
+      // node moves along (no allocation, no copy of the id).
+      RowKeys::node_type moved;
+      if (before) {
+        moved = jobs_by_status[static_cast<size_t>(before->status)].extract(
+            {before->created_at, before->id});
+      }
+      if (after) {
+        RowKeys& to = jobs_by_status[static_cast<size_t>(after->status)];
+        if (moved && moved.value() == std::pair(after->created_at, after->id)) {
+          to.insert(std::move(moved));
+        } else {
+          to.emplace(after->created_at, after->id);
+        }
+      }
     }
     std::optional<Timestamp> ended_before = before ? JobEndedAt(*before) : std::nullopt;
     std::optional<Timestamp> ended_after = after ? JobEndedAt(*after) : std::nullopt;
