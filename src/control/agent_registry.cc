@@ -14,6 +14,12 @@ void Reserve(Resources& free, const Resources& amount, int sign) {
   free.gpus -= sign * amount.gpus;
 }
 
+NodeShape ShapeOf(const AgentInfo& info) {
+  return {.compute_environment = info.compute_environment,
+          .capacity = info.capacity,
+          .executors = info.executors};
+}
+
 }  // namespace
 
 AgentRegistry::AgentRegistry(const Clock& clock, AgentRegistryOptions options)
@@ -27,7 +33,7 @@ void AgentRegistry::Add(const std::string& id, AgentInfo info) {
       mail_.erase(attempt_id);
     }
     by_instance_.erase(it->second.info.instance_id);
-    Untrack(id);
+    Untrack(*it);
     agents_.erase(it);
   }
   if (!info.instance_id.empty()) by_instance_[info.instance_id] = id;
@@ -37,6 +43,7 @@ void AgentRegistry::Add(const std::string& id, AgentInfo info) {
   auto [added, inserted] = agents_.insert_or_assign(id, std::move(agent));
   TrackFree(*added);
   idle_.emplace(added->first, &*added);
+  shapes_[ShapeOf(added->second.info)].emplace(added->first, &*added);
   ++membership_version_;
 }
 
@@ -48,9 +55,14 @@ void AgentRegistry::TrackFree(Slot& slot) {
   }
 }
 
-void AgentRegistry::Untrack(const std::string& id) {
-  with_free_cpu_.erase(id);
-  idle_.erase(id);
+void AgentRegistry::Untrack(const Slot& slot) {
+  with_free_cpu_.erase(slot.first);
+  idle_.erase(slot.first);
+  auto shape = shapes_.find(ShapeOf(slot.second.info));
+  if (shape != shapes_.end()) {
+    shape->second.erase(slot.first);
+    if (shape->second.empty()) shapes_.erase(shape);
+  }
 }
 
 const AgentInfo* AgentRegistry::Find(const std::string& id) const {
@@ -226,8 +238,10 @@ std::vector<ExpiredAgent> AgentRegistry::TakeExpired() {
 }
 
 ExpiredAgent AgentRegistry::Extract(const std::string& id) {
-  Agent& agent = agents_.at(id);
-  Untrack(id);
+  auto slot = agents_.find(id);
+  BARGE_CHECK(slot != agents_.end(), "extracting a registered agent");
+  Agent& agent = slot->second;
+  Untrack(*slot);
   ++membership_version_;
   ++departures_version_;
   ExpiredAgent gone{.agent_id = id, .info = agent.info};
@@ -308,6 +322,10 @@ std::vector<scheduler::NodeView> AgentRegistry::Nodes() const {
 
 void AgentRegistry::VisitNodes(const NodeVisitor& visit) const {
   for (const auto& [id, agent] : agents_) visit(id, agent.info, agent.free, !agent.draining);
+}
+
+void AgentRegistry::VisitNodeShapes(const ShapeVisitor& visit) const {
+  for (const auto& [shape, agents] : shapes_) visit(shape, agents.begin()->second->first);
 }
 
 void AgentRegistry::VisitIdle(const IdleVisitor& visit) const {

@@ -28,6 +28,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -51,6 +52,20 @@ struct AgentInfo {
   // protocol::kExecutorProcess / kExecutorContainer. An agent that lists none
   // (one from before containers) has the process executor only.
   std::vector<std::string> executors{};
+};
+
+// What a scheduling pass judges an agent by besides its free capacity:
+// agents of one shape are alike to it.
+struct NodeShape {
+  std::string compute_environment{};
+  Resources capacity{};
+  std::vector<std::string> executors{};
+  bool operator<(const NodeShape& other) const {
+    return std::tie(compute_environment, capacity.millicpus, capacity.memory_mib, capacity.gpus,
+                    executors) < std::tie(other.compute_environment, other.capacity.millicpus,
+                                          other.capacity.memory_mib, other.capacity.gpus,
+                                          other.executors);
+  }
 };
 
 struct AgentRegistryOptions {
@@ -181,6 +196,11 @@ class AgentRegistry {
   // Changes whenever an agent leaves: whether a known agent is still
   // registered (Contains) can be kept against it.
   uint64_t departures_version() const { return departures_version_; }
+  // `visit(shape, first_id)` for every shape of the registered agents, in
+  // shape order, `first_id` the lowest id among its agents: what depends
+  // only on who is registered costs the number of shapes, not of agents.
+  using ShapeVisitor = std::function<void(const NodeShape& shape, const std::string& first_id)>;
+  void VisitNodeShapes(const ShapeVisitor& visit) const;
   // `visit(id, info, idle_since)` for every agent without attempts, in id
   // order; idle_since is when its last attempt went (or it registered).
   using IdleVisitor =
@@ -225,8 +245,9 @@ class AgentRegistry {
   static void AnswerEmpty(Agent& agent);
   // Keeps with_free_cpu_ in step with the agent's free capacity.
   void TrackFree(Slot& slot);
-  // Drops the agent from with_free_cpu_ and idle_ (before agents_ erases it).
-  void Untrack(const std::string& id);
+  // Drops the agent from with_free_cpu_, idle_ and shapes_ (before agents_
+  // erases it).
+  void Untrack(const Slot& slot);
 
   const Clock& clock_;
   AgentRegistryOptions options_;
@@ -237,6 +258,7 @@ class AgentRegistry {
   // By agent id (views of agents_' keys), in id order: visits need no lookups.
   std::map<std::string_view, Slot*> with_free_cpu_;
   std::map<std::string_view, Slot*> idle_;  // Agents without attempts.
+  std::map<NodeShape, std::map<std::string_view, const Slot*>> shapes_;  // Agents by shape.
   uint64_t membership_version_ = 0;
   uint64_t departures_version_ = 0;
 };

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "testing/fake_clock.h"
 
@@ -186,6 +188,36 @@ TEST_F(AgentRegistryTest, ReRegisteringReplacesTheRecord) {
   EXPECT_TRUE(reply_.has_value());
   EXPECT_EQ(registry_.FindAttempt("x"), nullptr);
   EXPECT_EQ(registry_.Nodes()[0].free.millicpus, 8000);
+}
+
+TEST_F(AgentRegistryTest, NodeShapesGroupAlikeAgentsUnderTheirLowestIdAsTheyComeAndGo) {
+  auto shapes = [&] {
+    std::vector<std::string> seen;
+    registry_.VisitNodeShapes([&](const NodeShape& shape, const std::string& first_id) {
+      seen.push_back(shape.compute_environment + "/" + std::to_string(shape.capacity.millicpus) +
+                     ": " + first_id);
+    });
+    return seen;
+  };
+  AgentInfo small{.compute_environment = "ce", .capacity = {.millicpus = 2000, .memory_mib = 4096}};
+  registry_.Add("a3", small);
+  registry_.Add("a2", small);
+  registry_.Add("b1", {.compute_environment = "other", .capacity = small.capacity});
+
+  EXPECT_EQ(shapes(), (std::vector<std::string>{"ce/2000: a2", "ce/4000: a1", "other/2000: b1"}));
+
+  registry_.Remove("a2");
+  clock_.Advance(seconds(10));
+  registry_.Renew("a1");
+  registry_.Renew("a3");
+  clock_.Advance(seconds(10));
+  registry_.TakeExpired();  // b1's lease ran out.
+
+  EXPECT_EQ(shapes(), (std::vector<std::string>{"ce/2000: a3", "ce/4000: a1"}));
+  // Registering anew with a1's capacity moves a3 to a1's shape.
+  registry_.Add("a3",
+                {.compute_environment = "ce", .capacity = {.millicpus = 4000, .memory_mib = 4096}});
+  EXPECT_EQ(shapes(), (std::vector<std::string>{"ce/4000: a1"}));
 }
 
 TEST_F(AgentRegistryTest, InstanceActionWakesTheParkedPollOnceWithTheMail) {

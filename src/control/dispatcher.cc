@@ -562,23 +562,24 @@ void Dispatcher::RefreshMembership(const std::map<std::string, ExecutorKind>& ex
   }
   membership_ = Membership{
       .valid = true, .version = registry_.membership_version(), .executor_of = executor_of};
-  std::set<std::tuple<std::string, int64_t, int64_t, int64_t>> capacities_seen;
-  registry_.VisitNodes([&](const std::string& id, const AgentInfo& info, const Resources&, bool) {
-    auto executor = executor_of.find(info.compute_environment);
+  // The lowest id of the agents that can run their environment's executor,
+  // per environment and capacity.
+  std::map<std::tuple<std::string_view, int64_t, int64_t, int64_t>, std::string_view> first_of;
+  registry_.VisitNodeShapes([&](const NodeShape& shape, const std::string& first_id) {
+    const std::string& environment = shape.compute_environment;
+    auto executor = executor_of.find(environment);
     if (executor == executor_of.end()) return;
-    if (!CanRun(info.executors, executor->second)) {
-      membership_.environments_without_executor.insert(info.compute_environment);
+    if (!CanRun(shape.executors, executor->second)) {
+      membership_.environments_without_executor.insert(environment);
       return;
     }
-    membership_.environments_with_nodes.insert(info.compute_environment);
-    const Resources& capacity = info.capacity;
-    if (capacities_seen
-            .emplace(info.compute_environment, capacity.millicpus, capacity.memory_mib,
-                     capacity.gpus)
-            .second) {
-      membership_.one_per_capacity.insert(id);
-    }
+    membership_.environments_with_nodes.insert(environment);
+    const Resources& capacity = shape.capacity;
+    auto [first, added] = first_of.try_emplace(
+        {environment, capacity.millicpus, capacity.memory_mib, capacity.gpus}, first_id);
+    if (!added && std::string_view(first_id) < first->second) first->second = first_id;
   });
+  for (const auto& [capacity, id] : first_of) membership_.one_per_capacity.emplace(id);
 }
 
 void Dispatcher::SetFleetView(std::set<std::string> scaled_environments,

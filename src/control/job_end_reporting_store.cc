@@ -73,6 +73,10 @@ class ReportingTransaction final : public StoreTransaction {
   Result<std::vector<Job>> ListJobs(const JobListFilter& filter) override {
     return inner_.ListJobs(filter);
   }
+  Status VisitJobs(const JobListFilter& filter,
+                   const std::function<void(const Job&)>& visit) override {
+    return inner_.VisitJobs(filter, visit);
+  }
   Result<std::vector<Job>> ListArrayChildren(const ArrayChildFilter& filter) override {
     return inner_.ListArrayChildren(filter);
   }

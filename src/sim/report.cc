@@ -27,16 +27,16 @@ Duration Percentile(const std::vector<Duration>& sorted, double q) {
 Status ForEachJob(Store& store, const std::function<void(const Job&)>& visit) {
   std::optional<JobListCursor> after;
   while (true) {
-    std::vector<Job> page;
+    size_t seen = 0;
     BARGE_RETURN_IF_ERROR(store.Transact([&](StoreTransaction& txn) -> Status {
-      Result<std::vector<Job>> listed = txn.ListJobs({.limit = kPage, .start_after = after});
-      if (!listed) return listed.error();
-      page = std::move(*listed);
-      return Ok();
+      seen = 0;
+      return txn.VisitJobs({.limit = kPage, .start_after = after}, [&](const Job& job) {
+        visit(job);
+        ++seen;
+        after = JobListCursor{.created_at = job.created_at, .id = job.id};
+      });
     }));
-    for (const Job& job : page) visit(job);
-    if (page.size() < kPage) return Ok();
-    after = JobListCursor{.created_at = page.back().created_at, .id = page.back().id};
+    if (seen < kPage) return Ok();
   }
 }
 

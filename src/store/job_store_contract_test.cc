@@ -68,6 +68,15 @@ class JobStoreContractTest : public ::testing::Test {
     EXPECT_TRUE(status) << status.error().message;
     return ids;
   }
+  // The same listing through VisitJobs.
+  std::vector<std::string> VisitIds(const JobListFilter& filter) {
+    std::vector<std::string> ids;
+    Status status = store().Transact([&](StoreTransaction& txn) -> Status {
+      return txn.VisitJobs(filter, [&](const Job& job) { ids.push_back(job.id); });
+    });
+    EXPECT_TRUE(status) << status.error().message;
+    return ids;
+  }
   // Jobs a..f: queue q1 holds a (RUNNABLE, t=100), b (RUNNING, 200),
   // c (RUNNABLE, 200), e (FAILED, 400); queue q2 holds d (RUNNABLE, 300) and
   // f (SUCCEEDED, 500). Inserted out of order.
@@ -270,6 +279,22 @@ TYPED_TEST(JobStoreContractTest, ListPagesWithLimitAndCursorInBothOrders) {
   EXPECT_EQ(second, (std::vector<std::string>{"c", "d"}));
   EXPECT_EQ(last, (std::vector<std::string>{"e", "f"}));
   EXPECT_EQ(newest, (std::vector<std::string>{"d", "c", "b"}));
+}
+
+TYPED_TEST(JobStoreContractTest, VisitShowsWhatTheListListsInItsOrder) {
+  this->InsertSixJobs();
+  const std::vector<JobListFilter> filters = {
+      {},
+      {.order = JobOrder::kNewestFirst},
+      {.queue = "q1", .statuses = {JobStatus::kRunnable, JobStatus::kFailed}},
+      {.statuses = {JobStatus::kSucceeded, JobStatus::kRunnable}, .limit = 3},
+      {.limit = 2, .start_after = JobListCursor{At(200), "b"}}};
+
+  for (const JobListFilter& filter : filters) {
+    EXPECT_EQ(this->VisitIds(filter), this->ListIds(filter));
+  }
+  EXPECT_EQ(this->VisitIds({.statuses = {JobStatus::kSucceeded, JobStatus::kRunnable}, .limit = 3}),
+            (std::vector<std::string>{"a", "c", "d"}));
 }
 
 TYPED_TEST(JobStoreContractTest, ListSeesTheStatusAnUpdateWrote) {

@@ -459,6 +459,21 @@ class MemoryTransaction final : public StoreTransaction {
   }
 
   Result<std::vector<Job>> ListJobs(const JobListFilter& filter) override {
+    std::vector<const Job*> matching = Matching(filter);
+    std::vector<Job> out;
+    out.reserve(matching.size());
+    for (const Job* job : matching) out.push_back(*job);
+    return out;
+  }
+
+  Status VisitJobs(const JobListFilter& filter,
+                   const std::function<void(const Job&)>& visit) override {
+    for (const Job* job : Matching(filter)) visit(*job);
+    return Ok();
+  }
+
+  // The jobs ListJobs lists, in its order.
+  std::vector<const Job*> Matching(const JobListFilter& filter) {
     bool newest_first = filter.order == JobOrder::kNewestFirst;
     std::vector<const Job*> matching;
     if (filter.statuses.empty()) {
@@ -479,10 +494,7 @@ class MemoryTransaction final : public StoreTransaction {
         if (filter.limit != 0 && matching.size() > filter.limit) matching.resize(filter.limit);
       }
     }
-    std::vector<Job> out;
-    out.reserve(matching.size());
-    for (const Job* job : matching) out.push_back(*job);
-    return out;
+    return matching;
   }
 
   Result<std::vector<Job>> ListArrayChildren(const ArrayChildFilter& filter) override {

@@ -149,6 +149,16 @@ class StoreTransaction {
   // inherits once the array exists.
   virtual Result<Job> GetJob(const std::string& id) = 0;  // kNotFound
   virtual Result<std::vector<Job>> ListJobs(const JobListFilter& filter) = 0;
+  // Calls `visit` on each job ListJobs(filter) lists, in its order; a store
+  // that keeps objects shows them in place instead of copying them. `visit`
+  // must not use the transaction.
+  virtual Status VisitJobs(const JobListFilter& filter,
+                           const std::function<void(const Job&)>& visit) {
+    Result<std::vector<Job>> jobs = ListJobs(filter);
+    if (!jobs) return jobs.error();
+    for (const Job& job : *jobs) visit(job);
+    return Ok();
+  }
   virtual Result<std::vector<Job>> ListArrayChildren(const ArrayChildFilter& filter) = 0;
   virtual Status InsertJob(const Job& job) = 0;  // kAlreadyExists; stores version 1
   virtual Status UpdateJob(const Job& job) = 0;  // compare-and-set: kConflict, kNotFound
