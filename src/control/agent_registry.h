@@ -187,6 +187,7 @@ class AgentRegistry {
   // VisitNodes over the agents with free vCPUs (free millicpus > 0), draining
   // ones included: all a pass needs to look at for jobs that want a vCPU.
   void VisitNodesWithFreeCpu(const NodeVisitor& visit) const;
+  size_t nodes_with_free_cpu() const { return with_free_cpu_.size(); }
   // VisitNodes for agent `id` alone (one lookup); false when unknown.
   bool VisitNode(const std::string& id, const NodeVisitor& visit) const;
   // Changes whenever an agent registers or leaves (not when its free

@@ -40,9 +40,9 @@ bool Usable(ResourceState state, ResourceStatus status) {
 Status ReadTopology(StoreTransaction& txn, PassInput& input) {
   Result<std::vector<ComputeEnvironment>> environments = txn.ListComputeEnvironments();
   if (!environments) return environments.error();
-  std::map<std::string, std::string> name_of_arn;
+  std::map<std::string_view, const std::string*> name_of_arn;
   for (const ComputeEnvironment& ce : *environments) {
-    name_of_arn[ce.arn] = ce.name;
+    name_of_arn[ce.arn] = &ce.name;
     if (Usable(ce.state, ce.status)) {
       input.usable_environments.insert(ce.name);
       input.executor_of.emplace(ce.name, ExecutorOf(ce));
@@ -50,16 +50,18 @@ Status ReadTopology(StoreTransaction& txn, PassInput& input) {
   }
   Result<std::vector<JobQueue>> queues = txn.ListJobQueues();
   if (!queues) return queues.error();
-  for (const JobQueue& queue : *queues) {
+  for (JobQueue& queue : *queues) {
     if (!Usable(queue.state, queue.status)) continue;
-    std::vector<ComputeEnvironmentOrder> order = queue.compute_environment_order;
-    std::ranges::stable_sort(order, {}, &ComputeEnvironmentOrder::order);
+    std::vector<ComputeEnvironmentOrder> order = std::move(queue.compute_environment_order);
+    if (!std::ranges::is_sorted(order, {}, &ComputeEnvironmentOrder::order)) {
+      std::ranges::stable_sort(order, {}, &ComputeEnvironmentOrder::order);
+    }
     QueueView view{.priority = queue.priority};
     for (const ComputeEnvironmentOrder& entry : order) {
       auto known = name_of_arn.find(entry.compute_environment);
-      std::string name =
-          known != name_of_arn.end() ? known->second : entry.compute_environment;  // A bare name.
-      if (input.usable_environments.contains(name)) view.environments.push_back(std::move(name));
+      const std::string& name =
+          known != name_of_arn.end() ? *known->second : entry.compute_environment;  // A bare name.
+      if (input.usable_environments.contains(name)) view.environments.push_back(name);
     }
     input.queues.emplace(queue.name, std::move(view));
   }
@@ -211,6 +213,8 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   const std::set<std::string>& environments_without_executor =
       membership_.environments_without_executor;
   std::vector<UsableNode> usable;  // In agent id order: the planner's.
+  usable.reserve(registry_.nodes_with_free_cpu() + released.size() +
+                 membership_.one_per_capacity.size());
   // One std::function for the pass's visits, not one per visit.
   const AgentRegistry::NodeVisitor consider = [&](const std::string& id, const AgentInfo& info,
                                                   const Resources& free, bool accepting_work) {
@@ -432,14 +436,25 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
     bool room = !session.NoRoomFor(*smallest);
     size_t placed = 0;
     candidates.reserve(window);
+    // Requests offered without finding a node. Free capacity only shrinks,
+    // so a job asking at least as much finds none either: a head of jobs
+    // too wide for the slots that free up is stepped over, not offered.
+    std::vector<Resources> refused;
     index_.VisitOldest(*walk_queue, [&](const RunnableEntry& entry) {
       if (!room || candidates.size() >= window) return false;
       if (may_start && !may_start(entry)) return true;
       candidates.push_back({&entry, walk_context});
+      if (std::ranges::any_of(refused, [&](const Resources& less) {
+            return scheduler::Covers(entry.request, less);
+          })) {
+        return true;
+      }
       session.Offer(pending(candidates.back()));
       if (session.placed() != placed) {
         placed = session.placed();
         room = !session.NoRoomFor(*smallest);
+      } else {
+        refused.push_back(entry.request);
       }
       return true;
     });
