@@ -184,9 +184,12 @@ Status World::Setup() {
 }
 
 Status World::Submit(Timestamp now) {
+  size_t due = submitted_;
+  while (due < order_.size() && kStart + workload_.jobs[order_[due]].submit_at <= now) ++due;
+  if (due == submitted_) return Ok();
   std::vector<Job> jobs;
-  while (submitted_ < order_.size() &&
-         kStart + workload_.jobs[order_[submitted_]].submit_at <= now) {
+  jobs.reserve(due - submitted_);
+  while (submitted_ < due) {
     size_t index = order_[submitted_++];
     const WorkloadJob& spec = workload_.jobs[index];
     std::string id = JobId(index);
@@ -201,7 +204,6 @@ Status World::Submit(Timestamp now) {
                        .retry_strategy = SimulatedRetry(options_.attempts),
                        .request = spec.request});
   }
-  if (jobs.empty()) return Ok();
   Status inserted = store_.Transact([&](StoreTransaction& txn) -> Status {
     for (const Job& job : jobs) BARGE_RETURN_IF_ERROR(txn.InsertJob(job));
     return Ok();

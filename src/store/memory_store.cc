@@ -6,6 +6,7 @@
 #include <functional>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -145,7 +146,9 @@ class MemoryStore::State {
   NamedRows<SchedulingPolicy> scheduling_policies{};
   std::map<DefinitionKey, JobDefinition> job_definitions{};
 
-  std::unordered_map<std::string, Job> jobs{};
+  // Each job in a heap block of its own: an update swaps blocks, so a Job
+  // (about 1 KB of fields) is moved once, not into the undo log and back.
+  std::unordered_map<std::string, std::unique_ptr<Job>> jobs{};
   RowKeys jobs_by_created{};
   std::array<RowKeys, kJobStatusCount> jobs_by_status{};
   RowKeys ended_jobs{};  // By JobEndedAt.
@@ -159,52 +162,51 @@ class MemoryStore::State {
   RowKeys live_instances_by_launch{};
 
   UndoLog undo{};
-  // The rows job writes replaced (nothing: the job was new), which their
+  // The rows job writes replaced (null: the job was new), which their
   // entries in `undo` put back. Kept apart so an entry is a small closure
-  // (no allocation) and a Job is moved once into the log, not three times.
+  // (no allocation).
   struct JobUndo {
     std::string id{};
-    std::optional<Job> previous{};
+    std::unique_ptr<Job> previous{};
   };
   std::vector<JobUndo> job_undo{};
 
-  // Puts `row` at `id` (nothing: removes it) and returns what was there.
-  std::optional<Job> PutJob(const std::string& id, std::optional<Job> row) {
-    std::optional<Job> previous;
+  // Puts `row` at `id` (null: removes it) and returns what was there.
+  std::unique_ptr<Job> PutJob(const std::string& id, std::unique_ptr<Job> row) {
+    std::unique_ptr<Job> previous;
     auto it = jobs.find(id);
     if (it != jobs.end()) {
       previous = std::move(it->second);
       if (row) {
-        it->second = std::move(*row);
-        Reindex(&*previous, &it->second);
+        it->second = std::move(row);
+        Reindex(previous.get(), it->second.get());
       } else {
         jobs.erase(it);
-        Reindex(&*previous, nullptr);
+        Reindex(previous.get(), nullptr);
       }
     } else if (row) {
-      auto [inserted, unused] = jobs.emplace(id, std::move(*row));
-      Reindex(nullptr, &inserted->second);
+      auto [inserted, unused] = jobs.emplace(id, std::move(row));
+      Reindex(nullptr, inserted->second.get());
     }
     return previous;
   }
 
   // A write of a job with the undo that restores the previous row.
-  void WriteJob(const std::string& id, std::optional<Job> row) {
+  void WriteJob(const std::string& id, std::unique_ptr<Job> row) {
     job_undo.push_back({.id = id, .previous = PutJob(id, std::move(row))});
     LogJobUndo();
   }
 
   // An update of the stored job at `it` to `job` at the next version, with
-  // its undo: the stored row moves to the log and `job` is copied (or moved)
-  // in place.
+  // its undo: the stored row's block moves to the log and `job` is copied
+  // (or moved) into a new one.
   template <typename J>
-  void ReplaceJob(std::unordered_map<std::string, Job>::iterator it, J&& job) {
+  void ReplaceJob(std::unordered_map<std::string, std::unique_ptr<Job>>::iterator it, J&& job) {
     JobUndo& entry = job_undo.emplace_back();
     entry.id = it->first;
-    entry.previous = std::move(it->second);
-    it->second = std::forward<J>(job);
-    ++it->second.version;
-    Reindex(&*entry.previous, &it->second);
+    entry.previous = std::exchange(it->second, std::make_unique<Job>(std::forward<J>(job)));
+    ++it->second->version;
+    Reindex(entry.previous.get(), it->second.get());
     LogJobUndo();
   }
 
@@ -455,7 +457,7 @@ class MemoryTransaction final : public StoreTransaction {
   Result<Job> GetJob(const std::string& id) override {
     auto it = state_.jobs.find(id);
     if (it == state_.jobs.end()) return NotFound("job " + id + " does not exist");
-    return it->second;
+    return *it->second;
   }
 
   Result<std::vector<Job>> ListJobs(const JobListFilter& filter) override {
@@ -505,7 +507,7 @@ class MemoryTransaction final : public StoreTransaction {
     auto it = filter.after_index ? by_index.upper_bound(*filter.after_index) : by_index.begin();
     for (; it != by_index.end(); ++it) {
       if (filter.limit != 0 && out.size() >= filter.limit) break;
-      const Job& child = state_.jobs.at(it->second);
+      const Job& child = *state_.jobs.at(it->second);
       if (!filter.statuses.empty() && std::find(filter.statuses.begin(), filter.statuses.end(),
                                                 child.status) == filter.statuses.end()) {
         continue;
@@ -517,8 +519,8 @@ class MemoryTransaction final : public StoreTransaction {
 
   Status InsertJob(const Job& job) override {
     if (state_.jobs.contains(job.id)) return AlreadyExists("job " + job.id + " already exists");
-    Job stored = job;
-    stored.version = 1;
+    auto stored = std::make_unique<Job>(job);
+    stored->version = 1;
     state_.WriteJob(job.id, std::move(stored));
     return Ok();
   }
@@ -533,7 +535,7 @@ class MemoryTransaction final : public StoreTransaction {
       expired.push_back(id);
     }
     for (const std::string& id : expired) {
-      for (const std::string& stream : JobLogStreams(state_.jobs.at(id))) {
+      for (const std::string& stream : JobLogStreams(*state_.jobs.at(id))) {
         auto lines = state_.log_streams.find(stream);
         if (lines == state_.log_streams.end()) continue;
         auto previous = std::move(lines->second);
@@ -542,7 +544,7 @@ class MemoryTransaction final : public StoreTransaction {
           state_.log_streams[stream] = previous;
         });
       }
-      state_.WriteJob(id, std::nullopt);
+      state_.WriteJob(id, nullptr);
     }
     return expired.size();
   }
@@ -643,7 +645,7 @@ class MemoryTransaction final : public StoreTransaction {
   Status Update(J&& job) {
     auto it = state_.jobs.find(job.id);
     if (it == state_.jobs.end()) return NotFound("job " + job.id + " does not exist");
-    if (it->second.version != job.version) {
+    if (it->second->version != job.version) {
       return Conflict("job " + job.id + " changed since version " + std::to_string(job.version));
     }
     state_.ReplaceJob(it, std::forward<J>(job));
@@ -655,7 +657,7 @@ class MemoryTransaction final : public StoreTransaction {
   void Scan(const RowKeys& keys, const JobListFilter& filter, std::vector<const Job*>& out) {
     size_t taken = 0;
     auto take = [&](const RowKey& key) {
-      const Job& job = state_.jobs.at(key.second);
+      const Job& job = *state_.jobs.at(key.second);
       if (!JobMatches(job, filter)) return true;
       out.push_back(&job);
       return filter.limit == 0 || ++taken < filter.limit;
