@@ -386,10 +386,13 @@ bool AgentRegistry::HasMail(const Agent& agent) const {
 }
 
 void AgentRegistry::Wake(Agent& agent) {
-  if (!agent.poll || !HasMail(agent)) return;
+  if (!agent.poll) return;
+  // Taking nothing changes nothing: no need to look for mail first.
+  protocol::PollReply reply = TakeMail(agent);
+  if (reply.assignments.empty() && reply.kills.empty() && !reply.instance_action) return;
   PollDone done = std::move(agent.poll->done);
   agent.poll.reset();
-  done(TakeMail(agent));
+  done(std::move(reply));
 }
 
 void AgentRegistry::AnswerEmpty(Agent& agent) {

@@ -283,28 +283,31 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
   Status committed = TransactWithRetry(store_, [&](StoreTransaction& txn) -> Status {
     retried.clear();
     pass.reset();
-    std::map<std::string, std::optional<Job>> jobs;
-    std::set<std::string> changed;
+    struct Read {
+      std::optional<Job> job{};  // nullopt: not found.
+      bool changed = false;
+    };
+    std::map<std::string, Read> jobs;  // By id: written in id order.
     for (const Known& k : known) {
-      auto it = jobs.find(k.job_id);
-      if (it == jobs.end()) {
+      auto [it, added] = jobs.try_emplace(k.job_id);
+      Read& read = it->second;
+      if (added) {
         Result<Job> job = txn.GetJob(k.job_id);
         if (!job && job.error().code != ErrorCode::kNotFound) return job.error();
-        it = jobs.emplace(k.job_id, job ? std::optional<Job>(std::move(job).value()) : std::nullopt)
-                 .first;
+        if (job) read.job.emplace(std::move(job).value());
       }
-      if (!it->second) continue;
-      Job& job = *it->second;
+      if (!read.job) continue;
       const protocol::AttemptEvent& event = *k.event;
       Result<Applied> applied =
           event.kind == protocol::EventKind::kStarted
-              ? RecordStarted(job, event.attempt_id, k.at)
-              : RecordExited(job, event.attempt_id, k.at, event.exit_code, event.reason);
+              ? RecordStarted(*read.job, event.attempt_id, k.at)
+              : RecordExited(*read.job, event.attempt_id, k.at, event.exit_code, event.reason);
       if (!applied) return applied.error();
-      if (*applied == Applied::kChanged) changed.insert(k.job_id);
+      if (*applied == Applied::kChanged) read.changed = true;
     }
-    for (const std::string& id : changed) {
-      Job& job = *jobs.at(id);
+    for (auto& [id, read] : jobs) {
+      if (!read.changed) continue;
+      Job& job = *read.job;
       if (job.status == JobStatus::kRunnable) {
         Job& kept = retried.emplace(id, job).first->second;
         ++kept.version;  // As written.
