@@ -37,25 +37,21 @@ bool Usable(ResourceState state, ResourceStatus status) {
   return state == ResourceState::kEnabled && status == ResourceStatus::kValid;
 }
 
-Status ReadTopology(StoreTransaction& txn, PassInput& input) {
-  Result<std::vector<ComputeEnvironment>> environments = txn.ListComputeEnvironments();
-  if (!environments) return environments.error();
+// What a pass makes of the environments and queues as listed.
+void BuildTopology(const std::vector<ComputeEnvironment>& environments,
+                   const std::vector<JobQueue>& queues, PassInput& input) {
   std::map<std::string_view, const std::string*> name_of_arn;
-  for (const ComputeEnvironment& ce : *environments) {
+  for (const ComputeEnvironment& ce : environments) {
     name_of_arn[ce.arn] = &ce.name;
     if (Usable(ce.state, ce.status)) {
       input.usable_environments.insert(ce.name);
       input.executor_of.emplace(ce.name, ExecutorOf(ce));
     }
   }
-  Result<std::vector<JobQueue>> queues = txn.ListJobQueues();
-  if (!queues) return queues.error();
-  for (JobQueue& queue : *queues) {
+  for (const JobQueue& queue : queues) {
     if (!Usable(queue.state, queue.status)) continue;
-    std::vector<ComputeEnvironmentOrder> order = std::move(queue.compute_environment_order);
-    if (!std::ranges::is_sorted(order, {}, &ComputeEnvironmentOrder::order)) {
-      std::ranges::stable_sort(order, {}, &ComputeEnvironmentOrder::order);
-    }
+    std::vector<ComputeEnvironmentOrder> order = queue.compute_environment_order;
+    std::ranges::stable_sort(order, {}, &ComputeEnvironmentOrder::order);
     QueueView view{.priority = queue.priority};
     for (const ComputeEnvironmentOrder& entry : order) {
       auto known = name_of_arn.find(entry.compute_environment);
@@ -65,7 +61,6 @@ Status ReadTopology(StoreTransaction& txn, PassInput& input) {
     }
     input.queues.emplace(queue.name, std::move(view));
   }
-  return Ok();
 }
 
 bool HasFreeCapacity(const AgentRegistry& registry) {
@@ -101,6 +96,31 @@ struct UsableNode {
 };
 
 }  // namespace
+
+struct Dispatcher::Topology {
+  std::vector<ComputeEnvironment> environments{};
+  std::vector<JobQueue> queues{};
+  PassInput input{};
+};
+
+Dispatcher::~Dispatcher() = default;
+
+// topology_ from the store's environments and queues: built again only when
+// the listing differs from the last pass's (most passes follow an exit and
+// see the same ones).
+Status Dispatcher::ReadTopology(StoreTransaction& txn) {
+  Result<std::vector<ComputeEnvironment>> environments = txn.ListComputeEnvironments();
+  if (!environments) return environments.error();
+  Result<std::vector<JobQueue>> queues = txn.ListJobQueues();
+  if (!queues) return queues.error();
+  if (!topology_ || topology_->environments != *environments || topology_->queues != *queues) {
+    auto built = std::make_unique<Topology>(
+        Topology{.environments = std::move(*environments), .queues = std::move(*queues)});
+    BuildTopology(built->environments, built->queues, built->input);
+    topology_ = std::move(built);
+  }
+  return Ok();
+}
 
 Dispatcher::Dispatcher(Store& store, const Clock& clock, AgentRegistry& registry,
                        const scheduler::Planner& planner, DispatcherOptions options)
@@ -200,8 +220,8 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
                                 const std::set<std::string>& wanted,
                                 const std::map<std::string, Resources>& released,
                                 PassResult& result) {
-  PassInput input;
-  BARGE_RETURN_IF_ERROR(ReadTopology(txn, input));
+  BARGE_RETURN_IF_ERROR(ReadTopology(txn));
+  const PassInput& input = topology_->input;
 
   // The planner sees only the nodes that can run their environment's
   // executor. Environments whose agents all lack it give their queues' jobs

@@ -41,6 +41,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -74,6 +75,7 @@ class Dispatcher final : public JobEvents {
   // All not owned.
   Dispatcher(Store& store, const Clock& clock, AgentRegistry& registry,
              const scheduler::Planner& planner, DispatcherOptions options);
+  ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
@@ -181,6 +183,11 @@ class Dispatcher final : public JobEvents {
   std::set<std::string> scaled_environments_{};
   std::map<std::string, std::string> fleet_reasons_{};
   Membership membership_{};
+  // The environments and queues the last pass listed, and what it made of
+  // them: a pass that lists the same reuses it (dispatcher.cc).
+  struct Topology;
+  std::unique_ptr<Topology> topology_;
+  Status ReadTopology(StoreTransaction& txn);
 };
 
 }  // namespace barge::control

@@ -138,14 +138,17 @@ Result<FleetTickReport> FleetController::Tick() {
     waiting = WaitingByEnvironment(queues, environments, budgets, dispatcher_.runnable(),
                                    options_.demand_window);
   };
-  // Every distinct request waiting, from the index's per-queue summaries.
+  // Every distinct request waiting, from the index's per-queue summaries
+  // (jobs without vCPUs wait for no capacity: WaitingByEnvironment).
   std::vector<Resources> requests;
   for (const JobQueue& queue : queues) {
     const RunnableIndex::QueueSummary* summary = dispatcher_.runnable().Summary(queue.name);
     if (summary == nullptr) continue;
     for (const auto& [shape, count] : summary->requests) {
       Resources request = RunnableIndex::QueueSummary::RequestOf(shape);
-      if (std::ranges::find(requests, request) == requests.end()) requests.push_back(request);
+      if (request.millicpus <= 0 || std::ranges::find(requests, request) != requests.end())
+        continue;
+      requests.push_back(request);
     }
   }
   std::map<std::string, std::string> reasons;
@@ -357,10 +360,7 @@ Status FleetController::Scale(const Scaled& env, const std::vector<Resources>& r
   // waiting job fits no instance type (a reason to give), its plan needs
   // neither the waiting jobs nor the free capacity. A busy fleet with a
   // backlog is in this state most of the time.
-  bool plan_from_demand =
-      scheduler::MayLaunch(input) || !std::ranges::all_of(requests, [&](const Resources& request) {
-        return request.millicpus <= 0 || scheduler::Holdable(input, request);
-      });
+  bool plan_from_demand = scheduler::MayLaunch(input) || !scheduler::AllHoldable(input, requests);
   scheduler::CapacityPlan plan{.desired_vcpus = std::max(input.current_vcpus, input.min_vcpus)};
   const std::vector<WaitingJob>& waiting = plan_from_demand ? waiting_of() : kNoWaitingJobs;
   if (plan_from_demand) {

@@ -143,7 +143,7 @@ class FleetController {
   using WaitingOf = std::function<const std::vector<WaitingJob>&()>;
   // Adds the reasons of the waiting jobs no instance type can hold to
   // `reasons` (job id -> statusReason). `requests`: every distinct request
-  // of the RUNNABLE jobs, whichever queue.
+  // with vCPUs of the RUNNABLE jobs, whichever queue.
   Status Scale(const Scaled& env, const std::vector<Resources>& requests, const WaitingOf& waiting,
                std::map<std::string, std::string>& reasons, FleetTickReport& report);
   Status ScaleIn(const Scaled& env, const WaitingOf& waiting, FleetTickReport& report);

@@ -35,6 +35,7 @@ struct ComputeResources {
   // subnets, securityGroupIds, ec2KeyPair, instanceRole, tags, placementGroup,
   // spotIamFleetRole, launchTemplate, ec2Configuration, imageId, scalingPolicy, ...
   AwsOnlyFields aws_only{};
+  friend bool operator==(const ComputeResources&, const ComputeResources&) = default;
 };
 
 struct ComputeEnvironment {
@@ -51,6 +52,7 @@ struct ComputeEnvironment {
   Tags tags{};
   AwsOnlyFields aws_only{};  // eksConfiguration, context, updatePolicy, ...
   int64_t version = 0;
+  friend bool operator==(const ComputeEnvironment&, const ComputeEnvironment&) = default;
 };
 
 // How the jobs of an environment run (a barge extension, chosen with the

@@ -14,6 +14,7 @@ namespace barge {
 struct ComputeEnvironmentOrder {
   int32_t order = 0;
   std::string compute_environment{};  // Stored as the environment's ARN.
+  friend bool operator==(const ComputeEnvironmentOrder&, const ComputeEnvironmentOrder&) = default;
 };
 
 // jobStateTimeLimitActions: what to do with a job stuck in `state` too long.
@@ -22,6 +23,7 @@ struct JobStateTimeLimitAction {
   std::string state{};  // RUNNABLE
   int32_t max_time_seconds = 0;
   std::string action{};  // CANCEL | TERMINATE
+  friend bool operator==(const JobStateTimeLimitAction&, const JobStateTimeLimitAction&) = default;
 };
 
 struct JobQueue {
@@ -37,6 +39,7 @@ struct JobQueue {
   Tags tags{};
   AwsOnlyFields aws_only{};  // serviceEnvironmentOrder, jobQueueType
   int64_t version = 0;
+  friend bool operator==(const JobQueue&, const JobQueue&) = default;
 };
 
 // UpdateJobQueue: only the members that are set change.

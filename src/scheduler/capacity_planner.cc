@@ -404,6 +404,14 @@ bool Holdable(const CapacityInput& input, const Resources& request) {
   return HoldableBy(LaunchableTypes(input, strategy), input.max_vcpus, request);
 }
 
+bool AllHoldable(const CapacityInput& input, std::span<const Resources> requests) {
+  const Strategy strategy = ParseStrategy(input.allocation_strategy, input.capacity);
+  const std::vector<const InstanceType*> types = LaunchableTypes(input, strategy);
+  return std::ranges::all_of(requests, [&](const Resources& request) {
+    return HoldableBy(types, input.max_vcpus, request);
+  });
+}
+
 bool MayLaunch(const CapacityInput& input) {
   // Both LaunchForJobs and LaunchToMinimum launch only into room left
   // (BEST_FIT_PROGRESSIVE's one instance past maxvCpus too).

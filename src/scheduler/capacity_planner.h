@@ -94,6 +94,7 @@
 //
 // Thread-safety: a pure function; any thread.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -145,6 +146,8 @@ CapacityPlan PlanCapacity(const CapacityInput& input);
 // gives a waiting job it cannot hold a place in `unfit` instead of capacity.
 // (The waiting jobs and free capacity of `input` play no part.)
 bool Holdable(const CapacityInput& input, const Resources& request);
+// Holdable for every one of `requests`.
+bool AllHoldable(const CapacityInput& input, std::span<const Resources> requests);
 
 // Whether PlanCapacity could launch anything for `input`: not once the
 // environment holds maxvCpus or more, whatever waits (instances go only into

@@ -414,8 +414,10 @@ TEST(CapacityPlannerTest, HoldableIsWhatThePlanDoesNotCallUnfit) {
       .candidates = C5Family(), .allocation_strategy = "BEST_FIT", .max_vcpus = 8};
   EXPECT_TRUE(Holdable(best_fit, Cpu(2)));
   EXPECT_FALSE(Holdable(best_fit, Cpu(4, 20000)));
+  EXPECT_FALSE(AllHoldable(best_fit, std::vector<Resources>{Cpu(2), Cpu(4, 20000)}));
   best_fit.allocation_strategy = "BEST_FIT_PROGRESSIVE";
   EXPECT_TRUE(Holdable(best_fit, Cpu(4, 20000)));
+  EXPECT_TRUE(AllHoldable(best_fit, std::vector<Resources>{Cpu(2), Cpu(4, 20000)}));
 }
 
 TEST(CapacityPlannerTest, GpuJobsOnlyGoToGpuTypes) {
