@@ -32,7 +32,11 @@
 // first and stops once no node has room for the least any of them asks for
 // (the index keeps that per queue): the jobs it did not reach could not have
 // started, so the result is the whole window's, and a pass after an exit
-// costs the jobs up to the one that fills the freed slot.
+// costs the jobs up to the one that fills the freed slot. A job asking at
+// least what one refused in the same pass asked is stepped over without
+// asking the planner (free capacity only shrinks in a pass). What a pass
+// makes of the queues and environments is kept while the store lists the
+// same ones.
 //
 // Whoever moves a job back to RUNNABLE (a retry) calls JobRunnable, like
 // JobService does for new jobs.

@@ -28,7 +28,12 @@
 //     keeps minvCpus. Waiting jobs that no candidate instance type can hold
 //     get AWS's MISCONFIGURATION reason through the dispatcher
 //     (Dispatcher::SetFleetView), which otherwise leaves the jobs of scaled
-//     environments without a placement reason while capacity comes.
+//     environments without a placement reason while capacity comes. An
+//     environment that holds maxvCpus can launch nothing whatever waits
+//     (scheduler::MayLaunch): unless some waiting request fits no instance
+//     type (scheduler::AllHoldable over the RunnableIndex's distinct
+//     requests), its plan skips the waiting jobs and free capacity, which a
+//     busy fleet with a backlog would otherwise re-read every tick.
 //  4. Scale-in: a RUNNING instance that has run nothing for the scale-down
 //     delay (computeResources.scalingPolicy.minScaleDownDelayMinutes, else
 //     `scale_down_delay`) is terminated, as long as the environment keeps
