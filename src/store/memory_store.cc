@@ -265,7 +265,9 @@ class MemoryStore::State {
     };
     if (created(before) != created(after)) {
       if (before) jobs_by_created.erase({before->created_at, before->id});
-      if (after) jobs_by_created.emplace(after->created_at, after->id);
+      // New jobs are mostly the newest, and jobs mostly end in time order:
+      // hinted at the end, such an entry goes in without a search.
+      if (after) jobs_by_created.emplace_hint(jobs_by_created.end(), after->created_at, after->id);
     }
     bool same_status = before && after && before->status == after->status &&
                        before->created_at == after->created_at;
@@ -282,7 +284,7 @@ class MemoryStore::State {
         if (moved && moved.value() == std::pair(after->created_at, after->id)) {
           to.insert(std::move(moved));
         } else {
-          to.emplace(after->created_at, after->id);
+          to.emplace_hint(to.end(), after->created_at, after->id);
         }
       }
     }
@@ -290,7 +292,7 @@ class MemoryStore::State {
     std::optional<Timestamp> ended_after = after ? JobEndedAt(*after) : std::nullopt;
     if (ended_before != ended_after) {
       if (ended_before) ended_jobs.erase({*ended_before, before->id});
-      if (ended_after) ended_jobs.emplace(*ended_after, after->id);
+      if (ended_after) ended_jobs.emplace_hint(ended_jobs.end(), *ended_after, after->id);
     }
     bool child_before = before && IsArrayChild(*before);
     bool child_after = after && IsArrayChild(*after);
