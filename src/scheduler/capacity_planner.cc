@@ -399,11 +399,6 @@ bool HoldableBy(const std::vector<const InstanceType*>& types, int32_t max_vcpus
 
 }  // namespace
 
-bool Holdable(const CapacityInput& input, const Resources& request) {
-  const Strategy strategy = ParseStrategy(input.allocation_strategy, input.capacity);
-  return HoldableBy(LaunchableTypes(input, strategy), input.max_vcpus, request);
-}
-
 bool AllHoldable(const CapacityInput& input, std::span<const Resources> requests) {
   const Strategy strategy = ParseStrategy(input.allocation_strategy, input.capacity);
   const std::vector<const InstanceType*> types = LaunchableTypes(input, strategy);

@@ -142,18 +142,17 @@ struct CapacityPlan {
 
 CapacityPlan PlanCapacity(const CapacityInput& input);
 
-// Whether a candidate could hold `request` within maxvCpus: PlanCapacity
-// gives a waiting job it cannot hold a place in `unfit` instead of capacity.
-// (The waiting jobs and free capacity of `input` play no part.)
-bool Holdable(const CapacityInput& input, const Resources& request);
-// Holdable for every one of `requests`.
+// Whether for every one of `requests` a candidate could hold it within
+// maxvCpus: PlanCapacity gives a waiting job none can hold a place in
+// `unfit` instead of capacity. (The waiting jobs and free capacity of
+// `input` play no part.)
 bool AllHoldable(const CapacityInput& input, std::span<const Resources> requests);
 
 // Whether PlanCapacity could launch anything for `input`: not once the
 // environment holds maxvCpus or more, whatever waits (instances go only into
 // room left below maxvCpus, BEST_FIT_PROGRESSIVE's one past it included).
 // Without launches a plan's desired_vcpus is max(current_vcpus, min_vcpus),
-// and its `unfit` is empty when every waiting job is Holdable: a caller that
+// and its `unfit` is empty when every waiting job is holdable: a caller that
 // knows so needs neither the waiting jobs nor the free capacity.
 bool MayLaunch(const CapacityInput& input);
 

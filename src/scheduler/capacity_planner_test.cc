@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -407,16 +408,17 @@ TEST(CapacityPlannerTest, HoldableIsWhatThePlanDoesNotCallUnfit) {
 
     for (size_t i = 0; i < requests.size(); ++i) {
       bool unfit = std::ranges::find(plan.unfit, i) != plan.unfit.end();
-      EXPECT_EQ(Holdable(input, requests[i]), !unfit) << strategy << " request " << i;
+      EXPECT_EQ(AllHoldable(input, std::span(&requests[i], 1)), !unfit)
+          << strategy << " request " << i;
     }
   }
   CapacityInput best_fit{
       .candidates = C5Family(), .allocation_strategy = "BEST_FIT", .max_vcpus = 8};
-  EXPECT_TRUE(Holdable(best_fit, Cpu(2)));
-  EXPECT_FALSE(Holdable(best_fit, Cpu(4, 20000)));
+  EXPECT_TRUE(AllHoldable(best_fit, std::vector<Resources>{Cpu(2)}));
+  EXPECT_FALSE(AllHoldable(best_fit, std::vector<Resources>{Cpu(4, 20000)}));
   EXPECT_FALSE(AllHoldable(best_fit, std::vector<Resources>{Cpu(2), Cpu(4, 20000)}));
   best_fit.allocation_strategy = "BEST_FIT_PROGRESSIVE";
-  EXPECT_TRUE(Holdable(best_fit, Cpu(4, 20000)));
+  EXPECT_TRUE(AllHoldable(best_fit, std::vector<Resources>{Cpu(4, 20000)}));
   EXPECT_TRUE(AllHoldable(best_fit, std::vector<Resources>{Cpu(2), Cpu(4, 20000)}));
 }
 

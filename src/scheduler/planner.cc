@@ -22,7 +22,8 @@ class FailedRequests {
     return std::ranges::any_of(failed_,
                                [&](const Resources& failed) { return Covers(request, failed); });
   }
-  // `request` found no node (and Dominates it not).
+  // `request` found no node. Callers add only requests Dominates does not
+  // cover: those say nothing new.
   void Add(const Resources& request) {
     if (failed_.size() < kMaxRemembered) failed_.push_back(request);
   }
