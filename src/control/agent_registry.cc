@@ -34,6 +34,7 @@ void AgentRegistry::Add(const std::string& id, AgentInfo info) {
     }
     by_instance_.erase(it->second.info.instance_id);
     Untrack(*it);
+    by_id_.erase(it->first);
     agents_.erase(it);
   }
   if (!info.instance_id.empty()) by_instance_[info.instance_id] = id;
@@ -41,6 +42,7 @@ void AgentRegistry::Add(const std::string& id, AgentInfo info) {
   agent.free = agent.info.capacity;
   agent.idle_since = clock_.Now();
   auto [added, inserted] = agents_.insert_or_assign(id, std::move(agent));
+  by_id_[added->first] = &*added;
   TrackFree(*added);
   idle_.emplace(added->first, &*added);
   shapes_[ShapeOf(added->second.info)].emplace(added->first, &*added);
@@ -65,21 +67,31 @@ void AgentRegistry::Untrack(const Slot& slot) {
   }
 }
 
+AgentRegistry::Slot* AgentRegistry::FindSlot(std::string_view id) {
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : it->second;
+}
+
+const AgentRegistry::Slot* AgentRegistry::FindSlot(std::string_view id) const {
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : it->second;
+}
+
 const AgentInfo* AgentRegistry::Find(const std::string& id) const {
-  auto it = agents_.find(id);
-  return it == agents_.end() ? nullptr : &it->second.info;
+  auto* it = FindSlot(id);
+  return it == nullptr ? nullptr : &it->second.info;
 }
 
 bool AgentRegistry::Renew(const std::string& id) {
-  auto it = agents_.find(id);
-  if (it == agents_.end()) return false;
+  auto* it = FindSlot(id);
+  if (it == nullptr) return false;
   it->second.lease_expires_at = clock_.Now() + options_.lease;
   return true;
 }
 
 void AgentRegistry::AddAttempt(PlacedAttempt attempt) {
-  auto agent = agents_.find(attempt.agent_id);
-  BARGE_CHECK(agent != agents_.end(), "attempt placed on an unknown agent");
+  auto* agent = FindSlot(attempt.agent_id);
+  BARGE_CHECK(agent != nullptr, "attempt placed on an unknown agent");
   if (attempts_.contains(attempt.attempt_id)) return;
   Reserve(agent->second.free, attempt.reserved, +1);
   TrackFree(*agent);
@@ -92,7 +104,7 @@ void AgentRegistry::AddAttempt(PlacedAttempt attempt) {
 void AgentRegistry::RemoveAttempt(const std::string& attempt_id) {
   auto it = attempts_.find(attempt_id);
   if (it == attempts_.end()) return;
-  if (auto agent = agents_.find(it->second.agent_id); agent != agents_.end()) {
+  if (auto* agent = FindSlot(it->second.agent_id); agent != nullptr) {
     Reserve(agent->second.free, it->second.reserved, -1);
     TrackFree(*agent);
     agent->second.attempts.erase(attempt_id);
@@ -111,8 +123,8 @@ const PlacedAttempt* AgentRegistry::FindAttempt(const std::string& attempt_id) c
 
 std::vector<PlacedAttempt> AgentRegistry::AttemptsOn(const std::string& agent_id) const {
   std::vector<PlacedAttempt> out;
-  auto agent = agents_.find(agent_id);
-  if (agent == agents_.end()) return out;
+  auto* agent = FindSlot(agent_id);
+  if (agent == nullptr) return out;
   for (const std::string& attempt_id : agent->second.attempts) {
     out.push_back(attempts_.at(attempt_id));
   }
@@ -125,7 +137,7 @@ void AgentRegistry::QueueAssignment(protocol::Assignment assignment) {
   Mail& mail = mail_[assignment.attempt_id];
   mail.assignment = std::move(assignment);
   mail.delivered_at.reset();
-  Wake(agents_.at(attempt->second.agent_id));
+  Wake(FindSlot(attempt->second.agent_id)->second);
 }
 
 void AgentRegistry::QueueKill(protocol::KillOrder kill) {
@@ -134,7 +146,7 @@ void AgentRegistry::QueueKill(protocol::KillOrder kill) {
   Mail& mail = mail_[kill.attempt_id];
   if (mail.kill) return;
   mail.kill = std::move(kill);
-  Wake(agents_.at(attempt->second.agent_id));
+  Wake(FindSlot(attempt->second.agent_id)->second);
 }
 
 void AgentRegistry::Acknowledge(const std::string& attempt_id) {
@@ -152,8 +164,8 @@ bool AgentRegistry::IsUndelivered(const std::string& attempt_id) const {
 
 std::vector<std::string> AgentRegistry::PendingKills(const std::string& agent_id) const {
   std::vector<std::string> out;
-  auto agent = agents_.find(agent_id);
-  if (agent == agents_.end()) return out;
+  auto* agent = FindSlot(agent_id);
+  if (agent == nullptr) return out;
   for (const std::string& attempt_id : agent->second.attempts) {
     auto mail = mail_.find(attempt_id);
     if (mail != mail_.end() && mail->second.kill) out.push_back(attempt_id);
@@ -170,8 +182,8 @@ std::vector<std::string> AgentRegistry::Unacknowledged(const std::string& agent_
                                                        const std::vector<std::string>& running,
                                                        Duration older_than) const {
   std::vector<std::string> out;
-  auto agent = agents_.find(agent_id);
-  if (agent == agents_.end()) return out;
+  auto* agent = FindSlot(agent_id);
+  if (agent == nullptr) return out;
   Timestamp now = clock_.Now();
   for (const std::string& attempt_id : agent->second.attempts) {
     auto mail = mail_.find(attempt_id);
@@ -187,12 +199,12 @@ void AgentRegistry::Undeliver(const std::string& attempt_id) {
   auto mail = mail_.find(attempt_id);
   if (mail == mail_.end() || !mail->second.assignment) return;
   mail->second.delivered_at.reset();
-  Wake(agents_.at(attempts_.at(attempt_id).agent_id));
+  Wake(FindSlot(attempts_.at(attempt_id).agent_id)->second);
 }
 
 void AgentRegistry::Poll(const std::string& agent_id, Duration wait, PollDone done) {
-  auto it = agents_.find(agent_id);
-  BARGE_CHECK(it != agents_.end(), "poll for an unknown agent");
+  auto* it = FindSlot(agent_id);
+  BARGE_CHECK(it != nullptr, "poll for an unknown agent");
   Agent& agent = it->second;
   AnswerEmpty(agent);
   if (HasMail(agent)) {
@@ -208,8 +220,8 @@ void AgentRegistry::Poll(const std::string& agent_id, Duration wait, PollDone do
 }
 
 bool AgentRegistry::HasParkedPoll(const std::string& agent_id) const {
-  auto it = agents_.find(agent_id);
-  return it != agents_.end() && it->second.poll.has_value();
+  auto* it = FindSlot(agent_id);
+  return it != nullptr && it->second.poll.has_value();
 }
 
 void AgentRegistry::AnswerAllPolls() {
@@ -232,14 +244,15 @@ std::vector<ExpiredAgent> AgentRegistry::TakeExpired() {
       continue;
     }
     expired.push_back(Extract(it->first));
+    by_id_.erase(it->first);
     it = agents_.erase(it);
   }
   return expired;
 }
 
 ExpiredAgent AgentRegistry::Extract(const std::string& id) {
-  auto slot = agents_.find(id);
-  BARGE_CHECK(slot != agents_.end(), "extracting a registered agent");
+  auto* slot = FindSlot(id);
+  BARGE_CHECK(slot != nullptr, "extracting a registered agent");
   Agent& agent = slot->second;
   Untrack(*slot);
   ++membership_version_;
@@ -259,24 +272,25 @@ ExpiredAgent AgentRegistry::Extract(const std::string& id) {
 }
 
 std::optional<ExpiredAgent> AgentRegistry::Remove(const std::string& id) {
-  if (!agents_.contains(id)) return std::nullopt;
+  if (FindSlot(id) == nullptr) return std::nullopt;
   ExpiredAgent gone = Extract(id);
+  by_id_.erase(id);
   agents_.erase(id);
   return gone;
 }
 
 void AgentRegistry::SetDraining(const std::string& id, bool draining) {
-  if (auto it = agents_.find(id); it != agents_.end()) it->second.draining = draining;
+  if (auto* it = FindSlot(id); it != nullptr) it->second.draining = draining;
 }
 
 bool AgentRegistry::IsDraining(const std::string& id) const {
-  auto it = agents_.find(id);
-  return it != agents_.end() && it->second.draining;
+  auto* it = FindSlot(id);
+  return it != nullptr && it->second.draining;
 }
 
 void AgentRegistry::SetInstanceAction(const std::string& id, protocol::InstanceAction action) {
-  auto it = agents_.find(id);
-  if (it == agents_.end()) return;
+  auto* it = FindSlot(id);
+  if (it == nullptr) return;
   Agent& agent = it->second;
   if (agent.instance_action == action) return;
   agent.instance_action = std::move(action);
@@ -286,8 +300,8 @@ void AgentRegistry::SetInstanceAction(const std::string& id, protocol::InstanceA
 
 std::optional<protocol::InstanceAction> AgentRegistry::InstanceActionOf(
     const std::string& id) const {
-  auto it = agents_.find(id);
-  if (it == agents_.end()) return std::nullopt;
+  auto* it = FindSlot(id);
+  if (it == nullptr) return std::nullopt;
   return it->second.instance_action;
 }
 
@@ -297,14 +311,14 @@ const std::string* AgentRegistry::FindByInstance(const std::string& instance_id)
 }
 
 std::optional<Resources> AgentRegistry::FreeOf(const std::string& id) const {
-  auto it = agents_.find(id);
-  if (it == agents_.end()) return std::nullopt;
+  auto* it = FindSlot(id);
+  if (it == nullptr) return std::nullopt;
   return it->second.free;
 }
 
 bool AgentRegistry::HasAttempts(const std::string& id) const {
-  auto it = agents_.find(id);
-  return it != agents_.end() && !it->second.attempts.empty();
+  auto* it = FindSlot(id);
+  return it != nullptr && !it->second.attempts.empty();
 }
 
 std::vector<scheduler::NodeView> AgentRegistry::Nodes() const {
@@ -343,8 +357,8 @@ void AgentRegistry::VisitNodesWithFreeCpu(const NodeVisitor& visit) const {
 }
 
 bool AgentRegistry::VisitNode(const std::string& id, const NodeVisitor& visit) const {
-  auto it = agents_.find(id);
-  if (it == agents_.end()) return false;
+  auto* it = FindSlot(id);
+  if (it == nullptr) return false;
   const Agent& agent = it->second;
   visit(it->first, agent.info, agent.free, !agent.draining);
   return true;

@@ -106,7 +106,7 @@ class AgentRegistry {
   // that restarted) is replaced: its parked poll is answered empty and its
   // attempts are dropped; the caller adds back the ones it adopts.
   void Add(const std::string& id, AgentInfo info);
-  bool Contains(const std::string& id) const { return agents_.contains(id); }
+  bool Contains(const std::string& id) const { return FindSlot(id) != nullptr; }
   const AgentInfo* Find(const std::string& id) const;
   // Extends the lease of a known agent; false when unknown.
   bool Renew(const std::string& id);
@@ -236,6 +236,9 @@ class AgentRegistry {
   // until it is erased, so the id-ordered sets below point at it.
   using Slot = std::pair<const std::string, Agent>;
 
+  // The agent's slot, through by_id_; null for an unknown id.
+  Slot* FindSlot(std::string_view id);
+  const Slot* FindSlot(std::string_view id) const;
   // Takes agent `id`'s attempts and mail out of the registry and answers its
   // parked poll; the caller erases the agent itself.
   ExpiredAgent Extract(const std::string& id);
@@ -252,7 +255,10 @@ class AgentRegistry {
 
   const Clock& clock_;
   AgentRegistryOptions options_;
-  std::map<std::string, Agent> agents_;
+  std::map<std::string, Agent> agents_;  // In id order, for visits.
+  // The same agents by id (views of agents_' keys): a lookup hashes the id
+  // once instead of comparing it at every level of agents_.
+  std::unordered_map<std::string_view, Slot*> by_id_;
   std::unordered_map<std::string, PlacedAttempt> attempts_;
   std::unordered_map<std::string, Mail> mail_;                // By attempt id.
   std::unordered_map<std::string, std::string> by_instance_;  // Instance id -> agent id.
