@@ -98,6 +98,7 @@ struct UsableNode {
 }  // namespace
 
 struct Dispatcher::Topology {
+  std::optional<uint64_t> version{};  // The store's TopologyVersion when listed.
   std::vector<ComputeEnvironment> environments{};
   std::vector<JobQueue> queues{};
   PassInput input{};
@@ -105,10 +106,13 @@ struct Dispatcher::Topology {
 
 Dispatcher::~Dispatcher() = default;
 
-// topology_ from the store's environments and queues: built again only when
-// the listing differs from the last pass's (most passes follow an exit and
-// see the same ones).
+// topology_ from the store's environments and queues: not listed again while
+// the store's TopologyVersion stays the same, and built again only when the
+// listing differs from the last pass's (most passes follow an exit and see
+// the same ones).
 Status Dispatcher::ReadTopology(StoreTransaction& txn) {
+  std::optional<uint64_t> version = txn.TopologyVersion();
+  if (topology_ && version && topology_->version == version) return Ok();
   Result<std::vector<ComputeEnvironment>> environments = txn.ListComputeEnvironments();
   if (!environments) return environments.error();
   Result<std::vector<JobQueue>> queues = txn.ListJobQueues();
@@ -119,6 +123,7 @@ Status Dispatcher::ReadTopology(StoreTransaction& txn) {
     BuildTopology(built->environments, built->queues, built->input);
     topology_ = std::move(built);
   }
+  topology_->version = version;
   return Ok();
 }
 

@@ -147,6 +147,32 @@ TEST_F(DispatcherTest, DisabledEnvironmentGetsNoNewWork) {
   EXPECT_EQ(PollNow(on_agent).assignments.size(), 1U);
 }
 
+// What a pass made of the environments is kept between passes only while
+// they stay the same.
+TEST_F(DispatcherTest, AnEnvironmentDisabledBetweenPassesGetsNoNewWorkUntilEnabledAgain) {
+  std::string agent = Register("ce", Vcpus(4, 4096));
+  AddJob("before", "q", Vcpus(1, 512));
+  ASSERT_EQ(TickAndPoll(agent).size(), 1U);
+  auto set_state = [&](ResourceState state) {
+    ASSERT_TRUE(store_.Transact([&](StoreTransaction& txn) -> Status {
+      ComputeEnvironment ce = txn.GetComputeEnvironment("ce").value();
+      ce.state = state;
+      return txn.UpdateComputeEnvironment(ce);
+    }));
+  };
+
+  set_state(ResourceState::kDisabled);
+  AddJob("while-disabled", "q", Vcpus(1, 512));
+  EXPECT_TRUE(TickAndPoll(agent).empty());
+  EXPECT_EQ(StatusOf("while-disabled"), JobStatus::kRunnable);
+
+  set_state(ResourceState::kEnabled);
+  dispatcher_->RequestFullPass();
+  std::vector<protocol::Assignment> placed = TickAndPoll(agent);
+  ASSERT_EQ(placed.size(), 1U);
+  EXPECT_EQ(placed[0].job_id, "while-disabled");
+}
+
 TEST_F(DispatcherTest, EnvironmentOrderIsRespected) {
   AddEnvironment("first");
   AddEnvironment("second");

@@ -32,6 +32,7 @@ class ReportingTransaction final : public StoreTransaction {
     return inner_.GetJobQueue(name);
   }
   Result<std::vector<JobQueue>> ListJobQueues() override { return inner_.ListJobQueues(); }
+  std::optional<uint64_t> TopologyVersion() override { return inner_.TopologyVersion(); }
   Status InsertJobQueue(const JobQueue& queue) override { return inner_.InsertJobQueue(queue); }
   Status UpdateJobQueue(const JobQueue& queue) override { return inner_.UpdateJobQueue(queue); }
   Status DeleteJobQueue(const std::string& name) override { return inner_.DeleteJobQueue(name); }

@@ -143,6 +143,8 @@ class MemoryStore::State {
  public:
   NamedRows<ComputeEnvironment> compute_environments{};
   NamedRows<JobQueue> job_queues{};
+  // Bumped by every write of an environment or queue and every rollback.
+  uint64_t topology_version = 0;
   NamedRows<SchedulingPolicy> scheduling_policies{};
   std::map<DefinitionKey, JobDefinition> job_definitions{};
 
@@ -243,6 +245,7 @@ class MemoryStore::State {
   }
 
   void Rollback() {
+    ++topology_version;
     for (auto it = undo.rbegin(); it != undo.rend(); ++it) (*it)();
     undo.clear();
     job_undo.clear();
@@ -354,26 +357,33 @@ class MemoryTransaction final : public StoreTransaction {
     return ListAll(state_.compute_environments);
   }
   Status InsertComputeEnvironment(const ComputeEnvironment& ce) override {
+    ++state_.topology_version;
     return InsertNamed(state_.compute_environments, state_.undo, kCe, ce);
   }
   Status UpdateComputeEnvironment(const ComputeEnvironment& ce) override {
+    ++state_.topology_version;
     return UpdateNamed(state_.compute_environments, state_.undo, kCe, ce);
   }
   Status DeleteComputeEnvironment(const std::string& name) override {
+    ++state_.topology_version;
     return DeleteNamed(state_.compute_environments, state_.undo, kCe, name);
   }
 
   Result<JobQueue> GetJobQueue(const std::string& name) override {
     return GetNamed(state_.job_queues, kQueue, name);
   }
+  std::optional<uint64_t> TopologyVersion() override { return state_.topology_version; }
   Result<std::vector<JobQueue>> ListJobQueues() override { return ListAll(state_.job_queues); }
   Status InsertJobQueue(const JobQueue& queue) override {
+    ++state_.topology_version;
     return InsertNamed(state_.job_queues, state_.undo, kQueue, queue);
   }
   Status UpdateJobQueue(const JobQueue& queue) override {
+    ++state_.topology_version;
     return UpdateNamed(state_.job_queues, state_.undo, kQueue, queue);
   }
   Status DeleteJobQueue(const std::string& name) override {
+    ++state_.topology_version;
     return DeleteNamed(state_.job_queues, state_.undo, kQueue, name);
   }
 

@@ -122,6 +122,11 @@ class StoreTransaction {
   virtual Status UpdateJobQueue(const JobQueue& queue) = 0;  // kConflict, kNotFound
   virtual Status DeleteJobQueue(const std::string& name) = 0;  // kNotFound
 
+  // A number that changes whenever a compute environment or job queue may
+  // have changed (a write of either, a rollback), so a reader may keep what
+  // it made of their listing while the number stays the same. nullopt: the
+  // store keeps none, and readers list them each time.
+  virtual std::optional<uint64_t> TopologyVersion() { return std::nullopt; }
   // Scheduling policies, keyed by name.
   virtual Result<SchedulingPolicy> GetSchedulingPolicy(const std::string& name) = 0;  // kNotFound
   virtual Result<std::vector<SchedulingPolicy>> ListSchedulingPolicies() = 0;

@@ -427,6 +427,68 @@ TYPED_TEST(StoreContractTest, FailedTransactLeavesEarlierCommitsUntouched) {
   ExpectSameRow(queue.value(), WithVersion(testing::SampleJobQueue("q"), 1));
 }
 
+// A store that keeps a topology version changes it with every write of an
+// environment or queue, and with a rollback (a reader that listed inside the
+// rolled-back transaction saw rows that are gone); other writes may leave it.
+TYPED_TEST(StoreContractTest, TopologyVersionChangesWithEnvironmentsAndQueues) {
+  auto version = [&] {
+    return this->template Read<std::optional<uint64_t>>(
+        [](StoreTransaction& txn) -> Result<std::optional<uint64_t>> {
+          return txn.TopologyVersion();
+        });
+  };
+  std::optional<uint64_t> first = version().value();
+  if (!first) {  // A store that keeps none never has one: readers always list.
+    ASSERT_TRUE(this->Run([](StoreTransaction& txn) {
+      return txn.InsertComputeEnvironment(testing::SampleComputeEnvironment("ce"));
+    }));
+    EXPECT_EQ(version().value(), std::nullopt);
+    return;
+  }
+  std::vector<std::optional<uint64_t>> seen{first};
+  auto changed = [&](const Store::Work& work, bool succeeds) {
+    Status status = this->Run(work);
+    EXPECT_EQ(static_cast<bool>(status), succeeds) << (status ? "" : status.error().message);
+    std::optional<uint64_t> now = version().value();
+    EXPECT_TRUE(std::ranges::find(seen, now) == seen.end()) << "version repeats: " << *now;
+    seen.push_back(now);
+  };
+  changed(
+      [](StoreTransaction& txn) {
+        return txn.InsertComputeEnvironment(testing::SampleComputeEnvironment("ce"));
+      },
+      true);
+  changed([](StoreTransaction& txn) { return txn.InsertJobQueue(testing::SampleJobQueue("q")); },
+          true);
+  changed(
+      [](StoreTransaction& txn) -> Status {
+        ComputeEnvironment ce = txn.GetComputeEnvironment("ce").value();
+        ce.state = ResourceState::kDisabled;
+        return txn.UpdateComputeEnvironment(ce);
+      },
+      true);
+  changed(
+      [](StoreTransaction& txn) -> Status {
+        JobQueue queue = txn.GetJobQueue("q").value();
+        queue.priority = 7;
+        return txn.UpdateJobQueue(queue);
+      },
+      true);
+  // Written, seen inside (without the queue), then rolled back: what was seen
+  // inside is not what the store holds after.
+  changed(
+      [&](StoreTransaction& txn) -> Status {
+        BARGE_RETURN_IF_ERROR(txn.DeleteJobQueue("q"));
+        std::optional<uint64_t> inside = txn.TopologyVersion();
+        EXPECT_TRUE(std::ranges::find(seen, inside) == seen.end());
+        seen.push_back(inside);
+        return Conflict("lost a race");
+      },
+      false);
+  changed([](StoreTransaction& txn) { return txn.DeleteJobQueue("q"); }, true);
+  changed([](StoreTransaction& txn) { return txn.DeleteComputeEnvironment("ce"); }, true);
+}
+
 TYPED_TEST(StoreContractTest, TransactionSeesItsOwnWrites) {
   Status status = this->Run([](StoreTransaction& txn) -> Status {
     BARGE_RETURN_IF_ERROR(txn.InsertComputeEnvironment(testing::SampleComputeEnvironment("ce")));
