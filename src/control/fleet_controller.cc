@@ -76,17 +76,20 @@ Result<FleetTickReport> FleetController::Tick() {
   BARGE_RETURN_IF_ERROR(JoinAndLose(report));
   BARGE_RETURN_IF_ERROR(Interruptions(report));
 
-  std::vector<ComputeEnvironment> environments;
-  std::vector<JobQueue> queues;
   BARGE_RETURN_IF_ERROR(store_.Transact([&](StoreTransaction& txn) -> Status {
+    std::optional<uint64_t> version = txn.TopologyVersion();
+    if (listed_ && version && listed_->version == version) return Ok();
+    listed_.reset();
     Result<std::vector<ComputeEnvironment>> ces = txn.ListComputeEnvironments();
     if (!ces) return ces.error();
-    Result<std::vector<JobQueue>> listed = txn.ListJobQueues();
-    if (!listed) return listed.error();
-    environments = std::move(*ces);
-    queues = std::move(*listed);
+    Result<std::vector<JobQueue>> queues = txn.ListJobQueues();
+    if (!queues) return queues.error();
+    listed_ =
+        Listed{.version = version, .environments = std::move(*ces), .queues = std::move(*queues)};
     return Ok();
   }));
+  const std::vector<ComputeEnvironment>& environments = listed_->environments;
+  const std::vector<JobQueue>& queues = listed_->queues;
 
   std::map<std::string, Scaled> scaled;
   for (const ComputeEnvironment& ce : environments) {
@@ -94,8 +97,12 @@ Result<FleetTickReport> FleetController::Tick() {
     fleet::Provider* provider = ProviderOf(ce);
     if (provider == nullptr) continue;
     if (ce.status != ResourceStatus::kValid && ce.status != ResourceStatus::kUpdating) continue;
-    Result<std::vector<InstanceType>> candidates =
-        catalog_.Resolve(ce.compute_resources->instance_types);
+    const std::vector<std::string>& types = ce.compute_resources->instance_types;
+    auto resolved = resolved_.find(types);
+    if (resolved == resolved_.end()) {
+      resolved = resolved_.emplace(types, catalog_.Resolve(types)).first;
+    }
+    const Result<std::vector<InstanceType>>& candidates = resolved->second;
     if (!candidates) {
       std::string& last = problems_[ce.name];
       if (last != candidates.error().message) {

@@ -128,10 +128,12 @@ class FleetController {
     int32_t vcpus = 0;              // Of every live instance, launching and draining too.
     std::vector<Resources> free{};  // Of those that may take work.
   };
+  // An environment this tick scales; `ce` and `candidates` are listed_'s
+  // and resolved_'s, which stay put for the tick.
   struct Scaled {
-    ComputeEnvironment ce{};
+    const ComputeEnvironment& ce;
     fleet::Provider* provider = nullptr;
-    std::vector<InstanceType> candidates{};
+    const std::vector<InstanceType>& candidates;
     Held held{};
   };
   // How much waiting work can matter to this tick's plan of `env`.
@@ -186,6 +188,17 @@ class FleetController {
   // Reasons given per environment last (a bad instanceTypes list, ...), so a
   // problem is logged once.
   std::map<std::string, std::string> problems_{};
+  // The environments and queues as last listed, kept while the store's
+  // TopologyVersion stays the same (a quiet tick lists nothing).
+  struct Listed {
+    std::optional<uint64_t> version{};
+    std::vector<ComputeEnvironment> environments{};
+    std::vector<JobQueue> queues{};
+  };
+  std::optional<Listed> listed_{};
+  // The catalog's resolution of each instanceTypes list met (the catalog
+  // never changes).
+  std::map<std::vector<std::string>, Result<std::vector<InstanceType>>> resolved_{};
 };
 
 }  // namespace barge::control

@@ -241,6 +241,30 @@ TEST_F(FleetControllerTest, BestFitNeverExceedsMaxvCpus) {
   EXPECT_EQ(Environment("ce").compute_resources->desired_vcpus, 8);
 }
 
+// The controller keeps the environments it listed only while the store's
+// don't change: a maxvCpus raised between ticks is used by the next one.
+TEST_F(FleetControllerTest, AMaxvCpusRaisedBetweenTicksIsUsedByTheNextTick) {
+  AddManaged("ce", OnDemand(0, 8));
+  AddQueue("q", 1, {"ce"});
+  for (int i = 0; i < 20; ++i) AddJob("j" + std::to_string(i), "q", Vcpus(2));
+  ASSERT_TRUE(dispatcher_->Tick());
+  Tick();
+  JoinAll();
+  Tick();
+  ASSERT_EQ(LiveVcpus("ce"), 8);
+
+  ASSERT_TRUE(store_.Transact([&](StoreTransaction& txn) -> Status {
+    ComputeEnvironment ce = txn.GetComputeEnvironment("ce").value();
+    ce.compute_resources->max_vcpus = 16;
+    return txn.UpdateComputeEnvironment(ce);
+  }));
+  clock_.Advance(std::chrono::seconds(10));
+  Tick();
+
+  EXPECT_EQ(LiveVcpus("ce"), 16);
+  EXPECT_EQ(Environment("ce").compute_resources->desired_vcpus, 16);
+}
+
 TEST_F(FleetControllerTest, IdleInstancesAreScaledInAfterTheDelayDownToMinvCpus) {
   AddManaged("ce", OnDemand(2, 16));
   AddQueue("q", 1, {"ce"});
