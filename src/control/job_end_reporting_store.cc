@@ -89,6 +89,16 @@ class ReportingTransaction final : public StoreTransaction {
     if (written && ended) ended_.push_back(std::move(*ended));
     return written;
   }
+  Result<bool> MutateJob(const std::string& id, const JobMutation& mutate) override {
+    std::optional<JobWrite> ended;
+    Result<bool> changed = inner_.MutateJob(id, [&](Job& job) -> Result<bool> {
+      Result<bool> result = mutate(job);
+      ended = result && *result ? Ending(job) : std::nullopt;
+      return result;
+    });
+    if (changed && *changed && ended) ended_.push_back(std::move(*ended));
+    return changed;
+  }
   // Expired jobs ended long ago, and were reported then.
   Result<size_t> DeleteJobsEndedBefore(Timestamp cutoff, size_t limit) override {
     return inner_.DeleteJobsEndedBefore(cutoff, limit);

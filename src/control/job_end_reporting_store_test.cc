@@ -41,6 +41,25 @@ TEST_F(JobEndReportingStoreTest, ReportsTerminalWritesAfterTheyCommit) {
   EXPECT_EQ(reported_, (std::vector<std::string>{"b=FAILED", "a=SUCCEEDED"}));
 }
 
+TEST_F(JobEndReportingStoreTest, ReportsAMutationThatEndsAJobAndNotOneLeftUnchanged) {
+  ASSERT_TRUE(Write("a", JobStatus::kRunning, /*insert=*/true));
+  ASSERT_TRUE(Write("b", JobStatus::kRunning, /*insert=*/true));
+  auto mutate = [&](const std::string& id, bool change) {
+    return reporting_.Transact([&](StoreTransaction& txn) -> Status {
+      Result<bool> changed = txn.MutateJob(id, [&](Job& job) -> Result<bool> {
+        job.status = JobStatus::kSucceeded;
+        return change;
+      });
+      return changed ? Ok() : Status(changed.error());
+    });
+  };
+
+  ASSERT_TRUE(mutate("a", true));
+  ASSERT_TRUE(mutate("b", false));
+
+  EXPECT_EQ(reported_, (std::vector<std::string>{"a=SUCCEEDED"}));
+}
+
 TEST_F(JobEndReportingStoreTest, ReportsNothingForARollbackOrAFailedCommit) {
   ASSERT_TRUE(Write("a", JobStatus::kRunning, /*insert=*/true));
 

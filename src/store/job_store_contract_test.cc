@@ -308,6 +308,80 @@ TYPED_TEST(JobStoreContractTest, ListSeesTheStatusAnUpdateWrote) {
   EXPECT_EQ(this->ListIds({.statuses = {JobStatus::kStarting}}), std::vector<std::string>{"a"});
 }
 
+// MutateJob: a changed job is written at the next version and listed by
+// its new status; one left unchanged (or a failed mutation) stays as it was
+// even when the mutation altered it first.
+TYPED_TEST(JobStoreContractTest, MutateWritesOnlyAChangeAndListsTheNewStatus) {
+  this->InsertSixJobs();
+  auto mutate = [&](const std::string& id, const StoreTransaction::JobMutation& change) {
+    std::optional<Result<bool>> out;
+    Status status = this->store().Transact([&](StoreTransaction& txn) -> Status {
+      out.emplace(txn.MutateJob(id, change));
+      return Ok();
+    });
+    EXPECT_TRUE(status);
+    return *out;
+  };
+
+  Result<bool> changed = mutate("a", [](Job& job) -> Result<bool> {
+    job.status = JobStatus::kStarting;
+    job.status_reason = "placed";
+    return true;
+  });
+  Result<bool> unchanged = mutate("c", [](Job& job) -> Result<bool> {
+    job.status = JobStatus::kFailed;  // Then thought better of.
+    return false;
+  });
+  Result<bool> failed = mutate("d", [](Job& job) -> Result<bool> {
+    job.status = JobStatus::kFailed;
+    return FailedPrecondition("not now");
+  });
+  Result<bool> missing = mutate("ghost", [](Job&) -> Result<bool> { return true; });
+
+  ASSERT_TRUE(changed);
+  EXPECT_TRUE(*changed);
+  ASSERT_TRUE(unchanged);
+  EXPECT_FALSE(*unchanged);
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, ErrorCode::kFailedPrecondition);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  Job a = this->Get("a").value();
+  EXPECT_EQ(a.version, 2);
+  EXPECT_EQ(a.status, JobStatus::kStarting);
+  EXPECT_EQ(a.status_reason, "placed");
+  for (const char* id : {"c", "d"}) {
+    Job kept = this->Get(id).value();
+    EXPECT_EQ(kept.version, 1) << id;
+    EXPECT_EQ(kept.status, JobStatus::kRunnable) << id;
+  }
+  EXPECT_EQ(this->ListIds({.statuses = {JobStatus::kRunnable}}),
+            (std::vector<std::string>{"c", "d"}));
+  EXPECT_EQ(this->ListIds({.statuses = {JobStatus::kStarting}}), std::vector<std::string>{"a"});
+}
+
+TYPED_TEST(JobStoreContractTest, AMutationInAFailedTransactionIsUndone) {
+  this->InsertSixJobs();
+
+  Status status = this->store().Transact([&](StoreTransaction& txn) -> Status {
+    Result<bool> changed = txn.MutateJob("a", [](Job& job) -> Result<bool> {
+      job.status = JobStatus::kStarting;
+      return true;
+    });
+    if (!changed) return changed.error();
+    EXPECT_EQ(txn.GetJob("a")->status, JobStatus::kStarting);  // Seen inside.
+    return Unavailable("then something failed");
+  });
+
+  ASSERT_FALSE(status);
+  Job a = this->Get("a").value();
+  EXPECT_EQ(a.version, 1);
+  EXPECT_EQ(a.status, JobStatus::kRunnable);
+  EXPECT_EQ(this->ListIds({.statuses = {JobStatus::kRunnable}}),
+            (std::vector<std::string>{"a", "c", "d"}));
+  EXPECT_TRUE(this->ListIds({.statuses = {JobStatus::kStarting}}).empty());
+}
+
 TYPED_TEST(JobStoreContractTest, ListFiltersByWhenJobsEnded) {
   ASSERT_TRUE(this->Insert(this->EndedJob("early", JobStatus::kSucceeded, 1000)));
   ASSERT_TRUE(this->Insert(this->EndedJob("at", JobStatus::kFailed, 2000)));

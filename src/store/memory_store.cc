@@ -212,6 +212,26 @@ class MemoryStore::State {
     LogJobUndo();
   }
 
+  // Lets `mutate` change the stored job at `it` in place, a copy of it kept
+  // for the undo; the copy goes back when `mutate` changes nothing or fails.
+  Result<bool> MutateJob(std::unordered_map<std::string, std::unique_ptr<Job>>::iterator it,
+                         const StoreTransaction::JobMutation& mutate) {
+    auto previous = std::make_unique<Job>(*it->second);
+    Result<bool> changed = mutate(*it->second);
+    if (changed && *changed && it->second->id != it->first) {
+      changed = Internal("job " + it->first + ": a mutation changed its id");
+    }
+    if (!changed || !*changed) {
+      it->second = std::move(previous);
+      return changed;
+    }
+    it->second->version = previous->version + 1;
+    Reindex(previous.get(), it->second.get());
+    job_undo.push_back({.id = it->first, .previous = std::move(previous)});
+    LogJobUndo();
+    return true;
+  }
+
   // Ends the transaction: its writes stay.
   void Commit() {
     undo.clear();
@@ -539,6 +559,11 @@ class MemoryTransaction final : public StoreTransaction {
 
   Status UpdateJob(const Job& job) override { return Update(job); }
   Status UpdateJob(Job&& job) override { return Update(std::move(job)); }
+  Result<bool> MutateJob(const std::string& id, const JobMutation& mutate) override {
+    auto it = state_.jobs.find(id);
+    if (it == state_.jobs.end()) return NotFound("job " + id + " does not exist");
+    return state_.MutateJob(it, mutate);
+  }
 
   Result<size_t> DeleteJobsEndedBefore(Timestamp cutoff, size_t limit) override {
     std::vector<std::string> expired;

@@ -170,6 +170,23 @@ class StoreTransaction {
   // The same, for a caller done with `job`: a store that keeps objects takes
   // it over instead of copying it. Afterwards `job` is valid but unspecified.
   virtual Status UpdateJob(Job&& job) { return UpdateJob(static_cast<const Job&>(job)); }
+  // Read-modify-write of job `id` within the transaction: `mutate` gets the
+  // job as stored and returns whether it changed it; a change is written
+  // (at the next version), anything else leaves the job as it was, also
+  // when `mutate` altered it before returning false or an error. Returns
+  // what `mutate` returned; kNotFound when there is no such job. A store
+  // that keeps objects lets `mutate` change its own (one copy, kept for a
+  // rollback, instead of a read copy and a write). `mutate` must not use the
+  // transaction nor change the job's id.
+  using JobMutation = std::function<Result<bool>(Job&)>;
+  virtual Result<bool> MutateJob(const std::string& id, const JobMutation& mutate) {
+    Result<Job> job = GetJob(id);
+    if (!job) return job.error();
+    Result<bool> changed = mutate(*job);
+    if (!changed || !*changed) return changed;
+    BARGE_RETURN_IF_ERROR(UpdateJob(std::move(*job)));
+    return true;
+  }
   // Retention: deletes at most `limit` jobs that ended (SUCCEEDED or FAILED)
   // strictly before `cutoff`, earliest end first (ties by id), together with
   // the log lines of all their attempts (JobLogStreams in store/job_expiry.h),
