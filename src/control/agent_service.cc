@@ -283,36 +283,36 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
   Status committed = TransactWithRetry(store_, [&](StoreTransaction& txn) -> Status {
     retried.clear();
     pass.reset();
-    struct Read {
-      std::optional<Job> job{};  // nullopt: not found.
-      bool changed = false;
-    };
-    std::map<std::string, Read> jobs;  // By id: written in id order.
-    for (const Known& k : known) {
-      auto [it, added] = jobs.try_emplace(k.job_id);
-      Read& read = it->second;
-      if (added) {
-        Result<Job> job = txn.GetJob(k.job_id);
-        if (!job && job.error().code != ErrorCode::kNotFound) return job.error();
-        if (job) read.job.emplace(std::move(job).value());
-      }
-      if (!read.job) continue;
-      const protocol::AttemptEvent& event = *k.event;
-      Result<Applied> applied =
-          event.kind == protocol::EventKind::kStarted
-              ? RecordStarted(*read.job, event.attempt_id, k.at)
-              : RecordExited(*read.job, event.attempt_id, k.at, event.exit_code, event.reason);
-      if (!applied) return applied.error();
-      if (*applied == Applied::kChanged) read.changed = true;
-    }
-    for (auto& [id, read] : jobs) {
-      if (!read.changed) continue;
-      Job& job = *read.job;
-      if (job.status == JobStatus::kRunnable) {
-        Job& kept = retried.emplace(id, job).first->second;
-        ++kept.version;  // As written.
-      }
-      BARGE_RETURN_IF_ERROR(txn.UpdateJob(std::move(job)));
+    // Each job read and written once, in id order, its events applied in
+    // the order they came.
+    std::vector<const Known*> by_job;
+    by_job.reserve(known.size());
+    for (const Known& k : known) by_job.push_back(&k);
+    std::ranges::stable_sort(by_job, {},
+                             [](const Known* k) -> const std::string& { return k->job_id; });
+    for (size_t first = 0, end = 0; first < by_job.size(); first = end) {
+      const std::string& id = by_job[first]->job_id;
+      end = first + 1;
+      while (end < by_job.size() && by_job[end]->job_id == id) ++end;
+      Result<bool> changed = txn.MutateJob(id, [&](Job& job) -> Result<bool> {
+        bool any = false;
+        for (size_t i = first; i < end; ++i) {
+          const Known& k = *by_job[i];
+          const protocol::AttemptEvent& event = *k.event;
+          Result<Applied> applied =
+              event.kind == protocol::EventKind::kStarted
+                  ? RecordStarted(job, event.attempt_id, k.at)
+                  : RecordExited(job, event.attempt_id, k.at, event.exit_code, event.reason);
+          if (!applied) return applied.error();
+          any = any || *applied == Applied::kChanged;
+        }
+        if (any && job.status == JobStatus::kRunnable) {
+          Job& kept = retried.insert_or_assign(id, job).first->second;
+          ++kept.version;  // As written.
+        }
+        return any;
+      });
+      if (!changed && changed.error().code != ErrorCode::kNotFound) return changed.error();
     }
     if (!released.empty()) {
       Result<std::optional<Dispatcher::PassResult>> planned =

@@ -548,24 +548,30 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   Timestamp now = clock_.Now();
   for (const scheduler::Placement& placement : plan.placements) {
     const AgentInfo* agent = registry_.Find(placement.agent_id);
-    Result<Job> job = txn.GetJob(placement.job_id);
-    if (!job && job.error().code != ErrorCode::kNotFound) return job.error();
-    if (!job || job->status != JobStatus::kRunnable || agent == nullptr) {
+    std::optional<PassResult::Placed> placed;
+    Result<bool> changed =
+        agent == nullptr
+            ? Result<bool>(false)
+            : txn.MutateJob(placement.job_id, [&](Job& job) -> Result<bool> {
+                if (job.status != JobStatus::kRunnable) return false;
+                BARGE_RETURN_IF_ERROR(Place(job, placement, *agent, now));
+                const Attempt& attempt = job.attempts.back();
+                placed = PassResult::Placed{
+                    .attempt = {.attempt_id = attempt.id,
+                                .agent_id = attempt.agent_id,
+                                .job_id = job.id,
+                                .reserved = job.request,
+                                .log_stream_name = attempt.log_stream_name},
+                    .assignment = BuildAssignment(
+                        job, attempt, input.executor_of.at(placement.compute_environment))};
+                return true;
+              });
+    if (!changed && changed.error().code != ErrorCode::kNotFound) return changed.error();
+    if (!changed || !*changed) {
       result.stale.push_back(placement.job_id);
       continue;
     }
-    BARGE_RETURN_IF_ERROR(Place(*job, placement, *agent, now));
-    const Attempt& attempt = job->attempts.back();
-    PassResult::Placed placed{
-        .attempt = {.attempt_id = attempt.id,
-                    .agent_id = attempt.agent_id,
-                    .job_id = job->id,
-                    .reserved = job->request,
-                    .log_stream_name = attempt.log_stream_name},
-        .assignment =
-            BuildAssignment(*job, attempt, input.executor_of.at(placement.compute_environment))};
-    BARGE_RETURN_IF_ERROR(txn.UpdateJob(std::move(*job)));
-    result.placed.push_back(std::move(placed));
+    result.placed.push_back(std::move(*placed));
   }
   return Ok();
 }
