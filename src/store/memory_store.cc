@@ -297,6 +297,7 @@ class MemoryStore::State {
     if (!same_status) {
       // Mostly the same key moves from one status's set to another's: its
       // node moves along (no allocation, no copy of the id).
+      // Hinted at the end: a job mostly enters a status as its newest.
       RowKeys::node_type moved;
       if (before) {
         moved = jobs_by_status[static_cast<size_t>(before->status)].extract(
@@ -305,7 +306,7 @@ class MemoryStore::State {
       if (after) {
         RowKeys& to = jobs_by_status[static_cast<size_t>(after->status)];
         if (moved && moved.value() == std::pair(after->created_at, after->id)) {
-          to.insert(std::move(moved));
+          to.insert(to.end(), std::move(moved));
         } else {
           to.emplace_hint(to.end(), after->created_at, after->id);
         }
