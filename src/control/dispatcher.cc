@@ -240,17 +240,28 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   std::vector<UsableNode> usable;  // In agent id order: the planner's.
   usable.reserve(registry_.nodes_with_free_cpu() + released.size() +
                  membership_.one_per_capacity.size());
+  // Whether an agent can run its environment's executor, worked out again
+  // only when the environment or executors differ from the last agent's
+  // (agents mostly share both). The registry does not change during a pass.
+  const std::string* last_environment = nullptr;
+  const std::vector<std::string>* last_executors = nullptr;
+  bool last_can_run = false;
+  auto can_run = [&](const AgentInfo& info) {
+    if (last_environment == nullptr || *last_environment != info.compute_environment ||
+        *last_executors != info.executors) {
+      auto executor = input.executor_of.find(info.compute_environment);
+      last_environment = &info.compute_environment;
+      last_executors = &info.executors;
+      last_can_run =
+          executor != input.executor_of.end() && CanRun(info.executors, executor->second);
+    }
+    return last_can_run;
+  };
   // One std::function for the pass's visits, not one per visit.
   const AgentRegistry::NodeVisitor consider = [&](const std::string& id, const AgentInfo& info,
                                                   const Resources& free, bool accepting_work) {
-    auto executor = input.executor_of.find(info.compute_environment);
-    if (executor == input.executor_of.end() || !CanRun(info.executors, executor->second)) return;
+    if (!can_run(info)) return;
     UsableNode node{.agent_id = &id, .info = &info, .free = free, .accepting_work = accepting_work};
-    if (auto freed = released.find(id); freed != released.end()) {
-      node.free.millicpus += freed->second.millicpus;
-      node.free.memory_mib += freed->second.memory_mib;
-      node.free.gpus += freed->second.gpus;
-    }
     // Visits come in id order, so a node mostly goes at the end; one
     // considered before keeps its first entry.
     if (usable.empty() || *usable.back().agent_id < id) {
@@ -263,9 +274,24 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   };
   auto consider_id = [&](const std::string& id) { registry_.VisitNode(id, consider); };
   // The nodes with free vCPUs (and those this pass frees) are the only ones
-  // a job that wants a vCPU can go to.
-  registry_.VisitNodesWithFreeCpu(consider);
-  for (const auto& [id, freed] : released) consider_id(id);
+  // a job that wants a vCPU can go to. The first visit fills the empty list
+  // in id order.
+  registry_.VisitNodesWithFreeCpu([&](const std::string& id, const AgentInfo& info,
+                                      const Resources& free, bool accepting_work) {
+    if (can_run(info)) {
+      usable.push_back(
+          {.agent_id = &id, .info = &info, .free = free, .accepting_work = accepting_work});
+    }
+  });
+  for (const auto& [id, freed] : released) {
+    consider_id(id);
+    auto at = std::ranges::lower_bound(usable, std::string_view(id), {},
+                                       [](const UsableNode& n) { return *n.agent_id; });
+    if (at == usable.end() || *at->agent_id != id) continue;
+    at->free.millicpus += freed.millicpus;
+    at->free.memory_mib += freed.memory_mib;
+    at->free.gpus += freed.gpus;
+  }
   int64_t free_millicpus = 0;
   for (const UsableNode& node : usable) free_millicpus += std::max<int64_t>(0, node.free.millicpus);
   // What a pass needs of each queue, decided once per queue rather than per
