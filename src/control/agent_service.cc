@@ -244,7 +244,7 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
   struct Known {
     const protocol::AttemptEvent* event = nullptr;
     std::string job_id{};
-    std::string stream{};
+    std::string stream{};  // Exits only: the attempt's log stream, kept once it ended.
     Timestamp at{};
   };
   std::vector<Known> known;
@@ -252,9 +252,10 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
     const PlacedAttempt* placed = registry_.FindAttempt(event.attempt_id);
     // Stale or not its own.
     if (placed == nullptr || placed->agent_id != request.agent_id) continue;
+    bool exited = event.kind == protocol::EventKind::kExited;
     known.push_back({.event = &event,
                      .job_id = placed->job_id,
-                     .stream = placed->log_stream_name,
+                     .stream = exited ? placed->log_stream_name : std::string(),
                      .at = event.at_ms > 0 ? FromEpochMillis(event.at_ms) : clock_.Now()});
     registry_.Acknowledge(event.attempt_id);
   }

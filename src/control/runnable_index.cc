@@ -95,7 +95,8 @@ void RunnableIndex::Upsert(const Job& job) {
                     .scheduling_priority = job.scheduling_priority,
                     .status_reason = job.status_reason};
   Queue& queue = by_queue_[job.queue];
-  queue.order.emplace(Key{job.created_at, job.id}, &entry);
+  // Hinted at the end: a job mostly becomes RUNNABLE as the newest.
+  queue.order.emplace_hint(queue.order.end(), Key{job.created_at, job.id}, &entry);
   Count(queue.summary, entry, +1);
 }
 
