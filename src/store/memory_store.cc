@@ -150,7 +150,14 @@ class MemoryStore::State {
 
   // Each job in a heap block of its own: an update swaps blocks, so a Job
   // (about 1 KB of fields) is moved once, not into the undo log and back.
-  std::unordered_map<std::string, std::unique_ptr<Job>> jobs{};
+  // With it, where its key sits in jobs_by_status (a status change moves
+  // that node without searching for it).
+  struct JobRow {
+    std::unique_ptr<Job> job{};
+    RowKeys::iterator status_entry{};
+  };
+  using Jobs = std::unordered_map<std::string, JobRow>;
+  Jobs jobs{};
   RowKeys jobs_by_created{};
   std::array<RowKeys, kJobStatusCount> jobs_by_status{};
   RowKeys ended_jobs{};  // By JobEndedAt.
@@ -178,17 +185,17 @@ class MemoryStore::State {
     std::unique_ptr<Job> previous;
     auto it = jobs.find(id);
     if (it != jobs.end()) {
-      previous = std::move(it->second);
+      previous = std::move(it->second.job);
       if (row) {
-        it->second = std::move(row);
-        Reindex(previous.get(), it->second.get());
+        it->second.job = std::move(row);
+        Reindex(it->second, previous.get(), it->second.job.get());
       } else {
+        Reindex(it->second, previous.get(), nullptr);
         jobs.erase(it);
-        Reindex(previous.get(), nullptr);
       }
     } else if (row) {
-      auto [inserted, unused] = jobs.emplace(id, std::move(row));
-      Reindex(nullptr, inserted->second.get());
+      auto [inserted, unused] = jobs.emplace(id, JobRow{.job = std::move(row)});
+      Reindex(inserted->second, nullptr, inserted->second.job.get());
     }
     return previous;
   }
@@ -203,30 +210,30 @@ class MemoryStore::State {
   // its undo: the stored row's block moves to the log and `job` is copied
   // (or moved) into a new one.
   template <typename J>
-  void ReplaceJob(std::unordered_map<std::string, std::unique_ptr<Job>>::iterator it, J&& job) {
+  void ReplaceJob(Jobs::iterator it, J&& job) {
     JobUndo& entry = job_undo.emplace_back();
     entry.id = it->first;
-    entry.previous = std::exchange(it->second, std::make_unique<Job>(std::forward<J>(job)));
-    ++it->second->version;
-    Reindex(entry.previous.get(), it->second.get());
+    entry.previous = std::exchange(it->second.job, std::make_unique<Job>(std::forward<J>(job)));
+    ++it->second.job->version;
+    Reindex(it->second, entry.previous.get(), it->second.job.get());
     LogJobUndo();
   }
 
   // Lets `mutate` change the stored job at `it` in place, a copy of it kept
   // for the undo; the copy goes back when `mutate` changes nothing or fails.
-  Result<bool> MutateJob(std::unordered_map<std::string, std::unique_ptr<Job>>::iterator it,
-                         const StoreTransaction::JobMutation& mutate) {
-    auto previous = std::make_unique<Job>(*it->second);
-    Result<bool> changed = mutate(*it->second);
-    if (changed && *changed && it->second->id != it->first) {
+  Result<bool> MutateJob(Jobs::iterator it, const StoreTransaction::JobMutation& mutate) {
+    std::unique_ptr<Job>& stored = it->second.job;
+    auto previous = std::make_unique<Job>(*stored);
+    Result<bool> changed = mutate(*stored);
+    if (changed && *changed && stored->id != it->first) {
       changed = Internal("job " + it->first + ": a mutation changed its id");
     }
     if (!changed || !*changed) {
-      it->second = std::move(previous);
+      stored = std::move(previous);
       return changed;
     }
-    it->second->version = previous->version + 1;
-    Reindex(previous.get(), it->second.get());
+    stored->version = previous->version + 1;
+    Reindex(it->second, previous.get(), stored.get());
     job_undo.push_back({.id = it->first, .previous = std::move(previous)});
     LogJobUndo();
     return true;
@@ -280,9 +287,9 @@ class MemoryStore::State {
   }
 
   // Moves a job's index entries from `before` to `after` (either may be
-  // null), touching only the indexes whose key changed: most updates change
-  // the status alone.
-  void Reindex(const Job* before, const Job* after) {
+  // null; `row` is the job's, whose status_entry is before's), touching only
+  // the indexes whose key changed: most updates change the status alone.
+  void Reindex(JobRow& row, const Job* before, const Job* after) {
     auto created = [](const Job* job) {
       return job ? std::optional<Timestamp>(job->created_at) : std::nullopt;
     };
@@ -300,15 +307,14 @@ class MemoryStore::State {
       // Hinted at the end: a job mostly enters a status as its newest.
       RowKeys::node_type moved;
       if (before) {
-        moved = jobs_by_status[static_cast<size_t>(before->status)].extract(
-            {before->created_at, before->id});
+        moved = jobs_by_status[static_cast<size_t>(before->status)].extract(row.status_entry);
       }
       if (after) {
         RowKeys& to = jobs_by_status[static_cast<size_t>(after->status)];
         if (moved && moved.value() == std::pair(after->created_at, after->id)) {
-          to.insert(to.end(), std::move(moved));
+          row.status_entry = to.insert(to.end(), std::move(moved));
         } else {
-          to.emplace_hint(to.end(), after->created_at, after->id);
+          row.status_entry = to.emplace_hint(to.end(), after->created_at, after->id);
         }
       }
     }
@@ -490,7 +496,7 @@ class MemoryTransaction final : public StoreTransaction {
   Result<Job> GetJob(const std::string& id) override {
     auto it = state_.jobs.find(id);
     if (it == state_.jobs.end()) return NotFound("job " + id + " does not exist");
-    return *it->second;
+    return *it->second.job;
   }
 
   Result<std::vector<Job>> ListJobs(const JobListFilter& filter) override {
@@ -540,7 +546,7 @@ class MemoryTransaction final : public StoreTransaction {
     auto it = filter.after_index ? by_index.upper_bound(*filter.after_index) : by_index.begin();
     for (; it != by_index.end(); ++it) {
       if (filter.limit != 0 && out.size() >= filter.limit) break;
-      const Job& child = *state_.jobs.at(it->second);
+      const Job& child = *state_.jobs.at(it->second).job;
       if (!filter.statuses.empty() && std::find(filter.statuses.begin(), filter.statuses.end(),
                                                 child.status) == filter.statuses.end()) {
         continue;
@@ -573,7 +579,7 @@ class MemoryTransaction final : public StoreTransaction {
       expired.push_back(id);
     }
     for (const std::string& id : expired) {
-      for (const std::string& stream : JobLogStreams(*state_.jobs.at(id))) {
+      for (const std::string& stream : JobLogStreams(*state_.jobs.at(id).job)) {
         auto lines = state_.log_streams.find(stream);
         if (lines == state_.log_streams.end()) continue;
         auto previous = std::move(lines->second);
@@ -683,7 +689,7 @@ class MemoryTransaction final : public StoreTransaction {
   Status Update(J&& job) {
     auto it = state_.jobs.find(job.id);
     if (it == state_.jobs.end()) return NotFound("job " + job.id + " does not exist");
-    if (it->second->version != job.version) {
+    if (it->second.job->version != job.version) {
       return Conflict("job " + job.id + " changed since version " + std::to_string(job.version));
     }
     state_.ReplaceJob(it, std::forward<J>(job));
@@ -695,7 +701,7 @@ class MemoryTransaction final : public StoreTransaction {
   void Scan(const RowKeys& keys, const JobListFilter& filter, std::vector<const Job*>& out) {
     size_t taken = 0;
     auto take = [&](const RowKey& key) {
-      const Job& job = *state_.jobs.at(key.second);
+      const Job& job = *state_.jobs.at(key.second).job;
       if (!JobMatches(job, filter)) return true;
       out.push_back(&job);
       return filter.limit == 0 || ++taken < filter.limit;
