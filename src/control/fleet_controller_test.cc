@@ -101,6 +101,19 @@ class FleetControllerTest : public DispatchTest {
             .allocation_strategy = std::move(strategy)};
   }
 
+  // A BEST_FIT environment "ce" of at most `max_vcpus`, twenty 2-vCPU jobs
+  // waiting in its queue "q", and the ticks that launch its instances and
+  // see their agents join.
+  void ScaleOutForTwentyJobsUpTo(int32_t max_vcpus) {
+    AddManaged("ce", OnDemand(0, max_vcpus));
+    AddQueue("q", 1, {"ce"});
+    for (int i = 0; i < 20; ++i) AddJob("j" + std::to_string(i), "q", Vcpus(2));
+    ASSERT_TRUE(dispatcher_->Tick());
+    Tick();
+    JoinAll();
+    Tick();
+  }
+
   FleetTickReport Tick() {
     Result<FleetTickReport> report = fleet_->Tick();
     EXPECT_TRUE(report) << report.error().message;
@@ -226,14 +239,7 @@ TEST_F(FleetControllerTest, LaunchingCapacityIsNotLaunchedTwice) {
 }
 
 TEST_F(FleetControllerTest, BestFitNeverExceedsMaxvCpus) {
-  AddManaged("ce", OnDemand(0, 8));
-  AddQueue("q", 1, {"ce"});
-  for (int i = 0; i < 20; ++i) AddJob("j" + std::to_string(i), "q", Vcpus(2));
-  ASSERT_TRUE(dispatcher_->Tick());
-
-  Tick();
-  JoinAll();
-  Tick();
+  ScaleOutForTwentyJobsUpTo(8);
   clock_.Advance(std::chrono::seconds(10));
   Tick();
 
@@ -244,13 +250,7 @@ TEST_F(FleetControllerTest, BestFitNeverExceedsMaxvCpus) {
 // The controller keeps the environments it listed only while the store's
 // don't change: a maxvCpus raised between ticks is used by the next one.
 TEST_F(FleetControllerTest, AMaxvCpusRaisedBetweenTicksIsUsedByTheNextTick) {
-  AddManaged("ce", OnDemand(0, 8));
-  AddQueue("q", 1, {"ce"});
-  for (int i = 0; i < 20; ++i) AddJob("j" + std::to_string(i), "q", Vcpus(2));
-  ASSERT_TRUE(dispatcher_->Tick());
-  Tick();
-  JoinAll();
-  Tick();
+  ScaleOutForTwentyJobsUpTo(8);
   ASSERT_EQ(LiveVcpus("ce"), 8);
 
   ASSERT_TRUE(store_.Transact([&](StoreTransaction& txn) -> Status {
