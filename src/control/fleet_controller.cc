@@ -367,7 +367,12 @@ Status FleetController::Scale(const Scaled& env, const std::vector<Resources>& r
   // waiting job fits no instance type (a reason to give), its plan needs
   // neither the waiting jobs nor the free capacity. A busy fleet with a
   // backlog is in this state most of the time.
-  bool plan_from_demand = scheduler::MayLaunch(input) || !scheduler::AllHoldable(input, requests);
+  // Nor does one below it while nothing that wants vCPUs waits anywhere and
+  // minvCpus is held (a drained fleet waiting to scale in): its plan would
+  // launch nothing.
+  bool nothing_waits = requests.empty() && input.current_vcpus >= input.min_vcpus;
+  bool plan_from_demand =
+      !nothing_waits && (scheduler::MayLaunch(input) || !scheduler::AllHoldable(input, requests));
   scheduler::CapacityPlan plan{.desired_vcpus = std::max(input.current_vcpus, input.min_vcpus)};
   const std::vector<WaitingJob>& waiting = plan_from_demand ? waiting_of() : kNoWaitingJobs;
   if (plan_from_demand) {
