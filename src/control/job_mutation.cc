@@ -9,18 +9,15 @@ Result<std::optional<Job>> MutateJob(Store& store, const std::string& job_id,
   std::optional<Job> written;
   Status status = TransactWithRetry(store, [&](StoreTransaction& txn) -> Status {
     written.reset();
-    Result<Job> job = txn.GetJob(job_id);
-    if (!job) {
-      if (job.error().code == ErrorCode::kNotFound) return Ok();
-      return job.error();
-    }
-    Job changed = std::move(job).value();
-    Result<Applied> applied = mutate(changed);
-    if (!applied) return applied.error();
-    if (*applied == Applied::kIgnored) return Ok();
-    BARGE_RETURN_IF_ERROR(txn.UpdateJob(changed));
-    ++changed.version;
-    written = std::move(changed);
+    Result<bool> changed = txn.MutateJob(job_id, [&](Job& job) -> Result<bool> {
+      Result<Applied> applied = mutate(job);
+      if (!applied) return applied.error();
+      if (*applied == Applied::kIgnored) return false;
+      written = job;
+      ++written->version;  // As written.
+      return true;
+    });
+    if (!changed && changed.error().code != ErrorCode::kNotFound) return changed.error();
     return Ok();
   });
   if (!status) return status.error();
