@@ -257,6 +257,11 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
     }
     return last_can_run;
   };
+  // Where agent `id` is or would go in `usable` (kept in id order).
+  auto position_of = [&](std::string_view id) {
+    return std::ranges::lower_bound(
+        usable, id, {}, [](const UsableNode& n) { return std::string_view(*n.agent_id); });
+  };
   // One std::function for the pass's visits, not one per visit.
   const AgentRegistry::NodeVisitor consider = [&](const std::string& id, const AgentInfo& info,
                                                   const Resources& free, bool accepting_work) {
@@ -268,8 +273,7 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
       usable.push_back(node);
       return;
     }
-    auto at = std::ranges::lower_bound(usable, std::string_view(id), {},
-                                       [](const UsableNode& n) { return *n.agent_id; });
+    auto at = position_of(id);
     if (at == usable.end() || *at->agent_id != id) usable.insert(at, node);
   };
   auto consider_id = [&](const std::string& id) { registry_.VisitNode(id, consider); };
@@ -285,8 +289,7 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   });
   for (const auto& [id, freed] : released) {
     consider_id(id);
-    auto at = std::ranges::lower_bound(usable, std::string_view(id), {},
-                                       [](const UsableNode& n) { return *n.agent_id; });
+    auto at = position_of(id);
     if (at == usable.end() || *at->agent_id != id) continue;
     at->free.millicpus += freed.millicpus;
     at->free.memory_mib += freed.memory_mib;
