@@ -1,6 +1,7 @@
 #include "sim/simulation.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -32,9 +33,14 @@ const Timestamp kStart = FromEpochMillis(1'704'067'200'000);
 constexpr Duration kForever = std::chrono::hours(24 * 365);
 constexpr const char* kEnvironment = "sim";
 
+// "job-0000001" for index 0: seven digits at least, more past 9,999,999.
 std::string JobId(size_t index) {
-  char id[32];
-  std::snprintf(id, sizeof id, "job-%07zu", index + 1);
+  char digits[20];
+  auto [end, unused] = std::to_chars(digits, digits + sizeof digits, index + 1);
+  size_t count = static_cast<size_t>(end - digits);
+  std::string id = "job-";
+  if (count < 7) id.append(7 - count, '0');
+  id.append(digits, count);
   return id;
 }
 
@@ -132,6 +138,12 @@ class World {
   SimulatedProvider provider_;
   control::FleetController fleet_;
   SimulatedAgents agents_;
+  // What every job has in common; Submit fills in the rest.
+  const Job job_template_{.job_definition_arn = arns_.JobDefinition("sim", 1),
+                          .job_definition_name = "sim",
+                          .status = JobStatus::kRunnable,
+                          .container = {.image = "sim", .command = {"sim"}},
+                          .retry_strategy = SimulatedRetry(options_.attempts)};
   std::vector<size_t> order_{};  // Workload indices by submission.
   size_t submitted_ = 0;         // Into order_.
   std::vector<bool> ended_;
@@ -192,17 +204,12 @@ Status World::Submit(Timestamp now) {
   while (submitted_ < due) {
     size_t index = order_[submitted_++];
     const WorkloadJob& spec = workload_.jobs[index];
-    std::string id = JobId(index);
-    jobs.push_back(Job{.id = id,
-                       .name = id,
-                       .queue = spec.queue,
-                       .job_definition_arn = arns_.JobDefinition("sim", 1),
-                       .job_definition_name = "sim",
-                       .status = JobStatus::kRunnable,
-                       .created_at = kStart + spec.submit_at,
-                       .container = {.image = "sim", .command = {"sim"}},
-                       .retry_strategy = SimulatedRetry(options_.attempts),
-                       .request = spec.request});
+    Job& job = jobs.emplace_back(job_template_);
+    job.id = JobId(index);
+    job.name = job.id;
+    job.queue = spec.queue;
+    job.created_at = kStart + spec.submit_at;
+    job.request = spec.request;
   }
   Status inserted = store_.Transact([&](StoreTransaction& txn) -> Status {
     for (const Job& job : jobs) BARGE_RETURN_IF_ERROR(txn.InsertJob(job));

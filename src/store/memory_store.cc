@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -180,6 +181,18 @@ class MemoryStore::State {
   };
   std::vector<JobUndo> job_undo{};
 
+  // A copy of `job` in a block of its own. Copied into a spare block (one a
+  // committed transaction's undo no longer needs) it reuses that block's
+  // strings and vectors: jobs mostly have the same shape, so the copy
+  // allocates little or nothing.
+  std::unique_ptr<Job> CopyJob(const Job& job) {
+    if (spare_jobs_.empty()) return std::make_unique<Job>(job);
+    std::unique_ptr<Job> copy = std::move(spare_jobs_.back());
+    spare_jobs_.pop_back();
+    *copy = job;
+    return copy;
+  }
+
   // Puts `row` at `id` (null: removes it) and returns what was there.
   std::unique_ptr<Job> PutJob(const std::string& id, std::unique_ptr<Job> row) {
     std::unique_ptr<Job> previous;
@@ -213,7 +226,13 @@ class MemoryStore::State {
   void ReplaceJob(Jobs::iterator it, J&& job) {
     JobUndo& entry = job_undo.emplace_back();
     entry.id = it->first;
-    entry.previous = std::exchange(it->second.job, std::make_unique<Job>(std::forward<J>(job)));
+    std::unique_ptr<Job> row;
+    if constexpr (std::is_lvalue_reference_v<J>) {
+      row = CopyJob(job);
+    } else {
+      row = std::make_unique<Job>(std::move(job));
+    }
+    entry.previous = std::exchange(it->second.job, std::move(row));
     ++it->second.job->version;
     Reindex(it->second, entry.previous.get(), it->second.job.get());
     LogJobUndo();
@@ -223,13 +242,13 @@ class MemoryStore::State {
   // for the undo; the copy goes back when `mutate` changes nothing or fails.
   Result<bool> MutateJob(Jobs::iterator it, const StoreTransaction::JobMutation& mutate) {
     std::unique_ptr<Job>& stored = it->second.job;
-    auto previous = std::make_unique<Job>(*stored);
+    std::unique_ptr<Job> previous = CopyJob(*stored);
     Result<bool> changed = mutate(*stored);
     if (changed && *changed && stored->id != it->first) {
       changed = Internal("job " + it->first + ": a mutation changed its id");
     }
     if (!changed || !*changed) {
-      stored = std::move(previous);
+      Recycle(std::exchange(stored, std::move(previous)));
       return changed;
     }
     stored->version = previous->version + 1;
@@ -242,6 +261,7 @@ class MemoryStore::State {
   // Ends the transaction: its writes stay.
   void Commit() {
     undo.clear();
+    for (JobUndo& entry : job_undo) Recycle(std::move(entry.previous));
     job_undo.clear();
   }
 
@@ -279,6 +299,14 @@ class MemoryStore::State {
   }
 
  private:
+  // Enough for the jobs of a few transactions; more would only hold memory.
+  static constexpr size_t kMaxSpareJobs = 256;
+  std::vector<std::unique_ptr<Job>> spare_jobs_{};
+
+  void Recycle(std::unique_ptr<Job> job) {
+    if (job && spare_jobs_.size() < kMaxSpareJobs) spare_jobs_.push_back(std::move(job));
+  }
+
   void LogJobUndo() {
     undo.push_back([this, index = job_undo.size() - 1] {
       JobUndo& entry = job_undo[index];
@@ -558,7 +586,7 @@ class MemoryTransaction final : public StoreTransaction {
 
   Status InsertJob(const Job& job) override {
     if (state_.jobs.contains(job.id)) return AlreadyExists("job " + job.id + " already exists");
-    auto stored = std::make_unique<Job>(job);
+    std::unique_ptr<Job> stored = state_.CopyJob(job);
     stored->version = 1;
     state_.WriteJob(job.id, std::move(stored));
     return Ok();
