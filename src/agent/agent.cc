@@ -209,7 +209,9 @@ void Agent::OnPolled(uint64_t generation, Result<protocol::PollReply> reply) {
   Poll();  // Keep one poll outstanding while these are being started.
   // Before the assignments, so that they start with the notice already in place.
   OnInstanceAction(reply->instance_action);
-  for (const protocol::Assignment& assignment : reply->assignments) StartAssignment(assignment);
+  for (const protocol::SharedAssignment& assignment : reply->assignments) {
+    StartAssignment(*assignment);
+  }
   for (const protocol::KillOrder& kill : reply->kills) {
     KillAttempt(kill.attempt_id, Millis(kill.grace_ms));
   }

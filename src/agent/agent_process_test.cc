@@ -30,7 +30,8 @@ TEST(AgentWithProcessExecutorTest, RunsARealJobAndReportsItsStartOutputAndExit) 
   protocol::Assignment job{.attempt_id = "real-" + std::to_string(::getpid()),
                            .command = {"sh", "-c", "echo hello from $NAME; exit 2"},
                            .environment = {{"NAME", "barge"}}};
-  FakeAgentChannel::Answer(channel.polls, protocol::PollReply{.assignments = {job}});
+  FakeAgentChannel::Answer(channel.polls,
+                           protocol::PollReply{.assignments = {protocol::Share(job)}});
 
   std::vector<protocol::AttemptEvent> events;
   std::vector<protocol::LogLine> lines;
@@ -84,7 +85,8 @@ TEST(AgentWithProcessExecutorTest, JobTrappingTheSpotNoticeReadsTheInstanceActio
       .command = {"sh", "-c",
                   "trap 'cat \"$BARGE_SPOT_INSTANCE_ACTION_FILE\"; echo; exit 3' WINCH; "
                   "echo ready; while :; do sleep 0.05; done"}};
-  FakeAgentChannel::Answer(channel.polls, protocol::PollReply{.assignments = {job}});
+  FakeAgentChannel::Answer(channel.polls,
+                           protocol::PollReply{.assignments = {protocol::Share(job)}});
 
   std::vector<std::string> lines;
   std::optional<int32_t> exit_code;

@@ -59,7 +59,11 @@ class AgentTest : public ::testing::Test {
   // Answers the outstanding poll with these assignments.
   void Assignments(std::vector<protocol::Assignment> assignments) {
     ASSERT_EQ(channel_.polls.size(), 1u);
-    Channel::Answer(channel_.polls, protocol::PollReply{.assignments = std::move(assignments)});
+    protocol::PollReply reply;
+    for (protocol::Assignment& assignment : assignments) {
+      reply.assignments.push_back(protocol::Share(std::move(assignment)));
+    }
+    Channel::Answer(channel_.polls, std::move(reply));
   }
 
   void AckEvents() { Channel::Answer(channel_.events, Acknowledged{}); }

@@ -169,9 +169,11 @@ class AgentSpotNoticeTest : public SpotNoticeTest {
   void Assignments(std::vector<protocol::Assignment> assignments,
                    std::optional<protocol::InstanceAction> action = std::nullopt) {
     ASSERT_EQ(channel_.polls.size(), 1u);
-    FakeAgentChannel::Answer(channel_.polls,
-                             protocol::PollReply{.assignments = std::move(assignments),
-                                                 .instance_action = std::move(action)});
+    protocol::PollReply reply{.instance_action = std::move(action)};
+    for (protocol::Assignment& assignment : assignments) {
+      reply.assignments.push_back(protocol::Share(std::move(assignment)));
+    }
+    FakeAgentChannel::Answer(channel_.polls, std::move(reply));
   }
 
   static protocol::Assignment Assign(const std::string& id) {

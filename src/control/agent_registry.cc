@@ -131,10 +131,10 @@ std::vector<PlacedAttempt> AgentRegistry::AttemptsOn(const std::string& agent_id
   return out;
 }
 
-void AgentRegistry::QueueAssignment(protocol::Assignment assignment) {
-  auto attempt = attempts_.find(assignment.attempt_id);
+void AgentRegistry::QueueAssignment(protocol::SharedAssignment assignment) {
+  auto attempt = attempts_.find(assignment->attempt_id);
   BARGE_CHECK(attempt != attempts_.end(), "assignment for an attempt that was not added");
-  Mail& mail = mail_[assignment.attempt_id];
+  Mail& mail = mail_[assignment->attempt_id];
   mail.assignment = std::move(assignment);
   mail.delivered_at.reset();
   Wake(FindSlot(attempt->second.agent_id)->second);
@@ -381,7 +381,7 @@ protocol::PollReply AgentRegistry::TakeMail(Agent& agent) {
     }
     // An attempt that is to be killed is not started in the first place.
     if (mail.assignment && !mail.delivered_at && !mail.kill) {
-      reply.assignments.push_back(*mail.assignment);
+      reply.assignments.push_back(mail.assignment);
       mail.delivered_at = now;
     }
   }

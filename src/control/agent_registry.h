@@ -120,7 +120,10 @@ class AgentRegistry {
   std::vector<PlacedAttempt> AttemptsOn(const std::string& agent_id) const;
 
   // Mailbox. The attempt must have been added (AddAttempt).
-  void QueueAssignment(protocol::Assignment assignment);
+  void QueueAssignment(protocol::SharedAssignment assignment);
+  void QueueAssignment(protocol::Assignment assignment) {
+    QueueAssignment(protocol::Share(std::move(assignment)));
+  }
   // Ignored for an unknown attempt; a second order for the same attempt is
   // ignored too (the first one's grace period stands).
   void QueueKill(protocol::KillOrder kill);
@@ -211,7 +214,7 @@ class AgentRegistry {
 
  private:
   struct Mail {
-    std::optional<protocol::Assignment> assignment{};
+    protocol::SharedAssignment assignment{};
     std::optional<Timestamp> delivered_at{};
     std::optional<protocol::KillOrder> kill{};
     bool kill_delivered = false;

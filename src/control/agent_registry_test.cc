@@ -49,7 +49,7 @@ TEST_F(AgentRegistryTest, ParkedPollIsAnsweredAsSoonAsAnAssignmentIsQueued) {
 
   ASSERT_TRUE(reply_.has_value());
   ASSERT_EQ(reply_->assignments.size(), 1U);
-  EXPECT_EQ(reply_->assignments[0].attempt_id, "x");
+  EXPECT_EQ(reply_->assignments[0]->attempt_id, "x");
 }
 
 TEST_F(AgentRegistryTest, ParkedPollIsAnsweredEmptyOnceItsWaitIsOver) {

@@ -151,7 +151,7 @@ TEST_F(AgentServiceTest, AnExitPlacesTheNextJobInTheSameTransaction) {
 
   EXPECT_EQ(StatusOf("a"), JobStatus::kSucceeded);
   EXPECT_EQ(StatusOf("b"), JobStatus::kStarting);
-  std::vector<protocol::Assignment> next = PollNow(agent_).assignments;
+  std::vector<protocol::Assignment> next = Copies(PollNow(agent_));
   ASSERT_EQ(next.size(), 1U);
   EXPECT_EQ(next[0].job_id, "b");
   EXPECT_EQ(registry_->Nodes()[0].free, Resources{});
@@ -285,7 +285,7 @@ TEST_F(AgentServiceTest, LostPollReplyIsDeliveredAgain) {
 
   Heartbeat({});
 
-  std::vector<protocol::Assignment> again = PollNow(agent_).assignments;
+  std::vector<protocol::Assignment> again = Copies(PollNow(agent_));
   ASSERT_EQ(again.size(), 1U);
   EXPECT_EQ(again[0].attempt_id, attempt);
 }
@@ -368,7 +368,7 @@ TEST_F(AgentServiceTest, RestartedServerResendsAStartingAttemptTheAgentNeverGot)
   ASSERT_TRUE(agents_->Recover());
   Register("ce", Vcpus(4), {}, agent_);
 
-  std::vector<protocol::Assignment> assignments = PollNow(agent_).assignments;
+  std::vector<protocol::Assignment> assignments = Copies(PollNow(agent_));
   ASSERT_EQ(assignments.size(), 1U);
   EXPECT_EQ(assignments[0].attempt_id, GetJob("j").attempts[0].id);
   EXPECT_EQ(GetJob("j").attempts.size(), 1U);
@@ -385,7 +385,7 @@ TEST_F(AgentServiceTest, ResentAssignmentKeepsItsEnvironmentsExecutor) {
   ASSERT_TRUE(agents_->Recover());
   Register("boxes", Vcpus(4), {}, boxes, {"process", "container"});
 
-  std::vector<protocol::Assignment> assignments = PollNow(boxes).assignments;
+  std::vector<protocol::Assignment> assignments = Copies(PollNow(boxes));
   ASSERT_EQ(assignments.size(), 1U);
   EXPECT_EQ(assignments[0].executor, "container");
   EXPECT_EQ(assignments[0].container.image, "busybox");

@@ -134,11 +134,20 @@ class DispatchTest : public ::testing::Test {
     return got.value_or(protocol::PollReply{});
   }
 
+  // The assignments of `reply`, as values.
+  static std::vector<protocol::Assignment> Copies(const protocol::PollReply& reply) {
+    std::vector<protocol::Assignment> out;
+    for (const protocol::SharedAssignment& assignment : reply.assignments) {
+      out.push_back(*assignment);
+    }
+    return out;
+  }
+
   // Runs a scheduling pass and returns the assignments `agent` then gets.
   std::vector<protocol::Assignment> TickAndPoll(const std::string& agent) {
     auto placed = dispatcher_->Tick();
     EXPECT_TRUE(placed) << placed.error().message;
-    return PollNow(agent).assignments;
+    return Copies(PollNow(agent));
   }
 
   void Started(const std::string& agent, const std::string& attempt) {

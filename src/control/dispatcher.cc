@@ -591,8 +591,8 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
                                 .job_id = job.id,
                                 .reserved = job.request,
                                 .log_stream_name = attempt.log_stream_name},
-                    .assignment = BuildAssignment(
-                        job, attempt, input.executor_of.at(placement.compute_environment))};
+                    .assignment = protocol::Share(BuildAssignment(
+                        job, attempt, input.executor_of.at(placement.compute_environment)))};
                 return true;
               });
     if (!changed && changed.error().code != ErrorCode::kNotFound) return changed.error();

@@ -128,7 +128,7 @@ class Dispatcher final : public JobEvents {
     // assignment its agent is sent, both taken from the job as stored.
     struct Placed {
       PlacedAttempt attempt{};
-      protocol::Assignment assignment{};
+      protocol::SharedAssignment assignment{};
     };
     std::vector<Placed> placed{};
     std::vector<std::string> stale{};

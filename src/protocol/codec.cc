@@ -361,7 +361,7 @@ Json ToJson(const PollRequest& m) { return Json{{"agent_id", m.agent_id}, {"wait
 
 Json ToJson(const PollReply& m) {
   Json assignments = Json::array();
-  for (const Assignment& a : m.assignments) assignments.push_back(AssignmentJson(a));
+  for (const SharedAssignment& a : m.assignments) assignments.push_back(AssignmentJson(*a));
   Json kills = Json::array();
   for (const KillOrder& k : m.kills) kills.push_back(KillOrderJson(k));
   Json j{{"assignments", std::move(assignments)}, {"kills", std::move(kills)}};
@@ -447,7 +447,8 @@ Result<PollRequest> PollRequestFromJson(const Json& json) {
 Result<PollReply> PollReplyFromJson(const Json& json) {
   return Decode<PollReply>(json, [](Reader& r) {
     PollReply m;
-    r.ObjectList("assignments", m.assignments, ReadAssignment);
+    r.ObjectList("assignments", m.assignments,
+                 [](Reader& assignment) { return Share(ReadAssignment(assignment)); });
     r.ObjectList("kills", m.kills, ReadKillOrder);
     ReadInstanceAction(r, m.instance_action);
     return m;

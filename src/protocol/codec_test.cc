@@ -66,18 +66,18 @@ TEST(ProtocolCodecTest, HeartbeatRoundTrips) {
 
 TEST(ProtocolCodecTest, PollRoundTripsAssignmentsAndKills) {
   PollReply in;
-  in.assignments.push_back(Assignment{.attempt_id = "att-1",
-                                      .job_id = "job-1",
-                                      .job_name = "name",
-                                      .attempt_number = 2,
-                                      .command = {"sh", "-c", "echo hi"},
-                                      .environment = {{"A", "1"}},
-                                      .image = "",
-                                      .user = "nobody",
-                                      .resources = {.millicpus = 500, .memory_mib = 64},
-                                      .timeout_seconds = 60,
-                                      .log_stream_name = "def/default/att-1"});
-  in.assignments.push_back(Assignment{.attempt_id = "att-2"});
+  in.assignments.push_back(Share({.attempt_id = "att-1",
+                                  .job_id = "job-1",
+                                  .job_name = "name",
+                                  .attempt_number = 2,
+                                  .command = {"sh", "-c", "echo hi"},
+                                  .environment = {{"A", "1"}},
+                                  .image = "",
+                                  .user = "nobody",
+                                  .resources = {.millicpus = 500, .memory_mib = 64},
+                                  .timeout_seconds = 60,
+                                  .log_stream_name = "def/default/att-1"}));
+  in.assignments.push_back(Share({.attempt_id = "att-2"}));
   in.kills.push_back(KillOrder{.attempt_id = "att-0", .reason = "terminated", .grace_ms = 10});
 
   auto out = PollReplyFromJson(Json::parse(ToJson(in).dump()));
@@ -85,20 +85,20 @@ TEST(ProtocolCodecTest, PollRoundTripsAssignmentsAndKills) {
 
   ASSERT_TRUE(out) << out.error().message;
   ASSERT_EQ(out->assignments.size(), 2u);
-  const Assignment& a = out->assignments[0];
+  const Assignment& a = *out->assignments[0];
   EXPECT_EQ(a.attempt_id, "att-1");
   EXPECT_EQ(a.job_id, "job-1");
   EXPECT_EQ(a.job_name, "name");
   EXPECT_EQ(a.attempt_number, 2);
-  EXPECT_EQ(a.command, in.assignments[0].command);
-  EXPECT_EQ(a.environment, in.assignments[0].environment);
+  EXPECT_EQ(a.command, in.assignments[0]->command);
+  EXPECT_EQ(a.environment, in.assignments[0]->environment);
   EXPECT_EQ(a.user, std::optional<std::string>("nobody"));
   EXPECT_EQ(a.resources.millicpus, 500);
   EXPECT_EQ(a.resources.memory_mib, 64);
   EXPECT_EQ(a.timeout_seconds, std::optional<int32_t>(60));
   EXPECT_EQ(a.log_stream_name, "def/default/att-1");
-  EXPECT_FALSE(out->assignments[1].user.has_value());
-  EXPECT_FALSE(out->assignments[1].timeout_seconds.has_value());
+  EXPECT_FALSE(out->assignments[1]->user.has_value());
+  EXPECT_FALSE(out->assignments[1]->timeout_seconds.has_value());
   ASSERT_EQ(out->kills.size(), 1u);
   EXPECT_EQ(out->kills[0].attempt_id, "att-0");
   EXPECT_EQ(out->kills[0].reason, "terminated");
@@ -156,7 +156,7 @@ TEST(ProtocolCodecTest, UnknownMembersAreIgnored) {
 }
 
 TEST(ProtocolCodecTest, WrongTypeNamesTheMember) {
-  Json json = ToJson(PollReply{.assignments = {Assignment{.attempt_id = "x"}}});
+  Json json = ToJson(PollReply{.assignments = {Share({.attempt_id = "x"})}});
   json["assignments"][0]["command"] = {"ok", 3};
 
   auto out = PollReplyFromJson(json);
@@ -171,7 +171,7 @@ TEST(ProtocolCodecTest, IntegersAreCheckedForTypeAndRange) {
   fraction["lease_ms"] = 1.5;
   Json text = ToJson(RegisterReply{.agent_id = "a"});
   text["heartbeat_ms"] = "5";
-  Json too_big = ToJson(PollReply{.assignments = {Assignment{.attempt_id = "x"}}});
+  Json too_big = ToJson(PollReply{.assignments = {Share({.attempt_id = "x"})}});
   too_big["assignments"][0]["attempt_number"] = int64_t{1} << 40;
   Json whole_float = ToJson(RegisterReply{.agent_id = "a"});
   whole_float["lease_ms"] = 2.0;
@@ -226,14 +226,14 @@ TEST(ProtocolCodecTest, MissingAttemptIdIsRejected) {
 }
 
 TEST(ProtocolCodecTest, NullMeansNotSet) {
-  Json json = ToJson(PollReply{.assignments = {Assignment{.attempt_id = "x", .user = "u"}}});
+  Json json = ToJson(PollReply{.assignments = {Share({.attempt_id = "x", .user = "u"})}});
   json["assignments"][0]["user"] = nullptr;
   json["kills"] = nullptr;
 
   auto out = PollReplyFromJson(json);
 
   ASSERT_TRUE(out) << out.error().message;
-  EXPECT_FALSE(out->assignments[0].user.has_value());
+  EXPECT_FALSE(out->assignments[0]->user.has_value());
   EXPECT_TRUE(out->kills.empty());
 }
 
@@ -259,14 +259,14 @@ TEST(ProtocolCodecTest, AssignmentCarriesItsExecutorAndContainer) {
           .tmpfs = {Tmpfs{.container_path = "/tmp", .size = 32, .mount_options = {"noexec"}}},
           .max_swap = 0,
           .swappiness = 10}};
-  PollReply in{.assignments = {Assignment{.attempt_id = "att-1",
-                                          .executor = std::string(kExecutorContainer),
-                                          .container = container}}};
+  PollReply in{.assignments = {Share({.attempt_id = "att-1",
+                                      .executor = std::string(kExecutorContainer),
+                                      .container = container})}};
 
   auto out = PollReplyFromJson(Json::parse(ToJson(in).dump()));
 
   ASSERT_TRUE(out) << out.error().message;
-  const Assignment& a = out->assignments.at(0);
+  const Assignment& a = *out->assignments.at(0);
   EXPECT_EQ(a.executor, "container");
   const ContainerProperties& c = a.container;
   EXPECT_EQ(c.image, "busybox:latest");
@@ -311,15 +311,15 @@ TEST(ProtocolCodecTest, AssignmentWithoutExecutorIsAProcessOne) {
   auto out = PollReplyFromJson(older);
 
   ASSERT_TRUE(out) << out.error().message;
-  EXPECT_EQ(out->assignments.at(0).executor, "process");
-  EXPECT_TRUE(out->assignments.at(0).container.volumes.empty());
-  EXPECT_FALSE(out->assignments.at(0).container.linux_parameters.has_value());
+  EXPECT_EQ(out->assignments.at(0)->executor, "process");
+  EXPECT_TRUE(out->assignments.at(0)->container.volumes.empty());
+  EXPECT_FALSE(out->assignments.at(0)->container.linux_parameters.has_value());
 }
 
 TEST(ProtocolCodecTest, AssignmentExecutorAndContainerAreChecked) {
-  Json unknown = ToJson(PollReply{.assignments = {Assignment{.attempt_id = "x"}}});
+  Json unknown = ToJson(PollReply{.assignments = {Share({.attempt_id = "x"})}});
   unknown["assignments"][0]["executor"] = "docker";
-  Json bad_container = ToJson(PollReply{.assignments = {Assignment{.attempt_id = "x"}}});
+  Json bad_container = ToJson(PollReply{.assignments = {Share({.attempt_id = "x"})}});
   bad_container["assignments"][0]["container"]["privileged"] = "yes";
 
   auto a = PollReplyFromJson(unknown);

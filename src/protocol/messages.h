@@ -20,6 +20,7 @@
 // message changes incompatibly.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -121,8 +122,16 @@ struct KillOrder {
   int64_t grace_ms = 30000;  // SIGTERM, then SIGKILL after this long.
 };
 
+// An assignment is built once and shared, unchanged, by the server's mailbox
+// (which keeps it for redelivery until acknowledged) and the poll replies
+// that carry it.
+using SharedAssignment = std::shared_ptr<const Assignment>;
+inline SharedAssignment Share(Assignment assignment) {
+  return std::make_shared<const Assignment>(std::move(assignment));
+}
+
 struct PollReply {
-  std::vector<Assignment> assignments{};
+  std::vector<SharedAssignment> assignments{};
   std::vector<KillOrder> kills{};
   // Sent once (a new notice answers a parked poll at once); heartbeat
   // replies repeat it.

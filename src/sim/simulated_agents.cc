@@ -54,8 +54,8 @@ Status SimulatedAgents::Poll(size_t agent) {
   return service_.Poll({.agent_id = agents_[agent].id, .wait_ms = kPollWaitMs},
                        [this, agent](protocol::PollReply reply) {
                          // Called from inside the registry: only note the reply here.
-                         std::vector<protocol::Assignment>& box = inbox_[agent];
-                         for (protocol::Assignment& assignment : reply.assignments) {
+                         std::vector<protocol::SharedAssignment>& box = inbox_[agent];
+                         for (protocol::SharedAssignment& assignment : reply.assignments) {
                            box.push_back(std::move(assignment));
                          }
                        });
@@ -95,29 +95,33 @@ Status SimulatedAgents::ReportExitsDue(Timestamp now) {
 Status SimulatedAgents::StartAssigned() {
   Timestamp now = clock_.Now();
   while (!inbox_.empty()) {
-    std::map<size_t, std::vector<protocol::Assignment>> answered = std::exchange(inbox_, {});
+    std::map<size_t, std::vector<protocol::SharedAssignment>> answered = std::exchange(inbox_, {});
     for (auto& [index, assignments] : answered) {
       Agent& agent = agents_[index];
       if (!agent.alive) continue;
       // The next poll parks first, as a real agent's does while it starts work.
       BARGE_RETURN_IF_ERROR(Poll(index));
       if (assignments.empty()) continue;
-      std::ranges::sort(assignments, {}, &protocol::Assignment::job_id);
+      std::ranges::sort(assignments, {}, [](const protocol::SharedAssignment& assignment) {
+        return std::string_view(assignment->job_id);
+      });
       protocol::EventsRequest started{.agent_id = agent.id};
-      for (const protocol::Assignment& assignment : assignments) {
+      for (const protocol::SharedAssignment& shared : assignments) {
+        const protocol::Assignment& assignment = *shared;
         started.events.push_back({.attempt_id = assignment.attempt_id,
                                   .kind = protocol::EventKind::kStarted,
                                   .at_ms = ToEpochMillis(now)});
       }
       BARGE_RETURN_IF_ERROR(service_.Events(started));
-      for (const protocol::Assignment& assignment : assignments) {
+      for (const protocol::SharedAssignment& shared : assignments) {
+        const protocol::Assignment& assignment = *shared;
         const WorkloadJob* job = lookup_(assignment.job_id);
         if (job == nullptr) return Internal("assignment of unknown job " + assignment.job_id);
         if (agent.attempts.insert(assignment.attempt_id).second) ++running_;
         exits_.push_back({.at = now + job->duration,
                           .sequence = next_sequence_++,
                           .agent = index,
-                          .attempt_id = std::move(assignment.attempt_id),
+                          .attempt_id = assignment.attempt_id,
                           .exit_code = job->exit_code});
         std::ranges::push_heap(exits_, std::greater<>());
       }

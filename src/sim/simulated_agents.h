@@ -87,7 +87,7 @@ class SimulatedAgents {
   std::map<std::string, size_t> agent_of_instance_{};  // Instance id -> agents_ index.
   // Poll replies received, by agents_ index; an entry (even empty) means the
   // agent's poll was answered and must be parked again.
-  std::map<size_t, std::vector<protocol::Assignment>> inbox_{};
+  std::map<size_t, std::vector<protocol::SharedAssignment>> inbox_{};
   // A min-heap by (at, sequence) (std::ranges::push_heap with greater<>):
   // unlike a priority_queue, the due exit can be moved out.
   std::vector<Exit> exits_{};
