@@ -334,10 +334,6 @@ std::vector<scheduler::NodeView> AgentRegistry::Nodes() const {
   return nodes;
 }
 
-void AgentRegistry::VisitNodes(const NodeVisitor& visit) const {
-  for (const auto& [id, agent] : agents_) visit(id, agent.info, agent.free, !agent.draining);
-}
-
 void AgentRegistry::VisitNodeShapes(const ShapeVisitor& visit) const {
   for (const auto& [shape, agents] : shapes_) visit(shape, agents.begin()->second->first);
 }
@@ -347,21 +343,6 @@ void AgentRegistry::VisitIdle(const IdleVisitor& visit) const {
     const Agent& agent = slot->second;
     visit(slot->first, agent.info, agent.idle_since);
   }
-}
-
-void AgentRegistry::VisitNodesWithFreeCpu(const NodeVisitor& visit) const {
-  for (const auto& [id, slot] : with_free_cpu_) {
-    const Agent& agent = slot->second;
-    visit(slot->first, agent.info, agent.free, !agent.draining);
-  }
-}
-
-bool AgentRegistry::VisitNode(const std::string& id, const NodeVisitor& visit) const {
-  auto* it = FindSlot(id);
-  if (it == nullptr) return false;
-  const Agent& agent = it->second;
-  visit(it->first, agent.info, agent.free, !agent.draining);
-  return true;
 }
 
 protocol::PollReply AgentRegistry::TakeMail(Agent& agent) {

@@ -184,15 +184,31 @@ class AgentRegistry {
   std::vector<scheduler::NodeView> Nodes() const;
   // The same without copies, for passes over fleets of thousands of agents:
   // `visit(id, info, free, accepting_work)` for every agent, in id order.
-  using NodeVisitor = std::function<void(const std::string& id, const AgentInfo& info,
-                                         const Resources& free, bool accepting_work)>;
-  void VisitNodes(const NodeVisitor& visit) const;
+  // Templates: a pass runs them on every exit, and a call through a
+  // std::function per agent cost as much as the visit itself.
+  template <typename Visit>
+  void VisitNodes(Visit&& visit) const {
+    for (const auto& [id, agent] : agents_) visit(id, agent.info, agent.free, !agent.draining);
+  }
   // VisitNodes over the agents with free vCPUs (free millicpus > 0), draining
   // ones included: all a pass needs to look at for jobs that want a vCPU.
-  void VisitNodesWithFreeCpu(const NodeVisitor& visit) const;
+  template <typename Visit>
+  void VisitNodesWithFreeCpu(Visit&& visit) const {
+    for (const auto& [id, slot] : with_free_cpu_) {
+      const Agent& agent = slot->second;
+      visit(slot->first, agent.info, agent.free, !agent.draining);
+    }
+  }
   size_t nodes_with_free_cpu() const { return with_free_cpu_.size(); }
   // VisitNodes for agent `id` alone (one lookup); false when unknown.
-  bool VisitNode(const std::string& id, const NodeVisitor& visit) const;
+  template <typename Visit>
+  bool VisitNode(const std::string& id, Visit&& visit) const {
+    const Slot* slot = FindSlot(id);
+    if (slot == nullptr) return false;
+    const Agent& agent = slot->second;
+    visit(slot->first, agent.info, agent.free, !agent.draining);
+    return true;
+  }
   // Changes whenever an agent registers or leaves (not when its free
   // capacity does): what depends only on who is registered can be kept
   // against it.

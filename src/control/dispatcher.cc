@@ -262,9 +262,8 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
     return std::ranges::lower_bound(
         usable, id, {}, [](const UsableNode& n) { return std::string_view(*n.agent_id); });
   };
-  // One std::function for the pass's visits, not one per visit.
-  const AgentRegistry::NodeVisitor consider = [&](const std::string& id, const AgentInfo& info,
-                                                  const Resources& free, bool accepting_work) {
+  auto consider = [&](const std::string& id, const AgentInfo& info, const Resources& free,
+                      bool accepting_work) {
     if (!can_run(info)) return;
     UsableNode node{.agent_id = &id, .info = &info, .free = free, .accepting_work = accepting_work};
     // Visits come in id order, so a node mostly goes at the end; one
@@ -489,20 +488,24 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
     // Room changes only when a job is placed.
     bool room = !session.NoRoomFor(*smallest);
     size_t placed = 0;
-    candidates.reserve(window);
     // Requests offered without finding a node. Free capacity only shrinks,
     // so a job asking at least as much finds none either: a head of jobs
     // too wide for the slots that free up is stepped over, not offered.
+    // A stepped-over job counts towards the window but is not kept as a
+    // candidate: it has no reason (the walk's queue has none) and gets
+    // none, so nothing below concerns it.
     std::vector<Resources> refused;
+    size_t walked = 0;
     index_.VisitOldest(*walk_queue, [&](const RunnableEntry& entry) {
-      if (!room || candidates.size() >= window) return false;
+      if (!room || walked >= window) return false;
       if (may_start && !may_start(entry)) return true;
-      candidates.push_back({&entry, walk_context});
+      ++walked;
       if (std::ranges::any_of(refused, [&](const Resources& less) {
             return scheduler::Covers(entry.request, less);
           })) {
         return true;
       }
+      candidates.push_back({&entry, walk_context});
       session.Offer(pending(candidates.back()));
       if (session.placed() != placed) {
         placed = session.placed();
