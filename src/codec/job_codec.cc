@@ -160,7 +160,7 @@ void PutCommon(Json& out, const Job& job) {
   PutTime(out, "stoppedAt", job.stopped_at);
   out["jobDefinition"] = job.job_definition_arn;
   out["parameters"] = job.parameters;
-  if (HasRetryStrategy(job.retry_strategy)) out["retryStrategy"] = ToJson(job.retry_strategy);
+  if (HasRetryStrategy(*job.retry_strategy)) out["retryStrategy"] = ToJson(*job.retry_strategy);
   if (job.attempt_duration_seconds) {
     out["timeout"] = Json{{"attemptDurationSeconds", *job.attempt_duration_seconds}};
   }
@@ -216,7 +216,7 @@ Json ToJson(const Job& job) {
   PutCommon(out, job);
   out["jobQueue"] = job.queue;
   out["jobDefinitionName"] = job.job_definition_name;
-  out["container"] = ToJson(job.container);
+  out["container"] = ToJson(*job.container);
   out["resources"] = Json{{"millicpus", job.request.millicpus},
                           {"memoryMib", job.request.memory_mib},
                           {"gpus", job.request.gpus}};
@@ -316,7 +316,7 @@ Json JobDetailToJson(const Job& job, const ArnFormatter& arns) {
   for (const Attempt& attempt : job.attempts) {
     if (attempt.stopped_at) attempts.push_back(AttemptDetailToJson(attempt, arns));
   }
-  Json container = ToJson(job.container);
+  Json container = ToJson(*job.container);
   if (!job.attempts.empty()) {
     const Attempt& latest = job.attempts.back();
     PutIfSet(container, "exitCode", latest.exit_code);

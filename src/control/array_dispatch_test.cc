@@ -36,7 +36,7 @@ class ArrayDispatchTest : public DispatchTest {
                .job_definition_name = "def",
                .status = JobStatus::kPending,
                .created_at = clock_.Now(),
-               .container = {.image = "busybox", .command = {"true"}},
+               .container = ContainerProperties{.image = "busybox", .command = {"true"}},
                .request = Vcpus(1)};
     parent.array = ArrayJob{.size = size, .max_concurrency = max_concurrency};
     ASSERT_TRUE(store_.Transact([&](StoreTransaction& txn) -> Status {

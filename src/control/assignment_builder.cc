@@ -14,9 +14,9 @@ protocol::Assignment BuildAssignment(const Job& job, const Attempt& attempt,
                                   .job_id = job.id,
                                   .job_name = job.name,
                                   .attempt_number = attempt.number,
-                                  .command = job.container.command,
-                                  .image = job.container.image,
-                                  .user = job.container.user,
+                                  .command = job.container->command,
+                                  .image = job.container->image,
+                                  .user = job.container->user,
                                   .resources = {.millicpus = job.request.millicpus,
                                                 .memory_mib = job.request.memory_mib,
                                                 .gpus = job.request.gpus},
@@ -25,8 +25,8 @@ protocol::Assignment BuildAssignment(const Job& job, const Attempt& attempt,
                                                          ? LogStreamName(job, attempt.id)
                                                          : attempt.log_stream_name,
                                   .executor = std::string(ProtocolExecutor(executor)),
-                                  .container = job.container};
-  for (const KeyValuePair& variable : job.container.environment) {
+                                  .container = *job.container};
+  for (const KeyValuePair& variable : job.container->environment) {
     assignment.environment[variable.name] = variable.value;
   }
   // Set last: the AWS_BATCH_ prefix is reserved, so these always win.

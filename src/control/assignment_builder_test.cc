@@ -6,25 +6,27 @@ namespace barge::control {
 namespace {
 
 Job ContainerJob() {
-  return Job{.id = "j1",
-             .name = "train",
-             .queue = "gpu",
-             .job_definition_name = "def",
-             .container = {.image = "busybox:1.36",
-                           .command = {"sh", "-c", "echo hi"},
-                           .environment = {{.name = "A", .value = "1"},
-                                           {.name = "AWS_BATCH_JOB_ID", .value = "spoofed"}},
-                           .volumes = {{.name = "data", .host_source_path = "/srv/data"}},
-                           .mount_points = {{.container_path = "/data",
-                                             .read_only = true,
-                                             .source_volume = "data"}},
-                           .ulimits = {{.name = "nofile", .soft_limit = 10, .hard_limit = 20}},
-                           .user = "nobody",
-                           .readonly_root_filesystem = true,
-                           .privileged = true,
-                           .linux_parameters = LinuxParameters{.shared_memory_size = 64}},
-             .attempt_duration_seconds = 60,
-             .request = {.millicpus = 2000, .memory_mib = 512}};
+  return Job{
+      .id = "j1",
+      .name = "train",
+      .queue = "gpu",
+      .job_definition_name = "def",
+      .container =
+          ContainerProperties{.image = "busybox:1.36",
+                              .command = {"sh", "-c", "echo hi"},
+                              .environment = {{.name = "A", .value = "1"},
+                                              {.name = "AWS_BATCH_JOB_ID", .value = "spoofed"}},
+                              .volumes = {{.name = "data", .host_source_path = "/srv/data"}},
+                              .mount_points = {{.container_path = "/data",
+                                                .read_only = true,
+                                                .source_volume = "data"}},
+                              .ulimits = {{.name = "nofile", .soft_limit = 10, .hard_limit = 20}},
+                              .user = "nobody",
+                              .readonly_root_filesystem = true,
+                              .privileged = true,
+                              .linux_parameters = LinuxParameters{.shared_memory_size = 64}},
+      .attempt_duration_seconds = 60,
+      .request = {.millicpus = 2000, .memory_mib = 512}};
 }
 
 TEST(AssignmentBuilderTest, ContainerEnvironmentSendsTheJobsContainer) {

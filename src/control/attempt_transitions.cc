@@ -35,7 +35,7 @@ Status Conclude(Job& job, const Attempt& attempt, AttemptEnd end, Timestamp at,
                          .exit_code = attempt.exit_code,
                          .reason = attempt.reason,
                          .status_reason = attempt.status_reason};
-  if (ShouldRetry(job.retry_strategy, outcome)) return Move(job, JobStatus::kRunnable, at, "");
+  if (ShouldRetry(*job.retry_strategy, outcome)) return Move(job, JobStatus::kRunnable, at, "");
   return Move(job, JobStatus::kFailed, at, failed_reason);
 }
 

@@ -32,7 +32,7 @@ class DependencyDispatchTest : public DispatchTest {
             .job_definition_name = "def",
             .status = JobStatus::kPending,
             .created_at = clock_.Now() + std::chrono::milliseconds(next_created_++),
-            .container = {.image = "busybox", .command = {"true"}},
+            .container = ContainerProperties{.image = "busybox", .command = {"true"}},
             .request = Vcpus(1)};
     job.depends_on = {{.job_id = on}};
     ASSERT_TRUE(store_.Transact([&](StoreTransaction& txn) { return txn.InsertJob(job); }));

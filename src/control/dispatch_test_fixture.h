@@ -75,19 +75,20 @@ class DispatchTest : public ::testing::Test {
   // A RUNNABLE job, created `created_offset` after the clock's start.
   Job AddJob(const std::string& id, const std::string& queue, Resources request,
              RetryStrategy retry = {}, std::optional<int32_t> timeout_seconds = std::nullopt) {
-    Job job{.id = id,
-            .name = "name-" + id,
-            .queue = queue,
-            .job_definition_arn = arns_.JobDefinition("def", 1),
-            .job_definition_name = "def",
-            .status = JobStatus::kRunnable,
-            .created_at = clock_.Now() + std::chrono::milliseconds(next_created_++),
-            .container = {.image = "busybox",
-                          .command = {"echo", "hi"},
-                          .environment = {{.name = "GREETING", .value = "hello"}}},
-            .retry_strategy = std::move(retry),
-            .attempt_duration_seconds = timeout_seconds,
-            .request = request};
+    Job job{
+        .id = id,
+        .name = "name-" + id,
+        .queue = queue,
+        .job_definition_arn = arns_.JobDefinition("def", 1),
+        .job_definition_name = "def",
+        .status = JobStatus::kRunnable,
+        .created_at = clock_.Now() + std::chrono::milliseconds(next_created_++),
+        .container = ContainerProperties{.image = "busybox",
+                                         .command = {"echo", "hi"},
+                                         .environment = {{.name = "GREETING", .value = "hello"}}},
+        .retry_strategy = std::move(retry),
+        .attempt_duration_seconds = timeout_seconds,
+        .request = request};
     EXPECT_TRUE(store_.Transact([&](StoreTransaction& txn) { return txn.InsertJob(job); }));
     dispatcher_->JobRunnable(job);
     return job;

@@ -97,8 +97,8 @@ TEST(BuildJobTest, TakesEverythingFromTheDefinitionWithoutOverrides) {
   EXPECT_EQ(job->queue, "q");
   EXPECT_EQ(job->job_definition_arn, Definition().arn);
   EXPECT_EQ(job->job_definition_name, "jd");
-  EXPECT_EQ(job->container.command, (Args{"ffmpeg", "-i", "default.mov", "-c", "mp4"}));
-  EXPECT_EQ(job->retry_strategy.attempts, 2);
+  EXPECT_EQ(job->container->command, (Args{"ffmpeg", "-i", "default.mov", "-c", "mp4"}));
+  EXPECT_EQ(job->retry_strategy->attempts, 2);
   EXPECT_EQ(job->attempt_duration_seconds, 300);
   EXPECT_EQ(job->scheduling_priority, 3);
   EXPECT_EQ(job->request, (Resources{.millicpus = 1000, .memory_mib = 128}));
@@ -121,15 +121,15 @@ TEST(BuildJobTest, AppliesOverridesAndSubmittedParameters) {
   auto job = BuildJob(submission, Definition(), "q");
 
   ASSERT_TRUE(job) << job.error().message;
-  EXPECT_EQ(job->container.command, (Args{"ffmpeg", "-i", "clip.mov", "-c", "mp4"}));
+  EXPECT_EQ(job->container->command, (Args{"ffmpeg", "-i", "clip.mov", "-c", "mp4"}));
   EXPECT_EQ(job->parameters,
             (std::map<std::string, std::string>{{"codec", "mp4"}, {"in", "clip.mov"}}));
-  ASSERT_EQ(job->container.environment.size(), 3u);
-  EXPECT_EQ(job->container.environment[0].value, "1");
-  EXPECT_EQ(job->container.environment[1].value, "override");
-  EXPECT_EQ(job->container.environment[2].name, "C");
+  ASSERT_EQ(job->container->environment.size(), 3u);
+  EXPECT_EQ(job->container->environment[0].value, "1");
+  EXPECT_EQ(job->container->environment[1].value, "override");
+  EXPECT_EQ(job->container->environment[2].name, "C");
   EXPECT_EQ(job->request, (Resources{.millicpus = 1000, .memory_mib = 1024, .gpus = 1}));
-  EXPECT_EQ(job->retry_strategy.attempts, 5);
+  EXPECT_EQ(job->retry_strategy->attempts, 5);
   EXPECT_EQ(job->attempt_duration_seconds, 60);
   EXPECT_EQ(job->scheduling_priority, 9);
 }
@@ -141,7 +141,7 @@ TEST(BuildJobTest, OverrideCommandReplacesTheDefinitionsAndIsSubstituted) {
   auto job = BuildJob(submission, Definition(), "q");
 
   ASSERT_TRUE(job);
-  EXPECT_EQ(job->container.command, (Args{"echo", "mp4"}));
+  EXPECT_EQ(job->container->command, (Args{"echo", "mp4"}));
 }
 
 TEST(BuildJobTest, PropagateTagsAddsTheDefinitionsTagsUnderTheJobs) {

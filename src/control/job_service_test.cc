@@ -82,7 +82,7 @@ TEST_F(JobServiceTest, SubmitCreatesARunnableJobAndRaisesJobRunnable) {
   EXPECT_EQ(job.queue, "q");
   EXPECT_EQ(job.created_at, clock_.Now());
   EXPECT_EQ(job.job_definition_arn, std::string(kAccountPrefix) + "job-definition/jd:1");
-  EXPECT_EQ(job.container.command, (std::vector<std::string>{"echo", "hi"}));
+  EXPECT_EQ(job.container->command, (std::vector<std::string>{"echo", "hi"}));
   EXPECT_EQ(job.request, (Resources{.millicpus = 1000, .memory_mib = 128}));
   ASSERT_EQ(events_.runnable.size(), 1u);
   EXPECT_EQ(events_.runnable[0].id, submitted->job_id);

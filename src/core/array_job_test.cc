@@ -12,8 +12,8 @@ Job Parent() {
   parent.queue = "q";
   parent.status = JobStatus::kPending;
   parent.created_at = FromEpochMillis(1000);
-  parent.container.command = {"echo", "hi"};
-  parent.retry_strategy.attempts = 3;
+  parent.container.mutable_value().command = {"echo", "hi"};
+  parent.retry_strategy.mutable_value().attempts = 3;
   parent.attempt_duration_seconds = 90;
   parent.tags = {{"team", "a"}};
   parent.request = {.millicpus = 1000, .memory_mib = 64};
@@ -44,8 +44,8 @@ TEST(ArrayJobTest, ChildInheritsTheParentsJobButNotItsTags) {
   EXPECT_EQ(child.queue, "q");
   EXPECT_EQ(child.status, JobStatus::kPending);
   EXPECT_EQ(child.created_at, FromEpochMillis(1000));
-  EXPECT_EQ(child.container.command, (std::vector<std::string>{"echo", "hi"}));
-  EXPECT_EQ(child.retry_strategy.attempts, 3);
+  EXPECT_EQ(child.container->command, (std::vector<std::string>{"echo", "hi"}));
+  EXPECT_EQ(child.retry_strategy->attempts, 3);
   EXPECT_EQ(child.attempt_duration_seconds, 90);
   EXPECT_EQ(child.request.millicpus, 1000);
   EXPECT_TRUE(child.tags.empty());

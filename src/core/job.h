@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/common_types.h"
+#include "core/copy_on_write.h"
 #include "core/job_definition.h"
 #include "core/result.h"
 #include "core/time.h"
@@ -90,10 +91,12 @@ struct Job {
   Timestamp created_at{};
   std::optional<Timestamp> started_at{};
   std::optional<Timestamp> stopped_at{};
-  // The container as it runs: the definition's with SubmitJob's overrides applied.
-  ContainerProperties container{};
+  // The container as it runs: the definition's with SubmitJob's overrides
+  // applied. It and the retry strategy are fixed at submission: copies of
+  // the job share them (core/copy_on_write.h).
+  CopyOnWrite<ContainerProperties> container{};
   std::map<std::string, std::string> parameters{};
-  RetryStrategy retry_strategy{};
+  CopyOnWrite<RetryStrategy> retry_strategy{};
   std::optional<int32_t> attempt_duration_seconds{};
   Tags tags{};
   bool propagate_tags = false;

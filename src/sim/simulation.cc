@@ -142,7 +142,7 @@ class World {
   const Job job_template_{.job_definition_arn = arns_.JobDefinition("sim", 1),
                           .job_definition_name = "sim",
                           .status = JobStatus::kRunnable,
-                          .container = {.image = "sim", .command = {"sim"}},
+                          .container = ContainerProperties{.image = "sim", .command = {"sim"}},
                           .retry_strategy = SimulatedRetry(options_.attempts)};
   std::vector<size_t> order_{};  // Workload indices by submission.
   size_t submitted_ = 0;         // Into order_.
