@@ -137,7 +137,7 @@ void SpotNotice::Expose(protocol::Assignment& a) const {
   a.environment[std::string(kSpotFileVariable)] =
       container ? std::string(kContainerSpotFile) : file_.string();
   if (!container) return;
-  ContainerProperties& c = a.container;
+  ContainerProperties& c = a.container.mutable_value();
   auto at_spot_dir = [](const MountPoint& point) {
     std::string path = point.container_path;
     while (path.size() > 1 && path.back() == '/') path.pop_back();

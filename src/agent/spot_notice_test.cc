@@ -105,25 +105,26 @@ TEST_F(SpotNoticeTest, ProcessAttemptsGetTheHostPath) {
   EXPECT_EQ(a.environment.at("BARGE_SPOT_INSTANCE_ACTION_FILE"),
             (dir_->path() / "spot" / "instance-action").string());
   EXPECT_EQ(a.environment.at("A"), "1");
-  EXPECT_TRUE(a.container.volumes.empty());
-  EXPECT_TRUE(a.container.mount_points.empty());
+  EXPECT_TRUE(a.container->volumes.empty());
+  EXPECT_TRUE(a.container->mount_points.empty());
 }
 
 TEST_F(SpotNoticeTest, ContainerAttemptsGetTheDirectoryMountedReadOnly) {
   SpotNotice notice = Open();
   protocol::Assignment a{.attempt_id = "a", .executor = std::string(protocol::kExecutorContainer)};
-  a.container.volumes = {{.name = "barge-spot-instance-action", .host_source_path = "/data"}};
-  a.container.mount_points = {{.container_path = "/data", .source_volume = "data"}};
+  a.container.mutable_value().volumes = {
+      {.name = "barge-spot-instance-action", .host_source_path = "/data"}};
+  a.container.mutable_value().mount_points = {{.container_path = "/data", .source_volume = "data"}};
 
   notice.Expose(a);
 
   EXPECT_EQ(a.environment.at("BARGE_SPOT_INSTANCE_ACTION_FILE"), "/run/barge/spot/instance-action");
-  ASSERT_EQ(a.container.volumes.size(), 2u);
-  const Volume& volume = a.container.volumes[1];
+  ASSERT_EQ(a.container->volumes.size(), 2u);
+  const Volume& volume = a.container->volumes[1];
   EXPECT_EQ(volume.name, "barge-spot-instance-action-");  // The job's name was taken.
   EXPECT_EQ(volume.host_source_path, std::optional((dir_->path() / "spot").string()));
-  ASSERT_EQ(a.container.mount_points.size(), 2u);
-  const MountPoint& mount = a.container.mount_points[1];
+  ASSERT_EQ(a.container->mount_points.size(), 2u);
+  const MountPoint& mount = a.container->mount_points[1];
   EXPECT_EQ(mount.container_path, "/run/barge/spot");
   EXPECT_EQ(mount.read_only, std::optional(true));
   EXPECT_EQ(mount.source_volume, volume.name);
@@ -132,13 +133,14 @@ TEST_F(SpotNoticeTest, ContainerAttemptsGetTheDirectoryMountedReadOnly) {
 TEST_F(SpotNoticeTest, AJobsOwnMountAtTheSpotDirectoryWins) {
   SpotNotice notice = Open();
   protocol::Assignment a{.attempt_id = "a", .executor = std::string(protocol::kExecutorContainer)};
-  a.container.volumes = {{.name = "mine"}};
-  a.container.mount_points = {{.container_path = "/run/barge/spot/", .source_volume = "mine"}};
+  a.container.mutable_value().volumes = {{.name = "mine"}};
+  a.container.mutable_value().mount_points = {
+      {.container_path = "/run/barge/spot/", .source_volume = "mine"}};
 
   notice.Expose(a);
 
-  EXPECT_EQ(a.container.volumes.size(), 1u);
-  EXPECT_EQ(a.container.mount_points.size(), 1u);
+  EXPECT_EQ(a.container->volumes.size(), 1u);
+  EXPECT_EQ(a.container->mount_points.size(), 1u);
   EXPECT_EQ(a.environment.at("BARGE_SPOT_INSTANCE_ACTION_FILE"), "/run/barge/spot/instance-action");
 }
 

@@ -388,7 +388,7 @@ TEST_F(AgentServiceTest, ResentAssignmentKeepsItsEnvironmentsExecutor) {
   std::vector<protocol::Assignment> assignments = Copies(PollNow(boxes));
   ASSERT_EQ(assignments.size(), 1U);
   EXPECT_EQ(assignments[0].executor, "container");
-  EXPECT_EQ(assignments[0].container.image, "busybox");
+  EXPECT_EQ(assignments[0].container->image, "busybox");
 }
 
 TEST_F(AgentServiceTest, ReRegisteredAgentIsToldToKillWhatTheServerConsidersEnded) {

@@ -25,7 +25,7 @@ protocol::Assignment BuildAssignment(const Job& job, const Attempt& attempt,
                                                          ? LogStreamName(job, attempt.id)
                                                          : attempt.log_stream_name,
                                   .executor = std::string(ProtocolExecutor(executor)),
-                                  .container = *job.container};
+                                  .container = job.container};
   for (const KeyValuePair& variable : job.container->environment) {
     assignment.environment[variable.name] = variable.value;
   }

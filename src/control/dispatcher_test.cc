@@ -241,7 +241,7 @@ TEST_F(DispatcherTest, ContainerJobGoesToAnAgentThatRunsContainersAndLosesTheRea
 
   ASSERT_EQ(assignments.size(), 1U);
   EXPECT_EQ(assignments[0].executor, "container");
-  EXPECT_EQ(assignments[0].container.image, "busybox");
+  EXPECT_EQ(assignments[0].container->image, "busybox");
   EXPECT_EQ(StatusOf("j"), JobStatus::kStarting);
   EXPECT_EQ(GetJob("j").attempts[0].agent_id, runc);
   EXPECT_EQ(GetJob("j").status_reason, "");

@@ -142,7 +142,7 @@ Result<ContainerLaunch> ContainerPreparer::Prepare(const protocol::Assignment& a
                            ",upperdir=" + EscapeOverlayPath(upper.string()) +
                            ",workdir=" + EscapeOverlayPath(overlay_work.string());
 
-  const ContainerProperties& c = a.container;
+  const ContainerProperties& c = *a.container;
   BundleSpecInput input{
       .command = a.command,
       .image = (*image)->config,

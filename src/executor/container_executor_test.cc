@@ -182,7 +182,7 @@ TEST_F(ContainerExecutorTest, WritesGoToTheAttemptsLayerAndAReadOnlyRootRefusesT
 
   std::string readonly = NewId();
   protocol::Assignment job = Job(readonly, {"sh", "-c", "touch /x || exit 9"});
-  job.container.readonly_root_filesystem = true;
+  job.container.mutable_value().readonly_root_filesystem = true;
   EXPECT_EQ(RunToExit(job).exit_code, 9);
 }
 
@@ -283,9 +283,10 @@ TEST_F(ContainerExecutorTest, RestartedExecutorAdoptsARunningContainerAndGetsIts
   fs::create_directories(dir_->path() / "shared");
   protocol::Assignment job =
       Job(id, {"sh", "-c", "while [ ! -e /shared/go ]; do sleep 0.05; done; exit 42"});
-  job.container.volumes = {
+  job.container.mutable_value().volumes = {
       {.name = "shared", .host_source_path = (dir_->path() / "shared").string()}};
-  job.container.mount_points = {{.container_path = "/shared", .source_volume = "shared"}};
+  job.container.mutable_value().mount_points = {
+      {.container_path = "/shared", .source_volume = "shared"}};
   ASSERT_TRUE(executor_->Start(job));
   ASSERT_TRUE(
       RunUntil([&] { return fs::exists(dir_->path() / "attempts" / id / "container.pid"); }));
@@ -316,8 +317,8 @@ TEST_F(ContainerExecutorTest, SignalReachesTheContainersInitAndTheNoticeDirector
                "trap 'cat /run/barge/spot/instance-action; echo; "
                "touch /run/barge/spot/x 2>/dev/null || echo read-only' WINCH; "
                "echo ready; while :; do sleep 0.05; done"});
-  job.container.volumes = {{.name = "spot", .host_source_path = spot.string()}};
-  job.container.mount_points = {
+  job.container.mutable_value().volumes = {{.name = "spot", .host_source_path = spot.string()}};
+  job.container.mutable_value().mount_points = {
       {.container_path = "/run/barge/spot", .read_only = true, .source_volume = "spot"}};
   ASSERT_TRUE(executor_->Start(job));
   ASSERT_TRUE(RunUntil([&] { return Lines(id).size() == 1; }));
@@ -354,7 +355,7 @@ TEST_F(ContainerExecutorTest, InitProcessEnabledRunsTheJobUnderTheInit) {
   executor_ = OpenExecutor({.init_binary_path = init});
   std::string id = NewId();
   protocol::Assignment job = Job(id, {"sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; echo"});
-  job.container.linux_parameters = LinuxParameters{.init_process_enabled = true};
+  job.container.mutable_value().linux_parameters = LinuxParameters{.init_process_enabled = true};
 
   ASSERT_EQ(RunToExit(job).exit_code, 0);
   std::vector<std::string> lines = Lines(id);

@@ -218,7 +218,7 @@ Json AssignmentJson(const Assignment& a) {
   if (a.timeout_seconds) j["timeout_seconds"] = *a.timeout_seconds;
   j["executor"] = a.executor;
   // The AWS wire shape of containerProperties, as the store keeps it.
-  j["container"] = codec::ToJson(a.container);
+  j["container"] = codec::ToJson(*a.container);
   return j;
 }
 
@@ -242,7 +242,7 @@ Assignment ReadAssignment(Reader& r) {
   if (a.executor != kExecutorProcess && a.executor != kExecutorContainer) {
     r.Fail(r.Path("executor") + " must be one of process, container");
   }
-  r.Container("container", a.container);
+  r.Container("container", a.container.mutable_value());
   if (a.attempt_id.empty()) r.Fail(r.Path("attempt_id") + " is required");
   return a;
 }

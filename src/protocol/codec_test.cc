@@ -268,7 +268,7 @@ TEST(ProtocolCodecTest, AssignmentCarriesItsExecutorAndContainer) {
   ASSERT_TRUE(out) << out.error().message;
   const Assignment& a = *out->assignments.at(0);
   EXPECT_EQ(a.executor, "container");
-  const ContainerProperties& c = a.container;
+  const ContainerProperties& c = *a.container;
   EXPECT_EQ(c.image, "busybox:latest");
   EXPECT_EQ(c.command, container.command);
   ASSERT_EQ(c.volumes.size(), 2u);
@@ -312,8 +312,8 @@ TEST(ProtocolCodecTest, AssignmentWithoutExecutorIsAProcessOne) {
 
   ASSERT_TRUE(out) << out.error().message;
   EXPECT_EQ(out->assignments.at(0)->executor, "process");
-  EXPECT_TRUE(out->assignments.at(0)->container.volumes.empty());
-  EXPECT_FALSE(out->assignments.at(0)->container.linux_parameters.has_value());
+  EXPECT_TRUE(out->assignments.at(0)->container->volumes.empty());
+  EXPECT_FALSE(out->assignments.at(0)->container->linux_parameters.has_value());
 }
 
 TEST(ProtocolCodecTest, AssignmentExecutorAndContainerAreChecked) {

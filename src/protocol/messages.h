@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/copy_on_write.h"
 #include "core/job_definition.h"
 
 namespace barge::protocol {
@@ -108,7 +109,8 @@ struct Assignment {
   // overrides): volumes, mount points, ulimits, readonlyRootFilesystem,
   // privileged, linuxParameters are what the container executor reads from
   // it; command, image, user and environment above are authoritative.
-  ContainerProperties container{};
+  // Shared with the job it was built from (core/copy_on_write.h).
+  CopyOnWrite<ContainerProperties> container{};
 };
 
 struct PollRequest {
