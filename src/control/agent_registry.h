@@ -180,7 +180,8 @@ class AgentRegistry {
   bool HasAttempts(const std::string& id) const;
 
   // Every agent as the planner sees it (capacity, free = capacity minus
-  // reservations, accepting work unless draining), in id order.
+  // reservations, accepting work unless draining), in id order. Its names
+  // are the registry's: valid until the agent leaves.
   std::vector<scheduler::NodeView> Nodes() const;
   // The same without copies, for passes over fleets of thousands of agents:
   // `visit(id, info, free, accepting_work)` for every agent, in id order.

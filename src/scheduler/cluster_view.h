@@ -35,9 +35,14 @@ struct PendingJob {
   int32_t scheduling_priority = 0;  // Fair-share queues only; ignored by FIFO.
 };
 
+// The names are views, like PendingJob's: a pass builds a NodeView per agent
+// with room on every exit, and copying the ids cost more than planning
+// with them. Whoever builds the snapshot keeps the names alive while it is
+// planned (the dispatcher's come from the AgentRegistry, unchanged during
+// a pass).
 struct NodeView {
-  std::string agent_id{};
-  std::string compute_environment{};  // Name.
+  std::string_view agent_id{};
+  std::string_view compute_environment{};  // Name.
   Resources capacity{};               // What the agent has when empty.
   Resources free{};                   // Capacity minus what its current attempts reserve.
   bool accepting_work = true;         // False while draining.

@@ -124,8 +124,8 @@ void PlanSession::Offer(const PendingJob& job) {
   if (best != nullptr) {
     Reserve(best->free, job.request);
     result_.placements.push_back({.job_id = std::string(job.id),
-                                  .agent_id = best->agent_id,
-                                  .compute_environment = best->compute_environment});
+                                  .agent_id = std::string(best->agent_id),
+                                  .compute_environment = std::string(best->compute_environment)});
     return;
   }
   if (!known_to_fail) current_->failed.Add(job.request);

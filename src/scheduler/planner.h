@@ -87,7 +87,7 @@ class PlanSession {
 
   const Planner& planner_;
   std::vector<NodeView> nodes_;
-  std::map<std::string, std::vector<size_t>, std::less<>> by_environment_;
+  std::map<std::string_view, std::vector<size_t>> by_environment_;  // Views into nodes_.
   std::map<std::string, std::unique_ptr<Environments>> environments_of_;
   Environments* current_ = nullptr;
   std::span<const std::string> current_names_;

@@ -39,8 +39,8 @@ PendingJob Job(std::string id, Resources request, int64_t created_second = 0,
 }
 
 NodeView Node(std::string id, Resources capacity, std::string environment = "ce") {
-  return {.agent_id = std::move(id),
-          .compute_environment = std::move(environment),
+  return {.agent_id = Keep(std::move(id)),
+          .compute_environment = Keep(std::move(environment)),
           .capacity = capacity,
           .free = capacity};
 }

@@ -51,8 +51,8 @@ Snapshot ReadSnapshot(const Json& json) {
   for (const Json& node : json.at("nodes")) {
     Resources capacity = ReadResources(node);
     snapshot.nodes.push_back(
-        {.agent_id = node.at("id").get<std::string>(),
-         .compute_environment = node.value("environment", std::string("ce")),
+        {.agent_id = Keep(node.at("id").get<std::string>()),
+         .compute_environment = Keep(node.value("environment", std::string("ce"))),
          .capacity = capacity,
          .free = node.contains("free") ? ReadResources(node["free"]) : capacity,
          .accepting_work = node.value("accepting", true)});
