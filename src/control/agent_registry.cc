@@ -28,9 +28,8 @@ AgentRegistry::AgentRegistry(const Clock& clock, AgentRegistryOptions options)
 void AgentRegistry::Add(const std::string& id, AgentInfo info) {
   if (auto it = agents_.find(id); it != agents_.end()) {
     AnswerEmpty(it->second);
-    for (const std::string& attempt_id : it->second.attempts) {
-      attempts_.erase(attempt_id);
-      mail_.erase(attempt_id);
+    for (const auto& [attempt_id, tracked] : it->second.attempts) {
+      attempts_.erase(attempts_.find(attempt_id));
     }
     by_instance_.erase(it->second.info.instance_id);
     Untrack(*it);
@@ -92,41 +91,40 @@ bool AgentRegistry::Renew(const std::string& id) {
 void AgentRegistry::AddAttempt(PlacedAttempt attempt) {
   auto* agent = FindSlot(attempt.agent_id);
   BARGE_CHECK(agent != nullptr, "attempt placed on an unknown agent");
-  if (attempts_.contains(attempt.attempt_id)) return;
-  Reserve(agent->second.free, attempt.reserved, +1);
+  auto [it, added] = attempts_.try_emplace(attempt.attempt_id);
+  if (!added) return;
+  it->second.attempt = std::move(attempt);
+  Reserve(agent->second.free, it->second.attempt.reserved, +1);
   TrackFree(*agent);
-  agent->second.attempts.insert(attempt.attempt_id);
+  agent->second.attempts.emplace(it->first, &it->second);
   idle_.erase(agent->first);
-  std::string id = attempt.attempt_id;
-  attempts_.emplace(std::move(id), std::move(attempt));
 }
 
 void AgentRegistry::RemoveAttempt(const std::string& attempt_id) {
   auto it = attempts_.find(attempt_id);
   if (it == attempts_.end()) return;
-  if (auto* agent = FindSlot(it->second.agent_id); agent != nullptr) {
-    Reserve(agent->second.free, it->second.reserved, -1);
+  if (auto* agent = FindSlot(it->second.attempt.agent_id); agent != nullptr) {
+    Reserve(agent->second.free, it->second.attempt.reserved, -1);
     TrackFree(*agent);
-    agent->second.attempts.erase(attempt_id);
+    agent->second.attempts.erase(it->first);
     if (agent->second.attempts.empty() && idle_.emplace(agent->first, &*agent).second) {
       agent->second.idle_since = clock_.Now();
     }
   }
   attempts_.erase(it);
-  mail_.erase(attempt_id);
 }
 
 const PlacedAttempt* AgentRegistry::FindAttempt(const std::string& attempt_id) const {
   auto it = attempts_.find(attempt_id);
-  return it == attempts_.end() ? nullptr : &it->second;
+  return it == attempts_.end() ? nullptr : &it->second.attempt;
 }
 
 std::vector<PlacedAttempt> AgentRegistry::AttemptsOn(const std::string& agent_id) const {
   std::vector<PlacedAttempt> out;
   auto* agent = FindSlot(agent_id);
   if (agent == nullptr) return out;
-  for (const std::string& attempt_id : agent->second.attempts) {
-    out.push_back(attempts_.at(attempt_id));
+  for (const auto& [attempt_id, tracked] : agent->second.attempts) {
+    out.push_back(tracked->attempt);
   }
   return out;
 }
@@ -134,48 +132,46 @@ std::vector<PlacedAttempt> AgentRegistry::AttemptsOn(const std::string& agent_id
 void AgentRegistry::QueueAssignment(protocol::SharedAssignment assignment) {
   auto attempt = attempts_.find(assignment->attempt_id);
   BARGE_CHECK(attempt != attempts_.end(), "assignment for an attempt that was not added");
-  Mail& mail = mail_[assignment->attempt_id];
+  Mail& mail = attempt->second.mail;
   mail.assignment = std::move(assignment);
   mail.delivered_at.reset();
-  Wake(FindSlot(attempt->second.agent_id)->second);
+  Wake(FindSlot(attempt->second.attempt.agent_id)->second);
 }
 
 void AgentRegistry::QueueKill(protocol::KillOrder kill) {
   auto attempt = attempts_.find(kill.attempt_id);
   if (attempt == attempts_.end()) return;
-  Mail& mail = mail_[kill.attempt_id];
+  Mail& mail = attempt->second.mail;
   if (mail.kill) return;
   mail.kill = std::move(kill);
-  Wake(FindSlot(attempt->second.agent_id)->second);
+  Wake(FindSlot(attempt->second.attempt.agent_id)->second);
 }
 
 void AgentRegistry::Acknowledge(const std::string& attempt_id) {
-  auto it = mail_.find(attempt_id);
-  if (it == mail_.end()) return;
-  it->second.assignment.reset();
-  it->second.delivered_at.reset();
-  if (!it->second.kill) mail_.erase(it);
+  auto it = attempts_.find(attempt_id);
+  if (it == attempts_.end()) return;
+  it->second.mail.assignment.reset();
+  it->second.mail.delivered_at.reset();
 }
 
 bool AgentRegistry::IsUndelivered(const std::string& attempt_id) const {
-  auto it = mail_.find(attempt_id);
-  return it != mail_.end() && it->second.assignment && !it->second.delivered_at;
+  auto it = attempts_.find(attempt_id);
+  return it != attempts_.end() && it->second.mail.assignment && !it->second.mail.delivered_at;
 }
 
 std::vector<std::string> AgentRegistry::PendingKills(const std::string& agent_id) const {
   std::vector<std::string> out;
   auto* agent = FindSlot(agent_id);
   if (agent == nullptr) return out;
-  for (const std::string& attempt_id : agent->second.attempts) {
-    auto mail = mail_.find(attempt_id);
-    if (mail != mail_.end() && mail->second.kill) out.push_back(attempt_id);
+  for (const auto& [attempt_id, tracked] : agent->second.attempts) {
+    if (tracked->mail.kill) out.emplace_back(attempt_id);
   }
   return out;
 }
 
 bool AgentRegistry::HasKill(const std::string& attempt_id) const {
-  auto it = mail_.find(attempt_id);
-  return it != mail_.end() && it->second.kill.has_value();
+  auto it = attempts_.find(attempt_id);
+  return it != attempts_.end() && it->second.mail.kill.has_value();
 }
 
 std::vector<std::string> AgentRegistry::Unacknowledged(const std::string& agent_id,
@@ -185,21 +181,21 @@ std::vector<std::string> AgentRegistry::Unacknowledged(const std::string& agent_
   auto* agent = FindSlot(agent_id);
   if (agent == nullptr) return out;
   Timestamp now = clock_.Now();
-  for (const std::string& attempt_id : agent->second.attempts) {
-    auto mail = mail_.find(attempt_id);
-    if (mail == mail_.end() || !mail->second.assignment || !mail->second.delivered_at) continue;
+  for (const auto& [attempt_id, tracked] : agent->second.attempts) {
+    const Mail& mail = tracked->mail;
+    if (!mail.assignment || !mail.delivered_at) continue;
     if (std::ranges::find(running, attempt_id) != running.end()) continue;
-    if (now - *mail->second.delivered_at < older_than) continue;
-    out.push_back(attempt_id);
+    if (now - *mail.delivered_at < older_than) continue;
+    out.emplace_back(attempt_id);
   }
   return out;
 }
 
 void AgentRegistry::Undeliver(const std::string& attempt_id) {
-  auto mail = mail_.find(attempt_id);
-  if (mail == mail_.end() || !mail->second.assignment) return;
-  mail->second.delivered_at.reset();
-  Wake(FindSlot(attempts_.at(attempt_id).agent_id)->second);
+  auto it = attempts_.find(attempt_id);
+  if (it == attempts_.end() || !it->second.mail.assignment) return;
+  it->second.mail.delivered_at.reset();
+  Wake(FindSlot(it->second.attempt.agent_id)->second);
 }
 
 void AgentRegistry::Poll(const std::string& agent_id, Duration wait, PollDone done) {
@@ -258,11 +254,11 @@ ExpiredAgent AgentRegistry::Extract(const std::string& id) {
   ++membership_version_;
   ++departures_version_;
   ExpiredAgent gone{.agent_id = id, .info = agent.info};
-  for (const std::string& attempt_id : agent.attempts) {
-    gone.attempts.push_back(std::move(attempts_.at(attempt_id)));
-    attempts_.erase(attempt_id);
-    mail_.erase(attempt_id);
+  for (const auto& [attempt_id, tracked] : agent.attempts) {
+    gone.attempts.push_back(std::move(tracked->attempt));
+    attempts_.erase(attempts_.find(attempt_id));
   }
+  agent.attempts.clear();
   AnswerEmpty(agent);
   if (auto owner = by_instance_.find(agent.info.instance_id);
       owner != by_instance_.end() && owner->second == id) {
@@ -352,10 +348,8 @@ protocol::PollReply AgentRegistry::TakeMail(Agent& agent) {
     reply.instance_action = agent.instance_action;
     agent.instance_action_polled = true;
   }
-  for (const std::string& attempt_id : agent.attempts) {
-    auto it = mail_.find(attempt_id);
-    if (it == mail_.end()) continue;
-    Mail& mail = it->second;
+  for (const auto& [attempt_id, tracked] : agent.attempts) {
+    Mail& mail = tracked->mail;
     if (mail.kill && !mail.kill_delivered) {
       reply.kills.push_back(*mail.kill);
       mail.kill_delivered = true;
@@ -371,10 +365,8 @@ protocol::PollReply AgentRegistry::TakeMail(Agent& agent) {
 
 bool AgentRegistry::HasMail(const Agent& agent) const {
   if (agent.instance_action && !agent.instance_action_polled) return true;
-  return std::ranges::any_of(agent.attempts, [&](const std::string& attempt_id) {
-    auto it = mail_.find(attempt_id);
-    if (it == mail_.end()) return false;
-    const Mail& mail = it->second;
+  return std::ranges::any_of(agent.attempts, [&](const auto& entry) {
+    const Mail& mail = entry.second->mail;
     return (mail.kill && !mail.kill_delivered) ||
            (mail.assignment && !mail.delivered_at && !mail.kill);
   });

@@ -236,6 +236,12 @@ class AgentRegistry {
     std::optional<protocol::KillOrder> kill{};
     bool kill_delivered = false;
   };
+  // An attempt and its mailbox entries, kept together: the attempt's id is
+  // hashed once per call, not once per table.
+  struct Tracked {
+    PlacedAttempt attempt{};
+    Mail mail{};
+  };
   struct ParkedPoll {
     PollDone done{};
     Timestamp deadline{};
@@ -244,7 +250,8 @@ class AgentRegistry {
     AgentInfo info{};
     Timestamp lease_expires_at{};
     Resources free{};
-    std::set<std::string> attempts{};
+    // By attempt id (views of attempts_' keys, which stay put until erased).
+    std::map<std::string_view, Tracked*> attempts{};
     std::optional<ParkedPoll> poll{};
     bool draining = false;
     Timestamp idle_since{};  // While attempts is empty.
@@ -279,8 +286,12 @@ class AgentRegistry {
   // The same agents by id (views of agents_' keys): a lookup hashes the id
   // once instead of comparing it at every level of agents_.
   std::unordered_map<std::string_view, Slot*> by_id_;
-  std::unordered_map<std::string, PlacedAttempt> attempts_;
-  std::unordered_map<std::string, Mail> mail_;                // By attempt id.
+  // Looked up by std::string or std::string_view without a copy.
+  struct IdHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
+  };
+  std::unordered_map<std::string, Tracked, IdHash, std::equal_to<>> attempts_;
   std::unordered_map<std::string, std::string> by_instance_;  // Instance id -> agent id.
   // By agent id (views of agents_' keys), in id order: visits need no lookups.
   std::map<std::string_view, Slot*> with_free_cpu_;
