@@ -269,7 +269,7 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
   // exit and the placement it makes room for share one commit (one fsync on
   // the path from one job's end to the next one's start).
   std::map<std::string, Resources> released;  // Per agent id.
-  std::set<std::string> exited;
+  std::set<std::string_view> exited;          // Views of the request's attempt ids.
   for (const Known& k : known) {
     if (k.event->kind != protocol::EventKind::kExited) continue;
     if (!exited.insert(k.event->attempt_id).second) continue;  // Named twice.
@@ -289,8 +289,11 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
     std::vector<const Known*> by_job;
     by_job.reserve(known.size());
     for (const Known& k : known) by_job.push_back(&k);
-    std::ranges::stable_sort(by_job, {},
-                             [](const Known* k) -> const std::string& { return k->job_id; });
+    // (A request mostly names one job: nothing to sort, nor a buffer to sort in.)
+    if (by_job.size() > 1) {
+      std::ranges::stable_sort(by_job, {},
+                               [](const Known* k) -> const std::string& { return k->job_id; });
+    }
     for (size_t first = 0, end = 0; first < by_job.size(); first = end) {
       const std::string& id = by_job[first]->job_id;
       end = first + 1;

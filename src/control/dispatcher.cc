@@ -546,8 +546,17 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   // when it changes. A job without a reason that none is wanted for (the
   // common case: it waits its turn) is passed over without a lookup.
   for (scheduler::Unplaceable& u : plan.unplaceable) reason_of[u.job_id] = std::move(u.reason);
-  std::unordered_set<std::string_view> planned;
-  for (const scheduler::Placement& placement : plan.placements) planned.insert(placement.job_id);
+  // The placed jobs, gathered only when a candidate with a reason asks.
+  std::optional<std::unordered_set<std::string_view>> planned;
+  auto is_planned = [&](std::string_view id) {
+    if (!planned) {
+      planned.emplace();
+      for (const scheduler::Placement& placement : plan.placements) {
+        planned->insert(placement.job_id);
+      }
+    }
+    return planned->contains(id);
+  };
   auto want = [&](const Candidate& candidate, const std::string* reason) {
     const RunnableEntry& entry = *candidate.entry;
     // Jobs of queues with a scaled environment wait for capacity the fleet
@@ -567,7 +576,7 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
     const RunnableEntry& entry = *candidate.entry;
     bool none_wanted = candidate.queue->scaled ? fleet_reasons_.empty() : reason_of.empty();
     if (entry.status_reason.empty() && none_wanted) continue;
-    if (planned.contains(entry.id)) continue;
+    if (is_planned(entry.id)) continue;
     auto reason = reason_of.find(entry.id);
     want(candidate, reason != reason_of.end() ? &reason->second : nullptr);
   }
