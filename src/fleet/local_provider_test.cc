@@ -39,7 +39,9 @@ for arg in "$@"; do
   previous=$arg
 done
 printf '%s' "$BARGE_AGENT_TOKEN" > "$work_dir/token"
-echo $$ > "$work_dir/pid"
+# Written whole, then renamed: the tests read it as soon as it exists.
+echo $$ > "$work_dir/pid.tmp"
+mv "$work_dir/pid.tmp" "$work_dir/pid"
 ls -l /proc/$$/fd/ > "$work_dir/fds"
 mkfifo "$work_dir/block"
 )";
