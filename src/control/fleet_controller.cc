@@ -363,16 +363,9 @@ Status FleetController::Scale(const Scaled& env, const std::vector<Resources>& r
       .scale_out = env.ce.state == ResourceState::kEnabled,
   };
   input.current_vcpus = env.held.vcpus;
-  // An environment at maxvCpus launches nothing whatever waits; unless some
-  // waiting job fits no instance type (a reason to give), its plan needs
-  // neither the waiting jobs nor the free capacity. A busy fleet with a
-  // backlog is in this state most of the time.
-  // Nor does one below it while nothing that wants vCPUs waits anywhere and
-  // minvCpus is held (a drained fleet waiting to scale in): its plan would
-  // launch nothing.
-  bool nothing_waits = requests.empty() && input.current_vcpus >= input.min_vcpus;
-  bool plan_from_demand =
-      !nothing_waits && (scheduler::MayLaunch(input) || !scheduler::AllHoldable(input, requests));
+  // Mostly not: a busy fleet with a backlog holds maxvCpus, and a drained
+  // one waiting to scale in has nothing waiting.
+  bool plan_from_demand = scheduler::NeedsPlan(input, requests);
   scheduler::CapacityPlan plan{.desired_vcpus = std::max(input.current_vcpus, input.min_vcpus)};
   const std::vector<WaitingJob>& waiting = plan_from_demand ? waiting_of() : kNoWaitingJobs;
   if (plan_from_demand) {

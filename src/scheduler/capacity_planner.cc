@@ -413,6 +413,12 @@ bool MayLaunch(const CapacityInput& input) {
   return input.current_vcpus < input.max_vcpus;
 }
 
+bool NeedsPlan(const CapacityInput& input, std::span<const Resources> requests) {
+  // Nothing to launch for, nor up to: LaunchToMinimum launches only below minvCpus.
+  if (requests.empty() && input.current_vcpus >= input.min_vcpus) return false;
+  return MayLaunch(input) || !AllHoldable(input, requests);
+}
+
 CapacityPlan PlanCapacity(const CapacityInput& input) {
   std::vector<Run> runs = ToRuns(input.waiting);
   ServeFromFree(input.free, runs);

@@ -156,4 +156,13 @@ bool AllHoldable(const CapacityInput& input, std::span<const Resources> requests
 // knows so needs neither the waiting jobs nor the free capacity.
 bool MayLaunch(const CapacityInput& input);
 
+// Whether PlanCapacity's plan for `input` could be anything but "launch
+// nothing, desired_vcpus max(current_vcpus, min_vcpus), nothing unfit",
+// when `requests` are the distinct requests with vCPUs of every job waiting
+// (jobs without vCPUs wait for no capacity). Not when nothing waits and
+// minvCpus is held, nor at maxvCpus while every request is holdable: a
+// caller told so needs neither the waiting jobs nor the free capacity. (The
+// waiting jobs and free capacity of `input` play no part.)
+bool NeedsPlan(const CapacityInput& input, std::span<const Resources> requests);
+
 }  // namespace barge::scheduler

@@ -422,6 +422,38 @@ TEST(CapacityPlannerTest, HoldableIsWhatThePlanDoesNotCallUnfit) {
   EXPECT_TRUE(AllHoldable(best_fit, std::vector<Resources>{Cpu(2), Cpu(4, 20000)}));
 }
 
+TEST(CapacityPlannerTest, APlanIsNeededOnlyWhenItCouldLaunchOrFindAJobUnfit) {
+  CapacityInput input{
+      .candidates = C5Family(), .allocation_strategy = "BEST_FIT", .min_vcpus = 4, .max_vcpus = 8};
+  const std::vector<Resources> none;
+  const std::vector<Resources> small = {Cpu(2)};
+  const std::vector<Resources> too_wide = {Cpu(2), Cpu(4, 20000)};  // BEST_FIT holds no c5.4xlarge.
+
+  input.current_vcpus = 4;  // minvCpus held, room below maxvCpus.
+  EXPECT_FALSE(NeedsPlan(input, none));
+  EXPECT_TRUE(NeedsPlan(input, small));
+  input.current_vcpus = 2;  // Below minvCpus: launches up to it with nothing waiting.
+  EXPECT_TRUE(NeedsPlan(input, none));
+  EXPECT_FALSE(PlanCapacity(input).launches.empty());
+  input.current_vcpus = 8;  // At maxvCpus: only an unfit job's reason is left to find.
+  EXPECT_FALSE(NeedsPlan(input, small));
+  EXPECT_TRUE(NeedsPlan(input, too_wide));
+
+  // What NeedsPlan says is not needed, the plan confirms.
+  input.current_vcpus = 4;
+  input.waiting = {};
+  CapacityPlan idle = PlanCapacity(input);
+  EXPECT_TRUE(idle.launches.empty());
+  EXPECT_EQ(idle.desired_vcpus, 4);
+  EXPECT_TRUE(idle.unfit.empty());
+  input.current_vcpus = 8;
+  input.waiting = {Cpu(2), Cpu(2)};
+  CapacityPlan full = PlanCapacity(input);
+  EXPECT_TRUE(full.launches.empty());
+  EXPECT_EQ(full.desired_vcpus, 8);
+  EXPECT_TRUE(full.unfit.empty());
+}
+
 TEST(CapacityPlannerTest, GpuJobsOnlyGoToGpuTypes) {
   CapacityInput input{
       .candidates = Catalog(), .max_vcpus = 64, .waiting = {Cpu(2), Cpu(1, 4096, 1)}};
