@@ -81,7 +81,10 @@ class World {
         // (a safety net against writes it was not told of) stays off.
         dispatcher_(store_, clock_, registry_, planner_,
                     control::DispatcherOptions{.rescan_period = kForever}),
-        agent_service_(store_, clock_, registry_, dispatcher_),
+        // Simulated agents send no log lines, so no ended attempt's stream
+        // needs remembering for lines that arrive after its exit.
+        agent_service_(store_, clock_, registry_, dispatcher_,
+                       control::AgentServiceOptions{.remembered_streams = 0}),
         provider_(clock_, options.launch_delay),
         fleet_(store_, clock_, registry_, agent_service_, dispatcher_, catalog,
                control::FleetController::Providers{{SimulatedProvider::kName, &provider_}},
