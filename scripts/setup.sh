@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost-dev libssl-dev libsqlite3-dev libpq-dev sqlite3 libarchive-dev
-  nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libjemalloc-dev
+  nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libjemalloc-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   awscli python3-boto3 python3

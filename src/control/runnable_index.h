@@ -22,10 +22,10 @@
 #include <set>
 #include <string>
 #include <tuple>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "absl/container/node_hash_map.h"
 #include "core/job.h"
 #include "core/result.h"
 #include "store/store.h"
@@ -121,7 +121,7 @@ class RunnableIndex {
   };
   static void Count(QueueSummary& summary, const RunnableEntry& entry, int sign);
 
-  std::unordered_map<std::string, RunnableEntry> entries_;
+  absl::node_hash_map<std::string, RunnableEntry> entries_;
   std::map<std::string, Queue, std::less<>> by_queue_;
   std::optional<Rescan> rescan_{};
 };

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/node_hash_map.h"
 #include "core/check.h"
 #include "store/job_expiry.h"
 
@@ -157,7 +158,7 @@ class MemoryStore::State {
     std::unique_ptr<Job> job{};
     RowKeys::iterator status_entry{};
   };
-  using Jobs = std::unordered_map<std::string, JobRow>;
+  using Jobs = absl::node_hash_map<std::string, JobRow>;
   Jobs jobs{};
   RowKeys jobs_by_created{};
   std::array<RowKeys, kJobStatusCount> jobs_by_status{};
