@@ -244,7 +244,9 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
   struct Known {
     const protocol::AttemptEvent* event = nullptr;
     std::string job_id{};
-    std::string stream{};  // Exits only: the attempt's log stream, kept once it ended.
+    // Exits only (and only when ended streams are remembered): the
+    // attempt's log stream, kept once it ended.
+    std::string stream{};
     Timestamp at{};
   };
   std::vector<Known> known;
@@ -255,7 +257,8 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
     bool exited = event.kind == protocol::EventKind::kExited;
     known.push_back({.event = &event,
                      .job_id = placed->job_id,
-                     .stream = exited ? placed->log_stream_name : std::string(),
+                     .stream = exited && options_.remembered_streams > 0 ? placed->log_stream_name
+                                                                         : std::string(),
                      .at = event.at_ms > 0 ? FromEpochMillis(event.at_ms) : clock_.Now()});
     registry_.Acknowledge(event.attempt_id);
   }

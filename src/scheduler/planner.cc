@@ -1,7 +1,6 @@
 #include "scheduler/planner.h"
 
 #include <algorithm>
-#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -33,13 +32,8 @@ class FailedRequests {
   std::vector<Resources> failed_;
 };
 
-std::string EnvironmentsKey(std::span<const std::string> environments) {
-  std::string key;
-  for (const std::string& name : environments) {
-    key += name;
-    key += '\n';
-  }
-  return key;
+bool SameList(std::span<const std::string> a, std::span<const std::string> b) {
+  return (a.data() == b.data() && a.size() == b.size()) || std::ranges::equal(a, b);
 }
 
 constexpr size_t kMaxRememberedFits = 64;
@@ -69,6 +63,7 @@ Planner Planner::Standard() {
 // environments' nodes in order. Jobs of one queue come in runs, so the list
 // is looked up once per run, not per job.
 struct PlanSession::Environments {
+  std::span<const std::string> names{};  // The first offered job's (kept for the session).
   FailedRequests failed{};
   std::vector<const std::vector<size_t>*> members{};  // Environments with nodes, in order.
   // Whether some node could ever hold a request, by request: jobs that find
@@ -78,29 +73,44 @@ struct PlanSession::Environments {
 
 PlanSession::PlanSession(const Planner& planner, std::vector<NodeView> nodes)
     : planner_(planner), nodes_(std::move(nodes)) {
+  // A session is built per pass (on every exit) over a few nodes of a few
+  // environments: lists searched in order allocate less than maps.
+  std::vector<size_t>* members = nullptr;  // The previous node's environment's.
+  std::string_view members_of;
   for (size_t i = 0; i < nodes_.size(); ++i) {
-    by_environment_[nodes_[i].compute_environment].push_back(i);
+    std::string_view environment = nodes_[i].compute_environment;
+    if (members == nullptr || members_of != environment) {
+      auto it = std::ranges::find(by_environment_, environment,
+                                  &std::pair<std::string_view, std::vector<size_t>>::first);
+      if (it == by_environment_.end()) {
+        it = by_environment_.insert(it, {environment, {}});
+        it->second.reserve(nodes_.size() - i);
+      }
+      members = &it->second;
+      members_of = environment;
+    }
+    members->push_back(i);
   }
 }
 
 PlanSession::~PlanSession() = default;
 
 void PlanSession::Offer(const PendingJob& job) {
-  bool same_list =
-      current_ != nullptr && ((current_names_.data() == job.compute_environments.data() &&
-                               current_names_.size() == job.compute_environments.size()) ||
-                              std::ranges::equal(current_names_, job.compute_environments));
-  if (!same_list) {
-    auto [it, added] = environments_of_.try_emplace(EnvironmentsKey(job.compute_environments));
-    if (added) {
-      it->second = std::make_unique<Environments>();
+  if (current_ == nullptr || !SameList(current_->names, job.compute_environments)) {
+    auto it = std::ranges::find_if(environments_of_, [&](const auto& environments) {
+      return SameList(environments->names, job.compute_environments);
+    });
+    if (it == environments_of_.end()) {
+      auto environments = std::make_unique<Environments>();
+      environments->names = job.compute_environments;
       for (const std::string& environment : job.compute_environments) {
-        auto members = by_environment_.find(environment);
-        if (members != by_environment_.end()) it->second->members.push_back(&members->second);
+        auto members = std::ranges::find(by_environment_, std::string_view(environment),
+                                         &std::pair<std::string_view, std::vector<size_t>>::first);
+        if (members != by_environment_.end()) environments->members.push_back(&members->second);
       }
+      it = environments_of_.insert(environments_of_.end(), std::move(environments));
     }
-    current_ = it->second.get();
-    current_names_ = job.compute_environments;
+    current_ = it->get();
   }
   NodeView* best = nullptr;
   const bool known_to_fail = current_->failed.Dominates(job.request);

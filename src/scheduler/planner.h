@@ -21,7 +21,6 @@
 // already found no node.
 //
 // Thread-safety: Plan is const and the policies are stateless; any thread.
-#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -87,10 +86,12 @@ class PlanSession {
 
   const Planner& planner_;
   std::vector<NodeView> nodes_;
-  std::map<std::string_view, std::vector<size_t>> by_environment_;  // Views into nodes_.
-  std::map<std::string, std::unique_ptr<Environments>> environments_of_;
+  // Node indices by environment (views of nodes_' names), in first-seen order.
+  std::vector<std::pair<std::string_view, std::vector<size_t>>> by_environment_;
+  // Per distinct list of environments offered; the lists are views of the
+  // offered jobs' (alive while the session is, like the nodes' names).
+  std::vector<std::unique_ptr<Environments>> environments_of_;
   Environments* current_ = nullptr;
-  std::span<const std::string> current_names_;
   PlanResult result_;
 };
 
