@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/btree_map.h"
 #include "absl/container/node_hash_map.h"
 #include "core/job.h"
 #include "core/result.h"
@@ -115,8 +116,10 @@ class RunnableIndex {
   };
   struct Queue {
     // In (createdAt, id) order, pointing into entries_ (whose elements stay
-    // put until erased), so Oldest() needs no hash lookups.
-    std::map<Key, const RunnableEntry*> order{};
+    // put until erased), so Oldest() needs no hash lookups. A B-tree: a pass
+    // walks dozens of entries from the oldest on every exit, and a B-tree
+    // keeps them a few to a node, where a red-black tree has a node each.
+    absl::btree_map<Key, const RunnableEntry*> order{};
     QueueSummary summary{};
   };
   static void Count(QueueSummary& summary, const RunnableEntry& entry, int sign);
