@@ -247,6 +247,7 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
   const std::vector<std::string>* last_executors = nullptr;
   bool last_can_run = false;
   auto can_run = [&](const AgentInfo& info) {
+    if (membership_.every_node_can_run) return true;
     if (last_environment == nullptr || *last_environment != info.compute_environment ||
         *last_executors != info.executors) {
       auto executor = input.executor_of.find(info.compute_environment);
@@ -496,13 +497,12 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
     // none, so nothing below concerns it.
     std::vector<Resources> refused;
     size_t walked = 0;
-    index_.VisitOldest(*walk_queue, [&](const RunnableEntry& entry) {
+    index_.VisitOldest(*walk_queue, [&](const Resources& request, const RunnableEntry& entry) {
       if (!room || walked >= window) return false;
       if (may_start && !may_start(entry)) return true;
       ++walked;
-      if (std::ranges::any_of(refused, [&](const Resources& less) {
-            return scheduler::Covers(entry.request, less);
-          })) {
+      if (std::ranges::any_of(
+              refused, [&](const Resources& less) { return scheduler::Covers(request, less); })) {
         return true;
       }
       candidates.push_back({&entry, walk_context});
@@ -511,7 +511,7 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
         placed = session.placed();
         room = !session.NoRoomFor(*smallest);
       } else {
-        refused.push_back(entry.request);
+        refused.push_back(request);
       }
       return true;
     });
@@ -655,8 +655,12 @@ void Dispatcher::RefreshMembership(const std::map<std::string, ExecutorKind>& ex
   registry_.VisitNodeShapes([&](const NodeShape& shape, const std::string& first_id) {
     const std::string& environment = shape.compute_environment;
     auto executor = executor_of.find(environment);
-    if (executor == executor_of.end()) return;
+    if (executor == executor_of.end()) {
+      membership_.every_node_can_run = false;
+      return;
+    }
     if (!CanRun(shape.executors, executor->second)) {
+      membership_.every_node_can_run = false;
       membership_.environments_without_executor.insert(environment);
       return;
     }

@@ -167,6 +167,9 @@ class Dispatcher final : public JobEvents {
     // run the environment's executor: the planner tells "too large for every
     // node" from "wait" with them, so a pass needs no full nodes but these.
     std::set<std::string, std::less<>> one_per_capacity{};
+    // Every registered agent can run its environment's executor (mostly so):
+    // a pass then need not look at the agents' executors one by one.
+    bool every_node_can_run = true;
   };
   void RefreshMembership(const std::map<std::string, ExecutorKind>& executor_of);
   // Writes `reason` as the statusReason of RUNNABLE job `id` if it differs.

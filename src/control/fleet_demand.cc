@@ -41,12 +41,12 @@ std::map<std::string, std::vector<WaitingJob>> WaitingByEnvironment(
     const DemandBudget& budget = budgets.at(*target);
     std::vector<WaitingJob>& list = waiting[*target];
     int64_t& millicpus = counted[*target];
-    runnable.VisitOldest(queue->name, [&](const RunnableEntry& entry) {
+    runnable.VisitOldest(queue->name, [&](const Resources& request, const RunnableEntry& entry) {
       if (list.size() >= window) return false;
       if (list.size() >= budget.at_least && millicpus > budget.millicpus) return false;
-      if (entry.request.millicpus <= 0) return true;
-      list.push_back({.id = entry.id, .request = entry.request});
-      if (scheduler::Covers(budget.largest, entry.request)) millicpus += entry.request.millicpus;
+      if (request.millicpus <= 0) return true;
+      list.push_back({.id = entry.id, .request = request});
+      if (scheduler::Covers(budget.largest, request)) millicpus += request.millicpus;
       return true;
     });
   }

@@ -96,7 +96,8 @@ void RunnableIndex::Upsert(const Job& job) {
                     .status_reason = job.status_reason};
   Queue& queue = by_queue_[job.queue];
   // Hinted at the end: a job mostly becomes RUNNABLE as the newest.
-  queue.order.emplace_hint(queue.order.end(), Key{job.created_at, job.id}, &entry);
+  queue.order.emplace_hint(queue.order.end(), Key{job.created_at, job.id},
+                           Ordered{.entry = &entry, .request = entry.request});
   Count(queue.summary, entry, +1);
 }
 
@@ -153,9 +154,9 @@ std::vector<const RunnableEntry*> RunnableIndex::Oldest(const std::string& queue
   auto it = by_queue_.find(queue);
   if (it == by_queue_.end()) return out;
   out.reserve(std::min(limit, it->second.order.size()));
-  for (const auto& [key, entry] : it->second.order) {
+  for (const auto& [key, ordered] : it->second.order) {
     if (out.size() >= limit) break;
-    if (!accept || accept(*entry)) out.push_back(entry);
+    if (!accept || accept(*ordered.entry)) out.push_back(ordered.entry);
   }
   return out;
 }

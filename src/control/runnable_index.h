@@ -68,16 +68,19 @@ class RunnableIndex {
   using Accept = std::function<bool(const RunnableEntry&)>;
   std::vector<const RunnableEntry*> Oldest(const std::string& queue, size_t limit,
                                            const Accept& accept = {}) const;
-  // Calls `visit` on the entries of `queue`, oldest first, until it returns
-  // false: for callers whose stopping point depends on what they saw.
+  // Calls `visit(request, entry)` on the entries of `queue`, oldest first,
+  // until it returns false: for callers whose stopping point depends on what
+  // they saw. The request comes from the queue's order itself: a visitor
+  // that judges by it alone (a pass stepping over jobs too wide for the room
+  // left) reads no entry.
   // A template: passes call it on every exit, and a std::function call per
   // entry cost as much as the rest of the visit.
   template <typename Visit>
   void VisitOldest(const std::string& queue, Visit&& visit) const {
     auto it = by_queue_.find(queue);
     if (it == by_queue_.end()) return;
-    for (const auto& [key, entry] : it->second.order) {
-      if (!visit(*entry)) return;
+    for (const auto& [key, ordered] : it->second.order) {
+      if (!visit(ordered.request, *ordered.entry)) return;
     }
   }
 
@@ -114,12 +117,17 @@ class RunnableIndex {
     size_t queue = 0;                                  // Index into `queues`.
     std::optional<Key> after{};                        // Last key seen in that queue.
   };
+  struct Ordered {
+    const RunnableEntry* entry = nullptr;
+    Resources request{};
+  };
   struct Queue {
     // In (createdAt, id) order, pointing into entries_ (whose elements stay
     // put until erased), so Oldest() needs no hash lookups. A B-tree: a pass
     // walks dozens of entries from the oldest on every exit, and a B-tree
-    // keeps them a few to a node, where a red-black tree has a node each.
-    absl::btree_map<Key, const RunnableEntry*> order{};
+    // keeps them a few to a node, where a red-black tree has a node each;
+    // with each entry's request, so that the walk reads no entry it steps over.
+    absl::btree_map<Key, Ordered> order{};
     QueueSummary summary{};
   };
   static void Count(QueueSummary& summary, const RunnableEntry& entry, int sign);
