@@ -70,23 +70,29 @@ Status SimulatedAgents::ReportExitsDue(Timestamp now) {
   std::map<size_t, protocol::EventsRequest> requests;  // By agents_ index.
   while (!exits_.empty() && exits_.front().at <= now) {
     std::ranges::pop_heap(exits_, std::greater<>());
-    Exit& exit = exits_.back();
+    const Exit& exit = exits_.back();
+    PendingExit& pending = pending_[exit.pending];
     // Its host is gone (the attempt ended as host lost).
-    if (agents_[exit.agent].attempts.contains(exit.attempt_id)) {
-      protocol::EventsRequest& request = requests[exit.agent];
-      request.agent_id = agents_[exit.agent].id;
-      request.events.push_back({.attempt_id = std::move(exit.attempt_id),
+    if (agents_[pending.agent].Runs(pending.attempt_id)) {
+      protocol::EventsRequest& request = requests[pending.agent];
+      request.agent_id = agents_[pending.agent].id;
+      request.events.push_back({.attempt_id = std::move(pending.attempt_id),
                                 .kind = protocol::EventKind::kExited,
                                 .at_ms = ToEpochMillis(exit.at),
-                                .exit_code = exit.exit_code});
+                                .exit_code = pending.exit_code});
     }
+    free_pending_.push_back(exit.pending);
     exits_.pop_back();
   }
   for (auto& [index, request] : requests) {
     BARGE_RETURN_IF_ERROR(service_.Events(request));
-    Agent& agent = agents_[index];
+    std::vector<std::string>& attempts = agents_[index].attempts;
     for (const protocol::AttemptEvent& event : request.events) {
-      running_ -= agent.attempts.erase(event.attempt_id);
+      auto it = std::ranges::find(attempts, event.attempt_id);
+      if (it == attempts.end()) continue;
+      *it = std::move(attempts.back());
+      attempts.pop_back();
+      --running_;
     }
   }
   return Ok();
@@ -117,12 +123,21 @@ Status SimulatedAgents::StartAssigned() {
         const protocol::Assignment& assignment = *shared;
         const WorkloadJob* job = lookup_(assignment.job_id);
         if (job == nullptr) return Internal("assignment of unknown job " + assignment.job_id);
-        if (agent.attempts.insert(assignment.attempt_id).second) ++running_;
-        exits_.push_back({.at = now + job->duration,
-                          .sequence = next_sequence_++,
-                          .agent = index,
-                          .attempt_id = assignment.attempt_id,
-                          .exit_code = job->exit_code});
+        if (!agent.Runs(assignment.attempt_id)) {
+          agent.attempts.push_back(assignment.attempt_id);
+          ++running_;
+        }
+        size_t slot = pending_.size();
+        if (free_pending_.empty()) {
+          pending_.emplace_back();
+        } else {
+          slot = free_pending_.back();
+          free_pending_.pop_back();
+        }
+        pending_[slot] = {
+            .agent = index, .attempt_id = assignment.attempt_id, .exit_code = job->exit_code};
+        exits_.push_back(
+            {.at = now + job->duration, .sequence = next_sequence_++, .pending = slot});
         std::ranges::push_heap(exits_, std::greater<>());
       }
     }

@@ -16,11 +16,11 @@
 // due at the same instant are reported in that order.
 //
 // Owned by the Simulation; its thread only.
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -65,17 +65,27 @@ class SimulatedAgents {
     std::string id{};
     std::string instance_id{};
     bool alive = true;
-    std::set<std::string> attempts{};  // Running attempt ids.
+    // Running attempt ids: as many as the instance has vCPUs at most, so
+    // searched in order.
+    std::vector<std::string> attempts{};
+    bool Runs(const std::string& attempt_id) const {
+      return std::ranges::find(attempts, attempt_id) != attempts.end();
+    }
   };
+  // An exit to come, in the heap: small, so the heap's moves and
+  // comparisons stay within a few cache lines; the rest is in pending_.
   struct Exit {
     Timestamp at{};
     uint64_t sequence = 0;
-    size_t agent = 0;  // Index into agents_.
-    std::string attempt_id{};
-    int32_t exit_code = 0;
+    size_t pending = 0;  // Index into pending_.
     bool operator>(const Exit& other) const {
       return at != other.at ? at > other.at : sequence > other.sequence;
     }
+  };
+  struct PendingExit {
+    size_t agent = 0;  // Index into agents_.
+    std::string attempt_id{};
+    int32_t exit_code = 0;
   };
 
   Status Poll(size_t agent);
@@ -91,6 +101,8 @@ class SimulatedAgents {
   // A min-heap by (at, sequence) (std::ranges::push_heap with greater<>):
   // unlike a priority_queue, the due exit can be moved out.
   std::vector<Exit> exits_{};
+  std::vector<PendingExit> pending_{};  // Slots of exits_' entries.
+  std::vector<size_t> free_pending_{};  // pending_ slots free for reuse.
   uint64_t next_sequence_ = 0;
   size_t running_ = 0;
 };
