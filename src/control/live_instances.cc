@@ -30,8 +30,8 @@ void DueTimes::Clear() {
 }
 
 const Instance* LiveInstances::Find(const std::string& id) const {
-  auto it = instances_.find(id);
-  return it == instances_.end() ? nullptr : &it->second;
+  auto it = by_id_.find(std::string_view(id));
+  return it == by_id_.end() ? nullptr : it->second;
 }
 
 void LiveInstances::Put(Instance instance) {
@@ -39,6 +39,7 @@ void LiveInstances::Put(Instance instance) {
   if (it != instances_.end()) {
     Unindex(it->second);
     if (!instance.IsLive()) {
+      by_id_.erase(std::string_view(it->first));
       instances_.erase(it);
       return;
     }
@@ -46,6 +47,7 @@ void LiveInstances::Put(Instance instance) {
   } else {
     if (!instance.IsLive()) return;
     it = instances_.emplace(instance.id, std::move(instance)).first;
+    by_id_.emplace(it->first, &it->second);
   }
   const Instance& kept = it->second;
   if (kept.state == InstanceState::kLaunching) launching_.insert(kept.id);
@@ -56,6 +58,7 @@ void LiveInstances::Put(Instance instance) {
 }
 
 void LiveInstances::Clear() {
+  by_id_.clear();
   instances_.clear();
   launching_.clear();
   reclaims_.Clear();
