@@ -259,6 +259,16 @@ class MemoryStore::State {
     return true;
   }
 
+  // Frees the jobs oldest first, the order their blocks were mostly
+  // allocated in: a store of 100,000 jobs goes in a fraction of the time
+  // the hash table's own order (memory visited at random) takes.
+  ~State() {
+    for (const auto& [created, id] : jobs_by_created) {
+      auto it = jobs.find(id);
+      if (it != jobs.end()) it->second.job.reset();
+    }
+  }
+
   // Ends the transaction: its writes stay.
   void Commit() {
     undo.clear();
