@@ -86,8 +86,11 @@ Result<size_t> RunnableIndex::RescanStep(Store& store, size_t page) {
 }
 
 void RunnableIndex::Upsert(const Job& job) {
-  Remove(job.id);
-  const RunnableEntry& entry = entries_[job.id] =
+  // One lookup: a new job (mostly) gets its entry, a known one leaves its
+  // queue's order before it is rewritten.
+  auto [it, added] = entries_.try_emplace(job.id);
+  if (!added) Unqueue(it->second);
+  const RunnableEntry& entry = it->second =
       RunnableEntry{.id = job.id,
                     .queue = job.queue,
                     .created_at = job.created_at,
@@ -104,13 +107,16 @@ void RunnableIndex::Upsert(const Job& job) {
 void RunnableIndex::Remove(const std::string& id) {
   auto it = entries_.find(id);
   if (it == entries_.end()) return;
-  auto queue = by_queue_.find(it->second.queue);
-  if (queue != by_queue_.end()) {
-    queue->second.order.erase(Key{it->second.created_at, id});
-    Count(queue->second.summary, it->second, -1);
-    if (queue->second.order.empty()) by_queue_.erase(queue);
-  }
+  Unqueue(it->second);
   entries_.erase(it);
+}
+
+void RunnableIndex::Unqueue(const RunnableEntry& entry) {
+  auto queue = by_queue_.find(entry.queue);
+  if (queue == by_queue_.end()) return;
+  queue->second.order.erase(Key{entry.created_at, entry.id});
+  Count(queue->second.summary, entry, -1);
+  if (queue->second.order.empty()) by_queue_.erase(queue);
 }
 
 const RunnableEntry* RunnableIndex::Find(const std::string& id) const {

@@ -131,6 +131,8 @@ class RunnableIndex {
     QueueSummary summary{};
   };
   static void Count(QueueSummary& summary, const RunnableEntry& entry, int sign);
+  // Takes `entry` out of its queue's order and summary (not out of entries_).
+  void Unqueue(const RunnableEntry& entry);
 
   absl::node_hash_map<std::string, RunnableEntry> entries_;
   std::map<std::string, Queue, std::less<>> by_queue_;
