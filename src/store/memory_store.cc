@@ -214,6 +214,19 @@ class MemoryStore::State {
     return previous;
   }
 
+  // Inserts a copy of `job` at version 1, with the undo that removes it
+  // (one lookup); false when its id is taken.
+  bool InsertJob(const Job& job) {
+    auto [it, added] = jobs.try_emplace(job.id);
+    if (!added) return false;
+    it->second.job = CopyJob(job);
+    it->second.job->version = 1;
+    Reindex(it->second, nullptr, it->second.job.get());
+    job_undo.push_back({.id = job.id});
+    LogJobUndo();
+    return true;
+  }
+
   // A write of a job with the undo that restores the previous row.
   void WriteJob(const std::string& id, std::unique_ptr<Job> row) {
     job_undo.push_back({.id = id, .previous = PutJob(id, std::move(row))});
@@ -596,10 +609,7 @@ class MemoryTransaction final : public StoreTransaction {
   }
 
   Status InsertJob(const Job& job) override {
-    if (state_.jobs.contains(job.id)) return AlreadyExists("job " + job.id + " already exists");
-    std::unique_ptr<Job> stored = state_.CopyJob(job);
-    stored->version = 1;
-    state_.WriteJob(job.id, std::move(stored));
+    if (!state_.InsertJob(job)) return AlreadyExists("job " + job.id + " already exists");
     return Ok();
   }
 
