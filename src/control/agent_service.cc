@@ -243,6 +243,7 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
   if (!registry_.Renew(request.agent_id)) return UnknownAgent(request.agent_id);
   struct Known {
     const protocol::AttemptEvent* event = nullptr;
+    const PlacedAttempt* placed = nullptr;  // The registry's (it stays until RemoveAttempt).
     std::string job_id{};
     // Exits only (and only when ended streams are remembered): the
     // attempt's log stream, kept once it ended.
@@ -256,6 +257,7 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
     if (placed == nullptr || placed->agent_id != request.agent_id) continue;
     bool exited = event.kind == protocol::EventKind::kExited;
     known.push_back({.event = &event,
+                     .placed = placed,
                      .job_id = placed->job_id,
                      .stream = exited && options_.remembered_streams > 0 ? placed->log_stream_name
                                                                          : std::string(),
@@ -276,11 +278,10 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
   for (const Known& k : known) {
     if (k.event->kind != protocol::EventKind::kExited) continue;
     if (!exited.insert(k.event->attempt_id).second) continue;  // Named twice.
-    const PlacedAttempt* placed = registry_.FindAttempt(k.event->attempt_id);
-    Resources& freed = released[placed->agent_id];
-    freed.millicpus += placed->reserved.millicpus;
-    freed.memory_mib += placed->reserved.memory_mib;
-    freed.gpus += placed->reserved.gpus;
+    Resources& freed = released[k.placed->agent_id];
+    freed.millicpus += k.placed->reserved.millicpus;
+    freed.memory_mib += k.placed->reserved.memory_mib;
+    freed.gpus += k.placed->reserved.gpus;
   }
   std::map<std::string, Job> retried;  // Changed jobs that are RUNNABLE again, as written.
   std::optional<Dispatcher::PassResult> pass;
