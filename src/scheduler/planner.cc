@@ -83,8 +83,10 @@ PlanSession::PlanSession(const Planner& planner, std::vector<NodeView> nodes)
       auto it = std::ranges::find(by_environment_, environment,
                                   &std::pair<std::string_view, std::vector<size_t>>::first);
       if (it == by_environment_.end()) {
+        // Mostly the nodes are all one environment's: room for them at once.
+        bool first = by_environment_.empty();
         it = by_environment_.insert(it, {environment, {}});
-        it->second.reserve(nodes_.size() - i);
+        if (first) it->second.reserve(nodes_.size());
       }
       members = &it->second;
       members_of = environment;
