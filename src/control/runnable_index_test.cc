@@ -44,6 +44,37 @@ TEST(RunnableIndexTest, UpsertMovesAJobAndRemoveForgetsIt) {
   EXPECT_TRUE(index.Oldest("q2", 10).empty());
 }
 
+TEST(RunnableIndexTest, VisitOldestHandsEachEntrysCurrentRequestInOrderUntilTold) {
+  RunnableIndex index;
+  Job a = Runnable("a", "q", 10);
+  a.request = {.millicpus = 1000, .memory_mib = 512};
+  Job b = Runnable("b", "q", 20);
+  b.request = {.millicpus = 2000, .memory_mib = 1024};
+  Job c = Runnable("c", "q", 30);
+  c.request = {.millicpus = 4000};
+  for (const Job& job : {c, a, b}) index.Upsert(job);
+  // Written again asking more and created later: it moves and asks anew.
+  a.request = {.millicpus = 8000};
+  a.created_at = FromEpochMillis(40);
+  index.Upsert(a);
+
+  std::vector<std::pair<std::string, int64_t>> seen;
+  index.VisitOldest("q", [&](const Resources& request, const RunnableEntry& entry) {
+    EXPECT_EQ(request, entry.request);
+    seen.emplace_back(entry.id, request.millicpus);
+    return seen.size() < 2;
+  });
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, int64_t>>{{"b", 2000}, {"c", 4000}}));
+
+  seen.clear();
+  index.VisitOldest("q", [&](const Resources& request, const RunnableEntry& entry) {
+    seen.emplace_back(entry.id, request.millicpus);
+    return true;
+  });
+  EXPECT_EQ(seen.back(), (std::pair<std::string, int64_t>{"a", 8000}));
+  EXPECT_EQ(seen.size(), 3U);
+}
+
 TEST(RunnableIndexTest, SummaryCountsWhatAQueuesEntriesAskForAndTheirReasons) {
   RunnableIndex index;
   Job a = Runnable("a", "q", 10);
