@@ -7,11 +7,13 @@
 namespace barge::control {
 namespace {
 
-Job Runnable(const std::string& id, const std::string& queue, int64_t created_ms) {
+Job Runnable(const std::string& id, const std::string& queue, int64_t created_ms,
+             Resources request = {}) {
   return {.id = id,
           .queue = queue,
           .status = JobStatus::kRunnable,
-          .created_at = FromEpochMillis(created_ms)};
+          .created_at = FromEpochMillis(created_ms),
+          .request = request};
 }
 
 std::vector<std::string> Ids(const std::vector<const RunnableEntry*>& entries) {
@@ -46,13 +48,9 @@ TEST(RunnableIndexTest, UpsertMovesAJobAndRemoveForgetsIt) {
 
 TEST(RunnableIndexTest, VisitOldestHandsEachEntrysCurrentRequestInOrderUntilTold) {
   RunnableIndex index;
-  Job a = Runnable("a", "q", 10);
-  a.request = {.millicpus = 1000, .memory_mib = 512};
-  Job b = Runnable("b", "q", 20);
-  b.request = {.millicpus = 2000, .memory_mib = 1024};
-  Job c = Runnable("c", "q", 30);
-  c.request = {.millicpus = 4000};
-  for (const Job& job : {c, a, b}) index.Upsert(job);
+  Job a = Runnable("a", "q", 10, {.millicpus = 1000, .memory_mib = 512});
+  Job b = Runnable("b", "q", 20, {.millicpus = 2000, .memory_mib = 1024});
+  for (const Job& job : {Runnable("c", "q", 30, {.millicpus = 4000}), a, b}) index.Upsert(job);
   // Written again asking more and created later: it moves and asks anew.
   a.request = {.millicpus = 8000};
   a.created_at = FromEpochMillis(40);
@@ -77,13 +75,10 @@ TEST(RunnableIndexTest, VisitOldestHandsEachEntrysCurrentRequestInOrderUntilTold
 
 TEST(RunnableIndexTest, SummaryCountsWhatAQueuesEntriesAskForAndTheirReasons) {
   RunnableIndex index;
-  Job a = Runnable("a", "q", 10);
-  a.request = {.millicpus = 1000, .memory_mib = 512};
-  Job b = Runnable("b", "q", 20);
-  b.request = {.millicpus = 2000, .memory_mib = 512};
+  Job a = Runnable("a", "q", 10, {.millicpus = 1000, .memory_mib = 512});
+  Job b = Runnable("b", "q", 20, {.millicpus = 2000, .memory_mib = 512});
   b.status_reason = "waiting";
-  Job c = Runnable("c", "q", 30);
-  c.request = a.request;
+  Job c = Runnable("c", "q", 30, a.request);
   for (const Job& job : {a, b, c}) index.Upsert(job);
 
   const RunnableIndex::QueueSummary* summary = index.Summary("q");
