@@ -273,8 +273,8 @@ class MemoryStore::State {
   }
 
   // Frees the jobs oldest first, the order their blocks were mostly
-  // allocated in: a store of 100,000 jobs goes in a fraction of the time
-  // the hash table's own order (memory visited at random) takes.
+  // allocated in: a store of 100,000 jobs goes in about three quarters of
+  // the time the hash table's own order (memory visited at random) takes.
   ~State() {
     for (const auto& [created, id] : jobs_by_created) {
       auto it = jobs.find(id);
