@@ -35,6 +35,7 @@
 #include "absl/container/node_hash_map.h"
 #include "core/clock.h"
 #include "core/job.h"
+#include "core/string_hash.h"
 #include "core/time.h"
 #include "protocol/messages.h"
 #include "scheduler/cluster_view.h"
@@ -286,14 +287,10 @@ class AgentRegistry {
   std::map<std::string, Agent> agents_;  // In id order, for visits.
   // The same agents by id (views of agents_' keys): a lookup hashes the id
   // once instead of comparing it at every level of agents_.
-  // Looked up by std::string or std::string_view without a copy.
-  struct IdHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
-  };
-  absl::flat_hash_map<std::string_view, Slot*, IdHash> by_id_;
-  // A node map: agents' attempt tables point at its values.
-  absl::node_hash_map<std::string, Tracked, IdHash, std::equal_to<>> attempts_;
+  absl::flat_hash_map<std::string_view, Slot*, StringHash> by_id_;
+  // Looked up by std::string or std::string_view without a copy. A node map:
+  // agents' attempt tables point at its values.
+  absl::node_hash_map<std::string, Tracked, StringHash, std::equal_to<>> attempts_;
   absl::flat_hash_map<std::string, std::string> by_instance_;  // Instance id -> agent id.
   // By agent id (views of agents_' keys), in id order: visits need no lookups.
   std::map<std::string_view, Slot*> with_free_cpu_;

@@ -31,6 +31,7 @@
 #include "core/clock.h"
 #include "core/job.h"
 #include "core/result.h"
+#include "core/string_hash.h"
 #include "store/store.h"
 
 namespace barge::control {
@@ -88,10 +89,6 @@ class ArrayTracker {
     int32_t active = 0;
     std::optional<int32_t> max_concurrency{};
     JobStatus parent_stored = JobStatus::kSubmitted;  // As last written.
-  };
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
   void NoteParent(const std::string& parent_id, const Array& array);

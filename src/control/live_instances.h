@@ -8,7 +8,6 @@
 //
 // Plain in-memory state; control thread only.
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -18,6 +17,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "core/instance.h"
+#include "core/string_hash.h"
 #include "core/time.h"
 
 namespace barge::control {
@@ -72,10 +72,7 @@ class LiveInstances {
   // The same instances by id (views of instances_' keys): Find is asked on
   // every attempt's events, and hashing an id once beats comparing it at
   // every level of a map of a thousand instances.
-  struct IdHash {
-    size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
-  };
-  absl::flat_hash_map<std::string_view, Instance*, IdHash> by_id_{};
+  absl::flat_hash_map<std::string_view, Instance*, StringHash> by_id_{};
   std::set<std::string> launching_{};
   DueTimes reclaims_{};
   std::map<std::string, Totals> by_environment_{};

@@ -67,6 +67,7 @@
 
 #include "core/job.h"
 #include "core/result.h"
+#include "core/string_hash.h"
 
 namespace barge {
 
@@ -156,10 +157,6 @@ class DependencyGraph {
   struct Ended;
   struct Target;
   struct ArrayPlan;
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
 
   // AddArray's checks and decisions, made before anything changes.
   Result<ArrayPlan> PlanArray(std::string_view parent_id, int32_t size,
