@@ -80,8 +80,7 @@ PlanSession::PlanSession(const Planner& planner, std::vector<NodeView> nodes)
   for (size_t i = 0; i < nodes_.size(); ++i) {
     std::string_view environment = nodes_[i].compute_environment;
     if (members == nullptr || members_of != environment) {
-      auto it = std::ranges::find(by_environment_, environment,
-                                  &std::pair<std::string_view, std::vector<size_t>>::first);
+      auto it = FindNodesOf(environment);
       if (it == by_environment_.end()) {
         // Mostly the nodes are all one environment's: room for them at once.
         bool first = by_environment_.empty();
@@ -97,6 +96,10 @@ PlanSession::PlanSession(const Planner& planner, std::vector<NodeView> nodes)
 
 PlanSession::~PlanSession() = default;
 
+std::vector<PlanSession::NodesOf>::iterator PlanSession::FindNodesOf(std::string_view environment) {
+  return std::ranges::find(by_environment_, environment, &NodesOf::first);
+}
+
 void PlanSession::Offer(const PendingJob& job) {
   if (current_ == nullptr || !SameList(current_->names, job.compute_environments)) {
     auto it = std::ranges::find_if(environments_of_, [&](const auto& environments) {
@@ -106,8 +109,7 @@ void PlanSession::Offer(const PendingJob& job) {
       auto environments = std::make_unique<Environments>();
       environments->names = job.compute_environments;
       for (const std::string& environment : job.compute_environments) {
-        auto members = std::ranges::find(by_environment_, std::string_view(environment),
-                                         &std::pair<std::string_view, std::vector<size_t>>::first);
+        auto members = FindNodesOf(environment);
         if (members != by_environment_.end()) environments->members.push_back(&members->second);
       }
       it = environments_of_.insert(environments_of_.end(), std::move(environments));

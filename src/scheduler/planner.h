@@ -87,7 +87,10 @@ class PlanSession {
   const Planner& planner_;
   std::vector<NodeView> nodes_;
   // Node indices by environment (views of nodes_' names), in first-seen order.
-  std::vector<std::pair<std::string_view, std::vector<size_t>>> by_environment_;
+  using NodesOf = std::pair<std::string_view, std::vector<size_t>>;
+  std::vector<NodesOf> by_environment_;
+  // by_environment_'s entry for `environment`, or its end.
+  std::vector<NodesOf>::iterator FindNodesOf(std::string_view environment);
   // Per distinct list of environments offered; the lists are views of the
   // offered jobs' (alive while the session is, like the nodes' names).
   std::vector<std::unique_ptr<Environments>> environments_of_;
