@@ -10,7 +10,6 @@
 #include "apps/simulate_main.h"
 #include "cli/cli.h"
 #include "cli/dev_command.h"
-#include "util/huge_page_heap.h"
 
 int main(int argc, char** argv) {
   try {
@@ -21,7 +20,6 @@ int main(int argc, char** argv) {
       return barge::apps::RunAgent(argc - 1, argv + 1);
     }
     if (argc >= 2 && std::string_view(argv[1]) == "simulate") {
-      barge::ReexecWithHugePageHeap(argv);
       return barge::apps::RunSimulate(argc - 1, argv + 1);
     }
     if (argc >= 2 && std::string_view(argv[1]) == "dev") {

@@ -23,7 +23,6 @@
 #include "fleet/instance_catalog.h"
 #include "sim/simulation.h"
 #include "sim/workload.h"
-#include "util/huge_page_heap.h"
 
 namespace {
 
@@ -76,7 +75,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   using namespace barge;
-  ReexecWithHugePageHeap(argv);  // As `barge simulate` does.
   spdlog::set_level(spdlog::level::warn);
   fleet::InstanceCatalog catalog = fleet::InstanceCatalog::BuiltIn();
   sim::Workload workload = sim::GenerateWorkload({.jobs = flags.jobs, .seed = flags.seed});
