@@ -18,6 +18,7 @@
 
 #include "absl/container/node_hash_map.h"
 #include "core/check.h"
+#include "core/string_hash.h"
 #include "store/job_expiry.h"
 
 namespace barge {
@@ -30,6 +31,11 @@ using UndoLog = std::vector<std::function<void()>>;
 // (ended at) and of instance listings (launched_at).
 using RowKey = std::pair<Timestamp, std::string>;
 using RowKeys = std::set<RowKey>;
+// The same for jobs, whose ids are views of the jobs table's keys (stable:
+// the table's nodes stay in place): an entry holds no copy of its id, so
+// the three entries of each of a large store's jobs take half the memory.
+using JobKey = std::pair<Timestamp, std::string_view>;
+using JobKeys = std::set<JobKey>;
 
 constexpr size_t kJobStatusCount = static_cast<size_t>(JobStatus::kFailed) + 1;
 
@@ -156,13 +162,14 @@ class MemoryStore::State {
   // that node without searching for it).
   struct JobRow {
     std::unique_ptr<Job> job{};
-    RowKeys::iterator status_entry{};
+    JobKeys::iterator status_entry{};
   };
-  using Jobs = absl::node_hash_map<std::string, JobRow>;
+  using Jobs = absl::node_hash_map<std::string, JobRow, StringHash, std::equal_to<>>;
   Jobs jobs{};
-  RowKeys jobs_by_created{};
-  std::array<RowKeys, kJobStatusCount> jobs_by_status{};
-  RowKeys ended_jobs{};  // By JobEndedAt.
+  // Declared after `jobs`, so destroyed before the keys they view.
+  JobKeys jobs_by_created{};
+  std::array<JobKeys, kJobStatusCount> jobs_by_status{};
+  JobKeys ended_jobs{};  // By JobEndedAt.
   // Array children: parent id -> index -> child id.
   std::unordered_map<std::string, std::map<int32_t, std::string>> children{};
 
@@ -202,14 +209,14 @@ class MemoryStore::State {
       previous = std::move(it->second.job);
       if (row) {
         it->second.job = std::move(row);
-        Reindex(it->second, previous.get(), it->second.job.get());
+        Reindex(it->first, it->second, previous.get(), it->second.job.get());
       } else {
-        Reindex(it->second, previous.get(), nullptr);
+        Reindex(it->first, it->second, previous.get(), nullptr);
         jobs.erase(it);
       }
     } else if (row) {
       auto [inserted, unused] = jobs.emplace(id, JobRow{.job = std::move(row)});
-      Reindex(inserted->second, nullptr, inserted->second.job.get());
+      Reindex(inserted->first, inserted->second, nullptr, inserted->second.job.get());
     }
     return previous;
   }
@@ -221,7 +228,7 @@ class MemoryStore::State {
     if (!added) return false;
     it->second.job = CopyJob(job);
     it->second.job->version = 1;
-    Reindex(it->second, nullptr, it->second.job.get());
+    Reindex(it->first, it->second, nullptr, it->second.job.get());
     job_undo.push_back({.id = job.id});
     LogJobUndo();
     return true;
@@ -248,7 +255,7 @@ class MemoryStore::State {
     }
     entry.previous = std::exchange(it->second.job, std::move(row));
     ++it->second.job->version;
-    Reindex(it->second, entry.previous.get(), it->second.job.get());
+    Reindex(it->first, it->second, entry.previous.get(), it->second.job.get());
     LogJobUndo();
   }
 
@@ -266,7 +273,7 @@ class MemoryStore::State {
       return changed;
     }
     stored->version = previous->version + 1;
-    Reindex(it->second, previous.get(), stored.get());
+    Reindex(it->first, it->second, previous.get(), stored.get());
     job_undo.push_back({.id = it->first, .previous = std::move(previous)});
     LogJobUndo();
     return true;
@@ -339,17 +346,18 @@ class MemoryStore::State {
   }
 
   // Moves a job's index entries from `before` to `after` (either may be
-  // null; `row` is the job's, whose status_entry is before's), touching only
-  // the indexes whose key changed: most updates change the status alone.
-  void Reindex(JobRow& row, const Job* before, const Job* after) {
+  // null; `row` is the job's, whose status_entry is before's, and `id` its
+  // key in `jobs`), touching only the indexes whose key changed: most
+  // updates change the status alone.
+  void Reindex(std::string_view id, JobRow& row, const Job* before, const Job* after) {
     auto created = [](const Job* job) {
       return job ? std::optional<Timestamp>(job->created_at) : std::nullopt;
     };
     if (created(before) != created(after)) {
-      if (before) jobs_by_created.erase({before->created_at, before->id});
+      if (before) jobs_by_created.erase({before->created_at, id});
       // New jobs are mostly the newest, and jobs mostly end in time order:
       // hinted at the end, such an entry goes in without a search.
-      if (after) jobs_by_created.emplace_hint(jobs_by_created.end(), after->created_at, after->id);
+      if (after) jobs_by_created.emplace_hint(jobs_by_created.end(), after->created_at, id);
     }
     bool same_status = before && after && before->status == after->status &&
                        before->created_at == after->created_at;
@@ -357,24 +365,24 @@ class MemoryStore::State {
       // Mostly the same key moves from one status's set to another's: its
       // node moves along (no allocation, no copy of the id).
       // Hinted at the end: a job mostly enters a status as its newest.
-      RowKeys::node_type moved;
+      JobKeys::node_type moved;
       if (before) {
         moved = jobs_by_status[static_cast<size_t>(before->status)].extract(row.status_entry);
       }
       if (after) {
-        RowKeys& to = jobs_by_status[static_cast<size_t>(after->status)];
-        if (moved && moved.value() == std::pair(after->created_at, after->id)) {
+        JobKeys& to = jobs_by_status[static_cast<size_t>(after->status)];
+        if (moved && moved.value().first == after->created_at) {
           row.status_entry = to.insert(to.end(), std::move(moved));
         } else {
-          row.status_entry = to.emplace_hint(to.end(), after->created_at, after->id);
+          row.status_entry = to.emplace_hint(to.end(), after->created_at, id);
         }
       }
     }
     std::optional<Timestamp> ended_before = before ? JobEndedAt(*before) : std::nullopt;
     std::optional<Timestamp> ended_after = after ? JobEndedAt(*after) : std::nullopt;
     if (ended_before != ended_after) {
-      if (ended_before) ended_jobs.erase({*ended_before, before->id});
-      if (ended_after) ended_jobs.emplace_hint(ended_jobs.end(), *ended_after, after->id);
+      if (ended_before) ended_jobs.erase({*ended_before, id});
+      if (ended_after) ended_jobs.emplace_hint(ended_jobs.end(), *ended_after, id);
     }
     bool child_before = before && IsArrayChild(*before);
     bool child_after = after && IsArrayChild(*after);
@@ -402,8 +410,8 @@ namespace {
 
 // Where an oldest-first listing of `keys` starts: the first key past the cursor
 // and inside the created_after / created_before bounds.
-RowKeys::const_iterator ForwardStart(const RowKeys& keys, const JobListFilter& filter) {
-  auto start = filter.created_after ? keys.lower_bound({*filter.created_after, std::string()})
+JobKeys::const_iterator ForwardStart(const JobKeys& keys, const JobListFilter& filter) {
+  auto start = filter.created_after ? keys.lower_bound({*filter.created_after, std::string_view()})
                                     : keys.begin();
   if (filter.start_after) {
     auto past = keys.upper_bound({filter.start_after->created_at, filter.start_after->id});
@@ -413,11 +421,11 @@ RowKeys::const_iterator ForwardStart(const RowKeys& keys, const JobListFilter& f
 }
 
 // For newest-first listings: the end of the range, which is walked backwards.
-RowKeys::const_iterator BackwardEnd(const RowKeys& keys, const JobListFilter& filter) {
-  auto end =
-      filter.created_before
-          ? keys.lower_bound({*filter.created_before + std::chrono::milliseconds(1), std::string()})
-          : keys.end();
+JobKeys::const_iterator BackwardEnd(const JobKeys& keys, const JobListFilter& filter) {
+  auto end = filter.created_before
+                 ? keys.lower_bound(
+                       {*filter.created_before + std::chrono::milliseconds(1), std::string_view()})
+                 : keys.end();
   if (filter.start_after) {
     auto before = keys.lower_bound({filter.start_after->created_at, filter.start_after->id});
     if (end == keys.end() || (before != keys.end() && *before < *end)) end = before;
@@ -580,8 +588,8 @@ class MemoryTransaction final : public StoreTransaction {
       }
       if (statuses.size() > 1) {
         std::sort(matching.begin(), matching.end(), [&](const Job* a, const Job* b) {
-          RowKey ka{a->created_at, a->id};
-          RowKey kb{b->created_at, b->id};
+          JobKey ka{a->created_at, a->id};
+          JobKey kb{b->created_at, b->id};
           return newest_first ? kb < ka : ka < kb;
         });
         if (filter.limit != 0 && matching.size() > filter.limit) matching.resize(filter.limit);
@@ -625,7 +633,7 @@ class MemoryTransaction final : public StoreTransaction {
     std::vector<std::string> expired;
     for (const auto& [ended, id] : state_.ended_jobs) {
       if (expired.size() >= limit || ended >= cutoff) break;
-      expired.push_back(id);
+      expired.emplace_back(id);
     }
     for (const std::string& id : expired) {
       for (const std::string& stream : JobLogStreams(*state_.jobs.at(id).job)) {
@@ -747,10 +755,10 @@ class MemoryTransaction final : public StoreTransaction {
 
   // Appends to `out` the jobs of `keys` that match `filter`, in its order,
   // at most filter.limit of them.
-  void Scan(const RowKeys& keys, const JobListFilter& filter, std::vector<const Job*>& out) {
+  void Scan(const JobKeys& keys, const JobListFilter& filter, std::vector<const Job*>& out) {
     size_t taken = 0;
-    auto take = [&](const RowKey& key) {
-      const Job& job = *state_.jobs.at(key.second).job;
+    auto take = [&](const JobKey& key) {
+      const Job& job = *state_.jobs.find(key.second)->second.job;
       if (!JobMatches(job, filter)) return true;
       out.push_back(&job);
       return filter.limit == 0 || ++taken < filter.limit;
