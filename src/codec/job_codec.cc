@@ -159,17 +159,17 @@ void PutCommon(Json& out, const Job& job) {
   PutTime(out, "startedAt", job.started_at);
   PutTime(out, "stoppedAt", job.stopped_at);
   out["jobDefinition"] = job.job_definition_arn;
-  out["parameters"] = job.parameters;
+  out["parameters"] = *job.parameters;
   if (HasRetryStrategy(*job.retry_strategy)) out["retryStrategy"] = ToJson(*job.retry_strategy);
   if (job.attempt_duration_seconds) {
     out["timeout"] = Json{{"attemptDurationSeconds", *job.attempt_duration_seconds}};
   }
-  PutIfNotEmpty(out, "tags", job.tags);
+  PutIfNotEmpty(out, "tags", *job.tags);
   out["propagateTags"] = job.propagate_tags;
   PutIfNotEmpty(out, "platformCapabilities", job.platform_capabilities);
   out["dependsOn"] = DependsOnToJson(job.depends_on);
   out["schedulingPriority"] = job.scheduling_priority;
-  PutIfSet(out, "shareIdentifier", job.share_identifier);
+  PutIfSet(out, "shareIdentifier", job.share_identifier.ToOptional());
   out["isCancelled"] = job.is_cancelled;
   out["isTerminated"] = job.is_terminated;
 }
@@ -268,6 +268,9 @@ Result<Job> JobFromJson(const Json& json) {
         .job_definition_arn = r.String("jobDefinition").value_or(""),
         .job_definition_name = r.String("jobDefinitionName").value_or(""),
         .status = r.Enum("status", &ParseJobStatus, kJobStatuses).value_or(JobStatus::kSubmitted),
+        .is_cancelled = r.Bool("isCancelled").value_or(false),
+        .is_terminated = r.Bool("isTerminated").value_or(false),
+        .stop_reason = r.String("stopReason"),
         .status_reason = r.String("statusReason").value_or(""),
         .created_at = ReadTime(r, "createdAt").value_or(Timestamp{}),
         .started_at = ReadTime(r, "startedAt"),
@@ -292,9 +295,6 @@ Result<Job> JobFromJson(const Json& json) {
         .attempts = OrEmpty(r.ObjectList("attempts", ReadAttempt)),
         .platform_capabilities = OrEmpty(r.StringList("platformCapabilities")),
         .depends_on = OrEmpty(r.ObjectList("dependsOn", ReadDependency)),
-        .is_cancelled = r.Bool("isCancelled").value_or(false),
-        .is_terminated = r.Bool("isTerminated").value_or(false),
-        .stop_reason = r.String("stopReason"),
         .version = 0,
     };
     std::optional<std::optional<int32_t>> timeout =

@@ -17,6 +17,9 @@ Job FinishedJob() {
       .job_definition_arn = "arn:aws:batch:us-east-1:123456789012:job-definition/jd:2",
       .job_definition_name = "jd",
       .status = JobStatus::kFailed,
+      .is_cancelled = false,
+      .is_terminated = true,
+      .stop_reason = "stop it",
       .status_reason = "Essential container in task exited",
       .created_at = FromEpochMillis(1'700'000'000'000),
       .started_at = FromEpochMillis(1'700'000'001'000),
@@ -52,9 +55,6 @@ Job FinishedJob() {
                            .log_stream_name = "jd/default/att-2"}},
       .platform_capabilities = {"EC2"},
       .depends_on = {{.job_id = "dep-1"}, {.job_id = "dep-2", .type = "AFTER_ANY"}},
-      .is_cancelled = false,
-      .is_terminated = true,
-      .stop_reason = "stop it",
       .version = 9,
   };
   return job;
@@ -301,9 +301,9 @@ Job ArrayParent() {
   Job parent = FinishedJob();
   parent.status = JobStatus::kPending;
   parent.array = ArrayJob{.size = 3, .max_concurrency = 2};
-  parent.array->status_summary[static_cast<size_t>(JobStatus::kRunning)] = 1;
-  parent.array->status_summary[static_cast<size_t>(JobStatus::kSucceeded)] = 2;
-  parent.array->status_summary_updated_at = FromEpochMillis(1'700'000'000'500);
+  parent.array.mutable_value().status_summary[static_cast<size_t>(JobStatus::kRunning)] = 1;
+  parent.array.mutable_value().status_summary[static_cast<size_t>(JobStatus::kSucceeded)] = 2;
+  parent.array.mutable_value().status_summary_updated_at = FromEpochMillis(1'700'000'000'500);
   return parent;
 }
 

@@ -95,8 +95,8 @@ Status ArrayTracker::ApplyPending() {
       parent.status_reason = std::string(array.status.parent_status_reason());
       if (IsTerminal(target)) {
         parent.stopped_at = now;
-        parent.array->status_summary = array.status.summary();
-        parent.array->status_summary_updated_at = array.updated_at;
+        parent.array.mutable_value().status_summary = array.status.summary();
+        parent.array.mutable_value().status_summary_updated_at = array.updated_at;
       }
       BARGE_RETURN_IF_ERROR(txn.UpdateJob(parent));
       written.emplace_back(id, target);

@@ -201,8 +201,8 @@ std::vector<Admission> DependencyResolver::Admit(std::span<Job* const> jobs) {
                           std::string(counted.parent_status_reason()));
       }
       if (made && IsTerminal(job.status)) {
-        job.array->status_summary = counted.summary();
-        job.array->status_summary_updated_at = now;
+        job.array.mutable_value().status_summary = counted.summary();
+        job.array.mutable_value().status_summary_updated_at = now;
       }
       if (!made) {
         Withdraw(job);

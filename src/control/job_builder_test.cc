@@ -103,7 +103,7 @@ TEST(BuildJobTest, TakesEverythingFromTheDefinitionWithoutOverrides) {
   EXPECT_EQ(job->scheduling_priority, 3);
   EXPECT_EQ(job->request, (Resources{.millicpus = 1000, .memory_mib = 128}));
   EXPECT_EQ(job->platform_capabilities, (Args{"EC2"}));
-  EXPECT_TRUE(job->tags.empty());
+  EXPECT_TRUE(job->tags->empty());
   EXPECT_FALSE(job->propagate_tags);
 }
 

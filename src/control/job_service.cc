@@ -212,7 +212,9 @@ void JobService::FlushSubmits() {
       const Job& job = batch[i].job;
       auto queue = queues.find(job.queue);
       if (queue == queues.end()) queue = queues.emplace(job.queue, LoadQueue(txn, job.queue)).first;
-      Status accepted = queue->second ? CheckQueue(*queue->second, job.share_identifier) : Status(queue->second.error());
+      Status accepted = queue->second
+                            ? CheckQueue(*queue->second, job.share_identifier.ToOptional())
+                            : Status(queue->second.error());
       if (!accepted) {
         if (accepted.error().code == ErrorCode::kInternal ||
             accepted.error().code == ErrorCode::kUnavailable) {
@@ -295,8 +297,8 @@ void JobService::FillArraySummary(Job& job) const {
   if (!IsArrayParent(job)) return;
   std::optional<ArraySnapshot> tracked = dependencies_.arrays().Find(job.id);
   if (!tracked) return;  // Ended: the parent stored its last summary.
-  job.array->status_summary = tracked->summary;
-  job.array->status_summary_updated_at = tracked->updated_at;
+  job.array.mutable_value().status_summary = tracked->summary;
+  job.array.mutable_value().status_summary_updated_at = tracked->updated_at;
 }
 
 Result<std::vector<Job>> JobService::Describe(const std::vector<std::string>& job_ids) {

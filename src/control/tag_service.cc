@@ -16,13 +16,17 @@ const std::string kExecutorKey(kExecutorTag);
 
 Error Missing(const std::string& arn) { return NotFound("resource " + arn + " does not exist"); }
 
+// A job shares its tags between its copies (core/job.h); the others hold them.
+const Tags& Held(const Tags& tags) { return tags; }
+const Tags& Held(const CopyOnWrite<Tags>& tags) { return *tags; }
+
 template <typename T>
 Result<Tags> TagsOf(Result<T> loaded, const std::string& arn) {
   if (!loaded) {
     if (loaded.error().code == ErrorCode::kNotFound) return Missing(arn);
     return loaded.error();
   }
-  return loaded->tags;
+  return Held(loaded->tags);
 }
 
 template <typename T, typename Write>

@@ -48,7 +48,7 @@ TEST(ArrayJobTest, ChildInheritsTheParentsJobButNotItsTags) {
   EXPECT_EQ(child.retry_strategy->attempts, 3);
   EXPECT_EQ(child.attempt_duration_seconds, 90);
   EXPECT_EQ(child.request.millicpus, 1000);
-  EXPECT_TRUE(child.tags.empty());
+  EXPECT_TRUE(child.tags->empty());
   ASSERT_TRUE(child.array);
   EXPECT_EQ(child.array->size, 4);
   EXPECT_EQ(child.array->index, 2);

@@ -49,5 +49,59 @@ TEST(CopyOnWriteTest, ACopiedJobKeepsItsContainerWhenTheOriginalChangesIt) {
   EXPECT_EQ(original.container->command, std::vector<std::string>{"false"});
 }
 
+TEST(CopyOnWriteOptionalTest, StartsEmptyAndTakesAValueOrNullopt) {
+  CopyOnWriteOptional<std::string> value;
+  EXPECT_FALSE(value);
+  EXPECT_EQ(value, std::nullopt);
+  EXPECT_EQ(value.value_or("none"), "none");
+
+  value = std::string("a");
+  ASSERT_TRUE(value);
+  EXPECT_EQ(*value, "a");
+  EXPECT_EQ(value->size(), 1u);
+  EXPECT_EQ(value.ToOptional(), std::optional<std::string>("a"));
+
+  value = std::optional<std::string>();
+  EXPECT_FALSE(value.has_value());
+  value = std::optional<std::string>("b");
+  EXPECT_EQ(value, std::string("b"));
+  value = std::nullopt;
+  EXPECT_FALSE(value);
+}
+
+TEST(CopyOnWriteOptionalTest, CopiesShareTheValueUntilOneChangesIt) {
+  CopyOnWriteOptional<std::vector<std::string>> original(std::vector<std::string>{"a"});
+  CopyOnWriteOptional<std::vector<std::string>> copy = original;
+  EXPECT_EQ(&*copy, &*original);
+
+  copy.mutable_value().push_back("b");
+
+  EXPECT_EQ(*original, std::vector<std::string>{"a"});
+  EXPECT_EQ(*copy, (std::vector<std::string>{"a", "b"}));
+  EXPECT_FALSE(copy == original);
+  copy.reset();
+  EXPECT_FALSE(copy);
+  EXPECT_TRUE(original);
+}
+
+TEST(CopyOnWriteOptionalTest, EqualityComparesValuesNotSharing) {
+  CopyOnWriteOptional<std::string> a(std::string("x"));
+  CopyOnWriteOptional<std::string> b(std::string("x"));
+  CopyOnWriteOptional<std::string> none;
+  EXPECT_TRUE(a == b);
+  EXPECT_FALSE(a == none);
+  EXPECT_TRUE(none == CopyOnWriteOptional<std::string>());
+}
+
+TEST(CopyOnWriteOptionalTest, ACopiedJobKeepsItsArrayPropertiesWhenTheOriginalChangesThem) {
+  Job original{.id = "p", .array = ArrayJob{.size = 3}};
+  Job copy = original;
+  original.array.mutable_value().status_summary[0] = 3;
+
+  EXPECT_EQ(copy.array->status_summary[0], 0);
+  EXPECT_EQ(original.array->status_summary[0], 3);
+  EXPECT_EQ(copy.array->size, 3);
+}
+
 }  // namespace
 }  // namespace barge

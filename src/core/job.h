@@ -87,26 +87,6 @@ struct Job {
   std::string job_definition_arn{};
   std::string job_definition_name{};
   JobStatus status = JobStatus::kSubmitted;
-  std::string status_reason{};
-  Timestamp created_at{};
-  std::optional<Timestamp> started_at{};
-  std::optional<Timestamp> stopped_at{};
-  // The container as it runs: the definition's with SubmitJob's overrides
-  // applied. It and the retry strategy are fixed at submission: copies of
-  // the job share them (core/copy_on_write.h).
-  CopyOnWrite<ContainerProperties> container{};
-  std::map<std::string, std::string> parameters{};
-  CopyOnWrite<RetryStrategy> retry_strategy{};
-  std::optional<int32_t> attempt_duration_seconds{};
-  Tags tags{};
-  bool propagate_tags = false;
-  int32_t scheduling_priority = 0;
-  std::optional<std::string> share_identifier{};
-  Resources request{};
-  std::vector<Attempt> attempts{};  // Finished ones, then the current one if any.
-  std::vector<std::string> platform_capabilities{};  // From the job definition (EC2, FARGATE).
-  std::vector<JobDependency> depends_on{};  // SubmitJob's dependsOn, kept for good.
-  std::optional<ArrayJob> array{};          // Array parents and children only.
   // Set by CancelJob (and by TerminateJob, which cancels a job that never
   // started). On a PENDING job that still waits for dependencies it means
   // "cancel requested": AWS cancels such a job only once its dependencies
@@ -119,6 +99,29 @@ struct Job {
   // The reason of a pending stop: TerminateJob's on a STARTING or RUNNING
   // job, CancelJob's on a PENDING one.
   std::optional<std::string> stop_reason{};
+  std::string status_reason{};
+  Timestamp created_at{};
+  std::optional<Timestamp> started_at{};
+  std::optional<Timestamp> stopped_at{};
+  // The container as it runs: the definition's with SubmitJob's overrides
+  // applied. It, the parameters, the tags, the retry strategy, the share
+  // identifier and the array properties are shared by the copies of a job
+  // (core/copy_on_write.h): a job is copied for every change of its status
+  // (the store's undo copy, every read), and these parts are mostly fixed
+  // at submission or absent, so a copy costs a pointer for each of them.
+  CopyOnWrite<ContainerProperties> container{};
+  CopyOnWrite<std::map<std::string, std::string>> parameters{};
+  CopyOnWrite<RetryStrategy> retry_strategy{};
+  std::optional<int32_t> attempt_duration_seconds{};
+  CopyOnWrite<Tags> tags{};
+  bool propagate_tags = false;
+  int32_t scheduling_priority = 0;
+  CopyOnWriteOptional<std::string> share_identifier{};
+  Resources request{};
+  std::vector<Attempt> attempts{};  // Finished ones, then the current one if any.
+  std::vector<std::string> platform_capabilities{};  // From the job definition (EC2, FARGATE).
+  std::vector<JobDependency> depends_on{};  // SubmitJob's dependsOn, kept for good.
+  CopyOnWriteOptional<ArrayJob> array{};    // Array parents and children only.
   int64_t version = 0;
 
   // The attempt in flight (STARTING or RUNNING), if any.

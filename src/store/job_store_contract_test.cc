@@ -662,7 +662,7 @@ TYPED_TEST(ArrayJobStoreContractTest, ChildSeesItsParentsLaterWrites) {
   Job parent = this->InsertArray();
   ASSERT_TRUE(this->Get("p:0"));  // Reads (and may cache) the parent.
   parent.version = 1;
-  parent.array->max_concurrency = 3;
+  parent.array.mutable_value().max_concurrency = 3;
   ASSERT_TRUE(this->Update(parent));
 
   Job stored_parent = this->Get("p").value();

@@ -10,6 +10,9 @@ Job SampleJob(const std::string& id, const std::string& queue, Timestamp created
       .job_definition_arn = "arn:aws:batch:us-east-1:123456789012:job-definition/jd:3",
       .job_definition_name = "jd",
       .status = JobStatus::kRunning,
+      .is_cancelled = false,
+      .is_terminated = true,
+      .stop_reason = "stop requested",
       .status_reason = "",
       .created_at = created_at,
       .started_at = created_at + Duration(2000),
@@ -50,9 +53,6 @@ Job SampleJob(const std::string& id, const std::string& queue, Timestamp created
                            .log_stream_name = "jd/default/" + id + "-a2"}},
       .platform_capabilities = {"EC2"},
       .depends_on = {{.job_id = "dep-a"}, {.job_id = "dep-b", .type = "AFTER_NOT_OK"}},
-      .is_cancelled = false,
-      .is_terminated = true,
-      .stop_reason = "stop requested",
       .version = 0,
   };
 }
