@@ -167,7 +167,8 @@ int RunSimulate(int argc, char** argv) {
         .attempts = flags.attempts,
         .max_virtual_time = *ParseDurationText(flags.max_time)};
     if (!flags.instance_types.empty()) options.environment.instance_types = flags.instance_types;
-    Result<sim::SimulationReport> report = sim::Simulation(*catalog, options).Run(*workload);
+    Result<sim::SimulationReport> report =
+        sim::Simulation(*catalog, options).RunThenExit(*workload);
     if (!report) return Fail(report.error().message);
     reports.push_back(*report);
   }

@@ -8,10 +8,12 @@
 //
 // Generates the workload (sim/workload.h GenerateWorkload: 1-2 vCPU jobs of
 // 1-30 min, ten a second), runs it once through sim::Simulation (the
-// production fleet controller, dispatcher and agent service on an in-memory
-// SqliteStore), and prints the wall time of the run alone (generation and
-// parsing excluded, the report's read-back included), the figures of the run,
-// and the ratio to the target.
+// production fleet controller, dispatcher and agent service on a MemoryStore:
+// SqliteStore's semantics in memory), and prints the wall time of the run alone (generation and
+// parsing excluded, the report's read-back included; the run's objects are
+// left to the process's exit, as `barge simulate` leaves them: see
+// Simulation::RunThenExit), the figures of the run, and the ratio to the
+// target.
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -87,7 +89,7 @@ int main(int argc, char** argv) {
       .seed = flags.seed};
 
   auto began = std::chrono::steady_clock::now();
-  Result<sim::SimulationReport> report = sim::Simulation(catalog, options).Run(workload);
+  Result<sim::SimulationReport> report = sim::Simulation(catalog, options).RunThenExit(workload);
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
   if (!report) {
     std::fprintf(stderr, "sim_bench: %s\n", report.error().message.c_str());

@@ -329,4 +329,13 @@ Result<SimulationReport> Simulation::Run(const Workload& workload) const {
   return world->Run();
 }
 
+Result<SimulationReport> Simulation::RunThenExit(const Workload& workload) const {
+  BARGE_RETURN_IF_ERROR(Validate(workload));
+  // Never freed: the process exits with them (see the header).
+  static auto* const left_for_exit = new std::vector<std::unique_ptr<World>>();
+  World& world =
+      *left_for_exit->emplace_back(std::make_unique<World>(catalog_, options_, workload));
+  return world.Run();
+}
+
 }  // namespace barge::sim

@@ -91,6 +91,14 @@ class Simulation {
   // mean a bug.
   Result<SimulationReport> Run(const Workload& workload) const;
 
+  // Run, for a process that exits once it has the report (`barge simulate`,
+  // sim_bench): the run's objects (the store's jobs, the fleet, the agents)
+  // are left to the process's exit, which takes their memory back at once,
+  // instead of being freed one by one, which on a 100,000-job run takes
+  // about a tenth as long as the run itself. They stay reachable, so leak
+  // checkers do not report them.
+  Result<SimulationReport> RunThenExit(const Workload& workload) const;
+
   const SimulationOptions& options() const { return options_; }
 
  private:

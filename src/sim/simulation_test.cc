@@ -96,6 +96,23 @@ TEST_F(SimulationTest, TheSameWorkloadAndSeedGiveTheSameFigures) {
   EXPECT_EQ(first.unfinished, 0);
 }
 
+TEST_F(SimulationTest, RunThenExitGivesWhatRunGivesAndRefusesWhatRunRefuses) {
+  Workload workload = GenerateWorkload({.jobs = 200, .seed = 5});
+  SimulationOptions options = C5Large(CapacityType::kSpot);
+  options.environment.spot_interruptions_per_hour = 2;
+  options.seed = 7;
+
+  SimulationReport freed = RunOrFail(options, workload);
+  Result<SimulationReport> left = Simulation(catalog_, options).RunThenExit(workload);
+
+  ASSERT_TRUE(left) << left.error().message;
+  EXPECT_EQ(FormatJson({*left}), FormatJson({freed}));
+  EXPECT_EQ(left->jobs, 200);
+  SimulationOptions bad = options;
+  bad.environment.instance_types = {"z9.huge"};
+  EXPECT_FALSE(Simulation(catalog_, bad).RunThenExit(workload));
+}
+
 TEST_F(SimulationTest, TheExampleWorkloadGivesTheSameTableTwiceForBothCapacities) {
   Result<Workload> workload = LoadWorkload(BARGE_SIM_EXAMPLE);
   ASSERT_TRUE(workload) << workload.error().message;
