@@ -272,10 +272,12 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
   // Exits free their attempts' resources: the full pass they make due runs
   // inside the same transaction, planned as if those were free already, so an
   // exit and the placement it makes room for share one commit (one fsync on
-  // the path from one job's end to the next one's start).
+  // the path from one job's end to the next one's start). Without
+  // pass_within_exits the dispatcher's next tick plans them instead.
   std::map<std::string, Resources> released;  // Per agent id.
   std::set<std::string_view> exited;          // Views of the request's attempt ids.
   for (const Known& k : known) {
+    if (!options_.pass_within_exits) break;
     if (k.event->kind != protocol::EventKind::kExited) continue;
     if (!exited.insert(k.event->attempt_id).second) continue;  // Named twice.
     Resources& freed = released[k.placed->agent_id];

@@ -45,6 +45,11 @@ struct AgentServiceOptions {
   // How many ended attempts are remembered so that log lines sent after the
   // exit event still find their stream.
   size_t remembered_streams = 20000;
+  // Whether the scheduling pass that exits make due runs inside their own
+  // transaction (one commit, one fsync, from one job's end to the next
+  // one's start), or is left to the dispatcher's next tick, which then
+  // plans the capacity of all exits since together.
+  bool pass_within_exits = true;
 };
 
 class AgentService {

@@ -160,6 +160,36 @@ TEST_F(AgentServiceTest, AnExitPlacesTheNextJobInTheSameTransaction) {
   EXPECT_EQ(*again, 0);
 }
 
+// Without pass_within_exits (the simulation's setting) an exit only makes a
+// full pass due: the dispatcher's next tick places the waiting job, together
+// with what other exits freed since.
+TEST_F(AgentServiceTest, WithoutPassWithinExitsTheNextTickPlacesTheWaitingJob) {
+  agents_ = std::make_unique<AgentService>(reporting_, clock_, *registry_, *dispatcher_,
+                                           AgentServiceOptions{.pass_within_exits = false});
+  AddJob("a", "q", Vcpus(4));
+  std::string first = Place("a");
+  AddJob("b", "q", Vcpus(4));
+  ASSERT_TRUE(dispatcher_->Tick());  // No room for b yet.
+  Started(agent_, first);
+
+  ASSERT_TRUE(agents_->Events(
+      {.agent_id = agent_,
+       .events = {{.attempt_id = first, .kind = protocol::EventKind::kExited, .exit_code = 0}}}));
+
+  EXPECT_EQ(StatusOf("a"), JobStatus::kSucceeded);
+  EXPECT_EQ(StatusOf("b"), JobStatus::kRunnable);
+  EXPECT_EQ(registry_->Nodes()[0].free, Vcpus(4));
+  EXPECT_TRUE(PollNow(agent_).assignments.empty());
+
+  auto placed = dispatcher_->Tick();
+  ASSERT_TRUE(placed);
+  EXPECT_EQ(*placed, 1);
+  EXPECT_EQ(StatusOf("b"), JobStatus::kStarting);
+  std::vector<protocol::Assignment> next = Copies(PollNow(agent_));
+  ASSERT_EQ(next.size(), 1U);
+  EXPECT_EQ(next[0].job_id, "b");
+}
+
 TEST_F(AgentServiceTest, ExitThreeWithThreeAttemptsEndsFailedAfterThreeAttempts) {
   AddJob("j", "q", Vcpus(1), {.attempts = 3});
 

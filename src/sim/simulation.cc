@@ -82,9 +82,12 @@ class World {
         dispatcher_(store_, clock_, registry_, planner_,
                     control::DispatcherOptions{.rescan_period = kForever}),
         // Simulated agents send no log lines, so no ended attempt's stream
-        // needs remembering for lines that arrive after its exit.
-        agent_service_(store_, clock_, registry_, dispatcher_,
-                       control::AgentServiceOptions{.remembered_streams = 0}),
+        // needs remembering for lines that arrive after its exit. A store in
+        // memory has no fsync for a pass inside each exit's transaction to
+        // save: the tick after each instant plans all its exits together.
+        agent_service_(
+            store_, clock_, registry_, dispatcher_,
+            control::AgentServiceOptions{.remembered_streams = 0, .pass_within_exits = false}),
         provider_(clock_, options.launch_delay),
         fleet_(store_, clock_, registry_, agent_service_, dispatcher_, catalog,
                control::FleetController::Providers{{SimulatedProvider::kName, &provider_}},
