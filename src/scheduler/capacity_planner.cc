@@ -81,35 +81,27 @@ std::vector<Run> ToRuns(const std::vector<Resources>& waiting) {
 
 // Step 1: first fit onto what the environment already has.
 void ServeFromFree(std::vector<Resources> free, std::vector<Run>& runs) {
-  // A request that found no room leaves no slot able to hold it, and slots
-  // only shrink, so a later request at least as large cannot fit either. The
-  // memory is bounded: past it the pass is only slower.
-  constexpr size_t kMaxRemembered = 16;
-  if (runs.empty()) return;
-  std::vector<Resources> failed;
-  Resources smallest = runs.front().request;
-  for (const Run& run : runs) smallest = ComponentMin(smallest, run.request);
-  // A busy fleet has many slots with nothing left that any job fits; drop
-  // them so that the requests do not walk them.
-  auto drop_full = [&] {
-    std::erase_if(free, [&](const Resources& slot) { return !Covers(slot, smallest); });
-  };
-  drop_full();
+  // Slots only shrink, so a slot that cannot hold a request now never will:
+  // each request shape resumes its first-fit search where the last run of
+  // that shape stopped (a cursor per shape), and a fleet of a thousand
+  // launching instances is walked about once per shape instead of once per
+  // run. Shapes are few; past kMaxCursors a new shape searches from the start.
+  constexpr size_t kMaxCursors = 32;
+  std::vector<std::pair<Resources, size_t>> cursors;
   for (Run& run : runs) {
-    const bool hopeless = std::ranges::any_of(
-        failed, [&](const Resources& smaller) { return Covers(run.request, smaller); });
-    if (hopeless) continue;
-    bool filled_a_slot = false;
-    for (Resources& slot : free) {
+    auto cursor = std::ranges::find(cursors, run.request, &std::pair<Resources, size_t>::first);
+    size_t from_start = 0;
+    size_t& at = cursor != cursors.end()        ? cursor->second
+                 : cursors.size() < kMaxCursors ? cursors.emplace_back(run.request, 0).second
+                                                : from_start;
+    while (run.count > 0 && at < free.size()) {
+      Resources& slot = free[at];
       const int64_t copies = std::min(run.count, CopiesThatFit(slot, run.request));
       Take(slot, run.request, copies);
       run.count -= copies;
       run.next_index += static_cast<size_t>(copies);
-      filled_a_slot = filled_a_slot || (copies > 0 && !Covers(slot, smallest));
-      if (run.count == 0) break;
+      if (run.count > 0) ++at;  // The slot holds no more of this shape.
     }
-    if (filled_a_slot) drop_full();
-    if (run.count > 0 && failed.size() < kMaxRemembered) failed.push_back(run.request);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 #include <span>
 #include <string>
 #include <utility>
@@ -513,6 +514,53 @@ TEST(CapacityPlannerTest, SameInputGivesTheSamePlan) {
   EXPECT_EQ(first.desired_vcpus, second.desired_vcpus);
   EXPECT_EQ(first.unfit, second.unfit);
   EXPECT_EQ(first.still_waiting, second.still_waiting);
+}
+
+// The free capacity is served first fit, job by job in line: checked against
+// a plain first fit over random slots and jobs of a few shapes, interleaved
+// (the planner resumes each shape's search where the last one stopped).
+TEST(CapacityPlannerTest, FreeCapacityIsServedFirstFitInLine) {
+  std::mt19937 random(7);
+  const std::vector<Resources> shapes = {Cpu(1, 512), Cpu(2, 1024), Cpu(1, 3000), Cpu(3, 2048)};
+  for (int round = 0; round < 50; ++round) {
+    std::vector<Resources> free;
+    for (int i = 0; i < 40; ++i) {
+      free.push_back(Cpu(1 + static_cast<int64_t>(random() % 4), 512 * (1 + random() % 8)));
+    }
+    std::vector<Resources> waiting;
+    for (int i = 0; i < 120; ++i) {
+      // Runs of equal jobs now and then, as arrays make them.
+      Resources shape = shapes[random() % shapes.size()];
+      for (uint32_t n = random() % 3 == 0 ? 1 + random() % 5 : 1; n > 0; --n) {
+        waiting.push_back(shape);
+      }
+    }
+    size_t unserved = 0;
+    std::vector<Resources> slots = free;
+    for (const Resources& job : waiting) {
+      auto slot = std::ranges::find_if(slots, [&](const Resources& s) {
+        return s.millicpus >= job.millicpus && s.memory_mib >= job.memory_mib;
+      });
+      if (slot == slots.end()) {
+        ++unserved;
+        continue;
+      }
+      slot->millicpus -= job.millicpus;
+      slot->memory_mib -= job.memory_mib;
+    }
+    CapacityInput input{.candidates = Catalog(),
+                        .max_vcpus = 1000,
+                        .current_vcpus = 160,
+                        .free = free,
+                        .waiting = waiting,
+                        .scale_out = false};
+
+    CapacityPlan plan = PlanCapacity(input);
+
+    EXPECT_TRUE(plan.launches.empty());
+    EXPECT_TRUE(plan.unfit.empty());
+    EXPECT_EQ(plan.still_waiting, unserved) << "round " << round;
+  }
 }
 
 TEST(CapacityPlannerTest, TwentyThousandWaitingJobsArePlanned) {
