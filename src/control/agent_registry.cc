@@ -50,7 +50,7 @@ void AgentRegistry::Add(const std::string& id, AgentInfo info) {
 
 void AgentRegistry::TrackFree(Slot& slot) {
   if (slot.second.free.millicpus > 0) {
-    with_free_cpu_.emplace(slot.first, &slot);
+    with_free_cpu_.try_emplace(slot.first, &slot);
   } else {
     with_free_cpu_.erase(slot.first);
   }
@@ -96,8 +96,12 @@ void AgentRegistry::AddAttempt(PlacedAttempt attempt) {
   it->second.attempt = std::move(attempt);
   Reserve(agent->second.free, it->second.attempt.reserved, +1);
   TrackFree(*agent);
-  agent->second.attempts.emplace(it->first, &it->second);
-  idle_.erase(agent->first);
+  AttemptList& attempts = agent->second.attempts;
+  // Not idle from its first attempt on (only the first needs the lookup).
+  if (attempts.empty()) idle_.erase(agent->first);
+  auto at = std::ranges::lower_bound(attempts, std::string_view(it->first), {},
+                                     &AttemptList::value_type::first);
+  attempts.insert(at, {it->first, &it->second});
 }
 
 void AgentRegistry::RemoveAttempt(const std::string& attempt_id) {
@@ -106,8 +110,11 @@ void AgentRegistry::RemoveAttempt(const std::string& attempt_id) {
   if (auto* agent = FindSlot(it->second.attempt.agent_id); agent != nullptr) {
     Reserve(agent->second.free, it->second.attempt.reserved, -1);
     TrackFree(*agent);
-    agent->second.attempts.erase(it->first);
-    if (agent->second.attempts.empty() && idle_.emplace(agent->first, &*agent).second) {
+    AttemptList& attempts = agent->second.attempts;
+    auto at = std::ranges::lower_bound(attempts, std::string_view(it->first), {},
+                                       &AttemptList::value_type::first);
+    if (at != attempts.end() && at->first == it->first) attempts.erase(at);
+    if (attempts.empty() && idle_.emplace(agent->first, &*agent).second) {
       agent->second.idle_since = clock_.Now();
     }
   }

@@ -248,12 +248,15 @@ class AgentRegistry {
     PollDone done{};
     Timestamp deadline{};
   };
+  // An agent's attempts, sorted by id: a few (mostly no more than its
+  // vCPUs), so a vector, which adds and drops one without an allocation.
+  using AttemptList = std::vector<std::pair<std::string_view, Tracked*>>;
   struct Agent {
     AgentInfo info{};
     Timestamp lease_expires_at{};
     Resources free{};
     // By attempt id (views of attempts_' keys, which stay put until erased).
-    std::map<std::string_view, Tracked*> attempts{};
+    AttemptList attempts{};
     std::optional<ParkedPoll> poll{};
     bool draining = false;
     Timestamp idle_since{};  // While attempts is empty.
