@@ -68,11 +68,11 @@ Result<Applied> RecordExited(Job& job, const std::string& attempt_id, Timestamp 
   attempt->exit_code = exit_code;
   attempt->reason = reason;
   attempt->status_reason = std::string(kEssentialContainerExited);
-  Attempt ended = *attempt;
   if (exit_code == 0 && !job.is_terminated) {
     BARGE_RETURN_IF_ERROR(Move(job, JobStatus::kSucceeded, at, kEssentialContainerExited));
     return Applied::kChanged;
   }
+  Attempt ended = *attempt;
   BARGE_RETURN_IF_ERROR(Conclude(job, ended, AttemptEnd::kExited, at, kEssentialContainerExited));
   return Applied::kChanged;
 }
