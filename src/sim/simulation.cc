@@ -144,12 +144,12 @@ class World {
   SimulatedProvider provider_;
   control::FleetController fleet_;
   SimulatedAgents agents_;
-  // What every job has in common; Submit fills in the rest.
-  const Job job_template_{.job_definition_arn = arns_.JobDefinition("sim", 1),
-                          .job_definition_name = "sim",
-                          .status = JobStatus::kRunnable,
-                          .container = ContainerProperties{.image = "sim", .command = {"sim"}},
-                          .retry_strategy = SimulatedRetry(options_.attempts)};
+  // What every job has in common; Submit fills in the rest for each job.
+  Job scratch_{.job_definition_arn = arns_.JobDefinition("sim", 1),
+               .job_definition_name = "sim",
+               .status = JobStatus::kRunnable,
+               .container = ContainerProperties{.image = "sim", .command = {"sim"}},
+               .retry_strategy = SimulatedRetry(options_.attempts)};
   std::vector<size_t> order_{};  // Workload indices by submission.
   size_t submitted_ = 0;         // Into order_.
   std::vector<bool> ended_;
@@ -205,24 +205,23 @@ Status World::Submit(Timestamp now) {
   size_t due = submitted_;
   while (due < order_.size() && kStart + workload_.jobs[order_[due]].submit_at <= now) ++due;
   if (due == submitted_) return Ok();
-  std::vector<Job> jobs;
-  jobs.reserve(due - submitted_);
-  while (submitted_ < due) {
-    size_t index = order_[submitted_++];
+  // One job object, filled in for each job in turn: the store copies what
+  // it inserts, and the dispatcher what it indexes.
+  auto fill = [&](size_t index) -> const Job& {
     const WorkloadJob& spec = workload_.jobs[index];
-    Job& job = jobs.emplace_back(job_template_);
-    job.id = JobId(index);
-    job.name = job.id;
-    job.queue = spec.queue;
-    job.created_at = kStart + spec.submit_at;
-    job.request = spec.request;
-  }
+    scratch_.id = JobId(index);
+    scratch_.name = scratch_.id;
+    scratch_.queue = spec.queue;
+    scratch_.created_at = kStart + spec.submit_at;
+    scratch_.request = spec.request;
+    return scratch_;
+  };
   Status inserted = store_.Transact([&](StoreTransaction& txn) -> Status {
-    for (const Job& job : jobs) BARGE_RETURN_IF_ERROR(txn.InsertJob(job));
+    for (size_t i = submitted_; i < due; ++i) BARGE_RETURN_IF_ERROR(txn.InsertJob(fill(order_[i])));
     return Ok();
   });
   if (!inserted) return inserted;
-  for (const Job& job : jobs) dispatcher_.JobRunnable(job);
+  for (; submitted_ < due; ++submitted_) dispatcher_.JobRunnable(fill(order_[submitted_]));
   return Ok();
 }
 
