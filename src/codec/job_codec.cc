@@ -158,7 +158,7 @@ void PutCommon(Json& out, const Job& job) {
   out["createdAt"] = ToEpochMillis(job.created_at);
   PutTime(out, "startedAt", job.started_at);
   PutTime(out, "stoppedAt", job.stopped_at);
-  out["jobDefinition"] = job.job_definition_arn;
+  out["jobDefinition"] = *job.job_definition_arn;
   out["parameters"] = *job.parameters;
   if (HasRetryStrategy(*job.retry_strategy)) out["retryStrategy"] = ToJson(*job.retry_strategy);
   if (job.attempt_duration_seconds) {
@@ -166,7 +166,7 @@ void PutCommon(Json& out, const Job& job) {
   }
   PutIfNotEmpty(out, "tags", *job.tags);
   out["propagateTags"] = job.propagate_tags;
-  PutIfNotEmpty(out, "platformCapabilities", job.platform_capabilities);
+  PutIfNotEmpty(out, "platformCapabilities", *job.platform_capabilities);
   out["dependsOn"] = DependsOnToJson(job.depends_on);
   out["schedulingPriority"] = job.scheduling_priority;
   PutIfSet(out, "shareIdentifier", job.share_identifier.ToOptional());
@@ -222,7 +222,7 @@ Json ToJson(const Job& job) {
                           {"gpus", job.request.gpus}};
   Json& attempts = out["attempts"] = Json::array();
   for (const Attempt& attempt : job.attempts) attempts.push_back(AttemptToJson(attempt));
-  PutIfSet(out, "stopReason", job.stop_reason);
+  PutIfSet(out, "stopReason", job.stop_reason.ToOptional());
   if (job.array) out["arrayProperties"] = ArrayJobToJson(*job.array);
   return out;
 }
@@ -239,7 +239,7 @@ Json ArrayChildStateToJson(const Job& child) {
   }
   if (child.is_cancelled) out["isCancelled"] = true;
   if (child.is_terminated) out["isTerminated"] = true;
-  PutIfSet(out, "stopReason", child.stop_reason);
+  PutIfSet(out, "stopReason", child.stop_reason.ToOptional());
   return out;
 }
 
@@ -349,7 +349,7 @@ Json JobSummaryToJson(const Job& job, const ArnFormatter& arns) {
     PutIfNotEmpty(container, "reason", latest.reason);
     if (!container.empty()) out["container"] = std::move(container);
   }
-  out["jobDefinition"] = job.job_definition_arn;
+  out["jobDefinition"] = *job.job_definition_arn;
   if (job.array) {
     // AWS ArrayPropertiesSummary: size on a parent, index on a child.
     out["arrayProperties"] = job.array->index ? Json{{"index", *job.array->index}}

@@ -112,7 +112,7 @@ bool JobListPlan::Matches(const Job& job) const {
     if (!any) return false;
   }
   if (!definition_patterns_.empty()) {
-    std::optional<JobDefinitionRef> ref = ParseJobDefinitionRef(job.job_definition_arn);
+    std::optional<JobDefinitionRef> ref = ParseJobDefinitionRef(*job.job_definition_arn);
     std::string name = ref ? ref->name : job.job_definition_name;
     bool any = std::any_of(definition_patterns_.begin(), definition_patterns_.end(),
                            [&](const DefinitionPattern& pattern) {

@@ -22,6 +22,11 @@ class CopyOnWrite {
   CopyOnWrite() = default;  // A default T, allocated only once changed.
   // Implicit, so that a T is accepted wherever a CopyOnWrite<T> is wanted.
   CopyOnWrite(T value) : value_(std::make_shared<T>(std::move(value))) {}
+  // From what converts to a T ("text" for a CopyOnWrite<std::string>).
+  template <typename U>
+  requires(std::is_convertible_v<U&&, T> && !std::is_same_v<std::remove_cvref_t<U>, T> &&
+           !std::is_same_v<std::remove_cvref_t<U>, CopyOnWrite>) CopyOnWrite(U&& value)
+      : value_(std::make_shared<T>(std::forward<U>(value))) {}
   // A container's elements, as `tags = {{"team", "a"}}` gives them.
   template <typename U = T>
   requires requires { typename U::value_type; }

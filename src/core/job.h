@@ -84,7 +84,9 @@ struct Job {
   std::string id{};  // UUIDv4; an array child's is "<parent id>:<index>".
   std::string name{};
   std::string queue{};  // Job queue name.
-  std::string job_definition_arn{};
+  // The definition's ARN, shared by the copies of a job (a heap string
+  // otherwise copied with every copy: see `container` below).
+  CopyOnWrite<std::string> job_definition_arn{};
   std::string job_definition_name{};
   JobStatus status = JobStatus::kSubmitted;
   // Set by CancelJob (and by TerminateJob, which cancels a job that never
@@ -97,8 +99,8 @@ struct Job {
   // (or its lease expires), and then fails with `stop_reason`.
   bool is_terminated = false;
   // The reason of a pending stop: TerminateJob's on a STARTING or RUNNING
-  // job, CancelJob's on a PENDING one.
-  std::optional<std::string> stop_reason{};
+  // job, CancelJob's on a PENDING one. Mostly absent: shared when set.
+  CopyOnWriteOptional<std::string> stop_reason{};
   std::string status_reason{};
   Timestamp created_at{};
   std::optional<Timestamp> started_at{};
@@ -119,7 +121,8 @@ struct Job {
   CopyOnWriteOptional<std::string> share_identifier{};
   Resources request{};
   std::vector<Attempt> attempts{};  // Finished ones, then the current one if any.
-  std::vector<std::string> platform_capabilities{};  // From the job definition (EC2, FARGATE).
+  // From the job definition (EC2, FARGATE); shared by the copies of a job.
+  CopyOnWrite<std::vector<std::string>> platform_capabilities{};
   std::vector<JobDependency> depends_on{};  // SubmitJob's dependsOn, kept for good.
   CopyOnWriteOptional<ArrayJob> array{};    // Array parents and children only.
   int64_t version = 0;
