@@ -49,6 +49,16 @@ TEST(CopyOnWriteTest, ACopiedJobKeepsItsContainerWhenTheOriginalChangesIt) {
   EXPECT_EQ(original.container->command, std::vector<std::string>{"false"});
 }
 
+TEST(CopyOnWriteTest, ConvertsFromWhatConvertsToItsValueAndJobCopiesShareTheArn) {
+  Job job{.job_definition_arn = "arn:aws:batch:us-east-1:123456789012:job-definition/jd:2"};
+  Job copy = job;
+
+  EXPECT_EQ(*copy.job_definition_arn, "arn:aws:batch:us-east-1:123456789012:job-definition/jd:2");
+  EXPECT_EQ(&*copy.job_definition_arn, &*job.job_definition_arn);  // Shared, not copied.
+  job.job_definition_arn = std::string("arn:aws:batch:us-east-1:123456789012:job-definition/jd:3");
+  EXPECT_EQ(*copy.job_definition_arn, "arn:aws:batch:us-east-1:123456789012:job-definition/jd:2");
+}
+
 TEST(CopyOnWriteOptionalTest, StartsEmptyAndTakesAValueOrNullopt) {
   CopyOnWriteOptional<std::string> value;
   EXPECT_FALSE(value);
