@@ -61,7 +61,6 @@ Json AttemptToJson(const Attempt& attempt) {
   PutIfSet(out, "exitCode", attempt.exit_code);
   PutIfNotEmpty(out, "reason", attempt.reason);
   PutIfNotEmpty(out, "statusReason", attempt.status_reason);
-  PutIfNotEmpty(out, "logStreamName", attempt.log_stream_name);
   return out;
 }
 
@@ -77,7 +76,6 @@ Attempt ReadAttempt(JsonReader& r) {
       .exit_code = r.Int32("exitCode"),
       .reason = r.String("reason").value_or(""),
       .status_reason = r.String("statusReason").value_or(""),
-      .log_stream_name = r.String("logStreamName").value_or(""),
   };
 }
 
@@ -181,11 +179,11 @@ std::string EcsArn(const ArnFormatter& arns, std::string_view type, std::string_
          std::string(id);
 }
 
-Json AttemptDetailToJson(const Attempt& attempt, const ArnFormatter& arns) {
+Json AttemptDetailToJson(const Job& job, const Attempt& attempt, const ArnFormatter& arns) {
   Json container = Json::object();
   PutIfSet(container, "exitCode", attempt.exit_code);
   PutIfNotEmpty(container, "reason", attempt.reason);
-  PutIfNotEmpty(container, "logStreamName", attempt.log_stream_name);
+  if (!attempt.id.empty()) container["logStreamName"] = LogStreamName(job, attempt.id);
   if (!attempt.instance_id.empty()) {
     container["containerInstanceArn"] = EcsArn(arns, "container-instance", attempt.instance_id);
   }
@@ -314,14 +312,14 @@ Json JobDetailToJson(const Job& job, const ArnFormatter& arns) {
   // through `container` (its log stream).
   Json& attempts = out["attempts"] = Json::array();
   for (const Attempt& attempt : job.attempts) {
-    if (attempt.stopped_at) attempts.push_back(AttemptDetailToJson(attempt, arns));
+    if (attempt.stopped_at) attempts.push_back(AttemptDetailToJson(job, attempt, arns));
   }
   Json container = ToJson(*job.container);
   if (!job.attempts.empty()) {
     const Attempt& latest = job.attempts.back();
     PutIfSet(container, "exitCode", latest.exit_code);
     PutIfNotEmpty(container, "reason", latest.reason);
-    PutIfNotEmpty(container, "logStreamName", latest.log_stream_name);
+    if (!latest.id.empty()) container["logStreamName"] = LogStreamName(job, latest.id);
     if (!latest.instance_id.empty()) {
       container["containerInstanceArn"] = EcsArn(arns, "container-instance", latest.instance_id);
     }

@@ -149,12 +149,13 @@ Result<protocol::RegisterReply> AgentService::Register(const protocol::RegisterR
     auto job = jobs.find(job_id);
     const Attempt* live = job == jobs.end() ? nullptr : LiveAttempt(job->second, attempt_id);
     if (listed.contains(attempt_id)) {
-      registry_.AddAttempt(
-          {.attempt_id = attempt_id,
-           .agent_id = id,
-           .job_id = job_id,
-           .reserved = job == jobs.end() ? Resources{} : job->second.request,
-           .log_stream_name = live != nullptr ? live->log_stream_name : std::string()});
+      registry_.AddAttempt({.attempt_id = attempt_id,
+                            .agent_id = id,
+                            .job_id = job_id,
+                            .reserved = job == jobs.end() ? Resources{} : job->second.request,
+                            .log_stream_name = live != nullptr
+                                                   ? LogStreamName(job->second, attempt_id)
+                                                   : std::string()});
       if (live == nullptr) {
         kills.insert(attempt_id);
         registry_.QueueKill({.attempt_id = attempt_id, .reason = KillReasonForStale()});
@@ -177,7 +178,7 @@ Result<protocol::RegisterReply> AgentService::Register(const protocol::RegisterR
                             .agent_id = id,
                             .job_id = job_id,
                             .reserved = stored.request,
-                            .log_stream_name = live->log_stream_name});
+                            .log_stream_name = LogStreamName(stored, attempt_id)});
       auto executor = executor_of.find(live->compute_environment);
       registry_.QueueAssignment(BuildAssignment(
           stored, *live,

@@ -4,10 +4,6 @@
 
 namespace barge::control {
 
-std::string LogStreamName(const Job& job, const std::string& attempt_id) {
-  return job.job_definition_name + "/default/" + attempt_id;
-}
-
 protocol::Assignment BuildAssignment(const Job& job, const Attempt& attempt,
                                      ExecutorKind executor) {
   protocol::Assignment assignment{.attempt_id = attempt.id,
@@ -21,9 +17,7 @@ protocol::Assignment BuildAssignment(const Job& job, const Attempt& attempt,
                                                 .memory_mib = job.request.memory_mib,
                                                 .gpus = job.request.gpus},
                                   .timeout_seconds = job.attempt_duration_seconds,
-                                  .log_stream_name = attempt.log_stream_name.empty()
-                                                         ? LogStreamName(job, attempt.id)
-                                                         : attempt.log_stream_name,
+                                  .log_stream_name = LogStreamName(job, attempt.id),
                                   .executor = std::string(ProtocolExecutor(executor)),
                                   .container = job.container};
   for (const KeyValuePair& variable : job.container->environment) {

@@ -15,9 +15,6 @@
 
 namespace barge::control {
 
-// "<jobDefinitionName>/default/<attempt id>", as AWS names the log stream.
-std::string LogStreamName(const Job& job, const std::string& attempt_id);
-
 // The attempt must be one of `job`'s attempts (normally the current one);
 // `executor` is that of its compute environment (attempt.compute_environment),
 // which the caller has at hand from the pass or registration that reads it.

@@ -76,16 +76,13 @@ TEST(AssignmentBuilderTest, ArrayChildSeesItsIndexAndTheArraySize) {
 }
 
 TEST(AssignmentBuilderTest, ProcessEnvironmentNamesTheProcessExecutor) {
-  Attempt attempt{.id = "att-1",
-                  .number = 1,
-                  .compute_environment = "default",
-                  .log_stream_name = "kept/default/att-1"};
+  Attempt attempt{.id = "att-1", .number = 1, .compute_environment = "default"};
 
   protocol::Assignment a = BuildAssignment(ContainerJob(), attempt, ExecutorKind::kProcess);
 
   EXPECT_EQ(a.executor, protocol::kExecutorProcess);
   EXPECT_EQ(a.image, "busybox:1.36");  // Sent anyway; the process executor ignores it.
-  EXPECT_EQ(a.log_stream_name, "kept/default/att-1");
+  EXPECT_EQ(a.log_stream_name, "def/default/att-1");
 }
 
 }  // namespace

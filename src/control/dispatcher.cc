@@ -80,7 +80,6 @@ Status Place(Job& job, const scheduler::Placement& placement, const AgentInfo& a
                   .agent_id = placement.agent_id,
                   .instance_id = agent.instance_id,
                   .compute_environment = placement.compute_environment};
-  attempt.log_stream_name = LogStreamName(job, attempt.id);
   BARGE_RETURN_IF_ERROR(Transition(job, JobStatus::kStarting, now));
   if (IsPlacementReason(job.status_reason)) job.status_reason.clear();
   job.attempts.push_back(std::move(attempt));
@@ -602,7 +601,7 @@ Status Dispatcher::PlanAndPlace(StoreTransaction& txn, bool full,
                                 .agent_id = attempt.agent_id,
                                 .job_id = job.id,
                                 .reserved = job.request,
-                                .log_stream_name = attempt.log_stream_name},
+                                .log_stream_name = LogStreamName(job, attempt.id)},
                     .assignment = protocol::Share(BuildAssignment(
                         job, attempt, input.executor_of.at(placement.compute_environment)))};
                 return true;

@@ -32,8 +32,7 @@ TEST_F(DispatcherTest, PlacesARunnableJobAndQueuesItsAssignment) {
   EXPECT_EQ(job.attempts[0].agent_id, agent);
   EXPECT_EQ(job.attempts[0].instance_id, "i-1");
   EXPECT_EQ(job.attempts[0].compute_environment, "ce");
-  EXPECT_EQ(job.attempts[0].log_stream_name, "def/default/" + job.attempts[0].id);
-  EXPECT_EQ(a.log_stream_name, job.attempts[0].log_stream_name);
+  EXPECT_EQ(a.log_stream_name, "def/default/" + job.attempts[0].id);
   EXPECT_EQ(a.command, (std::vector<std::string>{"echo", "hi"}));
   EXPECT_EQ(a.resources.millicpus, 1000);
   EXPECT_EQ(a.resources.memory_mib, 256);

@@ -65,6 +65,13 @@ Status Transition(Job& job, JobStatus to, Timestamp now, std::string status_reas
   return Ok();
 }
 
+std::string LogStreamName(const Job& job, std::string_view attempt_id) {
+  std::string name;
+  name.reserve(job.job_definition_name.size() + 9 + attempt_id.size());
+  name.append(job.job_definition_name).append("/default/").append(attempt_id);
+  return name;
+}
+
 const Attempt* Job::current_attempt() const {
   if (attempts.empty() || attempts.back().stopped_at) return nullptr;
   return &attempts.back();

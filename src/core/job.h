@@ -37,7 +37,7 @@ struct Resources {
 
 // One trip RUNNABLE -> ... -> terminal (AWS AttemptDetail plus barge's ids).
 struct Attempt {
-  std::string id{};  // UUID; the log stream is "<jobDefinitionName>/default/<id>".
+  std::string id{};    // UUID; its log stream is LogStreamName(job, id).
   int32_t number = 0;  // 1-based; AWS_BATCH_JOB_ATTEMPT.
   std::string agent_id{};
   std::string instance_id{};
@@ -47,7 +47,6 @@ struct Attempt {
   std::optional<int32_t> exit_code{};
   std::string reason{};         // container.reason ("OutOfMemoryError: ...").
   std::string status_reason{};  // Attempt-level reason ("Host EC2 (instance i-1) terminated.").
-  std::string log_stream_name{};
 };
 
 // One entry of a job's dependsOn, as SubmitJob gave it and DescribeJobs
@@ -137,5 +136,11 @@ struct Job {
 // machine does not have gives kFailedPrecondition and leaves `job` untouched.
 Status Transition(Job& job, JobStatus to, Timestamp now, std::string status_reason = {});
 bool IsAllowedEdge(JobStatus from, JobStatus to);
+
+// The log stream of `job`'s attempt `attempt_id`:
+// "<jobDefinitionName>/default/<attempt id>", as AWS names it. Worked out
+// where it is needed rather than kept with each attempt: a job's definition
+// name never changes.
+std::string LogStreamName(const Job& job, std::string_view attempt_id);
 
 }  // namespace barge

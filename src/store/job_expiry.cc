@@ -11,9 +11,7 @@ std::vector<std::string> JobLogStreams(const Job& job) {
   std::vector<std::string> streams;
   streams.reserve(job.attempts.size());
   for (const Attempt& attempt : job.attempts) {
-    streams.push_back(attempt.log_stream_name.empty()
-                          ? job.job_definition_name + "/default/" + attempt.id
-                          : attempt.log_stream_name);
+    streams.push_back(LogStreamName(job, attempt.id));
   }
   return streams;
 }
