@@ -2,7 +2,7 @@
 // LogService: CloudWatch Logs' GetLogEvents over the log lines agents ship
 // (store.h's LogEvent), with CloudWatch's paging semantics:
 //  - the one log group is /aws/batch/job, as in AWS Batch; a stream is
-//    "<jobDefinitionName>/default/<attemptId>" (Attempt::log_stream_name);
+//    "<jobDefinitionName>/default/<attemptId>" (core/job.h LogStreamName);
 //  - without a cursor, startFromHead reads from the first line, otherwise the
 //    latest `limit` lines; either way events come oldest first;
 //  - a page answers a forward cursor (the lines after it) and a backward one
