@@ -45,8 +45,8 @@ void SimulatedAgents::Lost(const std::string& instance_id) {
   Agent& agent = agents_[index->second];
   if (!agent.alive) return;
   agent.alive = false;
-  running_ -= agent.attempts.size();
-  agent.attempts.clear();
+  running_ -= agent.running.size();
+  agent.running.clear();
   inbox_.erase(index->second);
 }
 
@@ -67,14 +67,16 @@ std::optional<Timestamp> SimulatedAgents::NextExit() const {
 }
 
 Status SimulatedAgents::ReportExitsDue(Timestamp now) {
-  std::map<size_t, protocol::EventsRequest> requests;  // By agents_ index.
+  // By agents_ index: the request, and the pending_ slots of its exits.
+  std::map<size_t, std::pair<protocol::EventsRequest, std::vector<size_t>>> requests;
   while (!exits_.empty() && exits_.front().at <= now) {
     std::ranges::pop_heap(exits_, std::greater<>());
     const Exit& exit = exits_.back();
     PendingExit& pending = pending_[exit.pending];
     // Its host is gone (the attempt ended as host lost).
-    if (agents_[pending.agent].Runs(pending.attempt_id)) {
-      protocol::EventsRequest& request = requests[pending.agent];
+    if (agents_[pending.agent].Runs(exit.pending)) {
+      auto& [request, slots] = requests[pending.agent];
+      slots.push_back(exit.pending);
       request.agent_id = agents_[pending.agent].id;
       request.events.push_back({.attempt_id = std::move(pending.attempt_id),
                                 .kind = protocol::EventKind::kExited,
@@ -84,14 +86,14 @@ Status SimulatedAgents::ReportExitsDue(Timestamp now) {
     free_pending_.push_back(exit.pending);
     exits_.pop_back();
   }
-  for (auto& [index, request] : requests) {
-    BARGE_RETURN_IF_ERROR(service_.Events(request));
-    std::vector<std::string>& attempts = agents_[index].attempts;
-    for (const protocol::AttemptEvent& event : request.events) {
-      auto it = std::ranges::find(attempts, event.attempt_id);
-      if (it == attempts.end()) continue;
-      *it = std::move(attempts.back());
-      attempts.pop_back();
+  for (auto& [index, sent] : requests) {
+    BARGE_RETURN_IF_ERROR(service_.Events(sent.first));
+    std::vector<size_t>& running = agents_[index].running;
+    for (size_t slot : sent.second) {
+      auto it = std::ranges::find(running, slot);
+      if (it == running.end()) continue;
+      *it = running.back();
+      running.pop_back();
       --running_;
     }
   }
@@ -123,10 +125,11 @@ Status SimulatedAgents::StartAssigned() {
         const protocol::Assignment& assignment = *shared;
         const WorkloadJob* job = lookup_(assignment.job_id);
         if (job == nullptr) return Internal("assignment of unknown job " + assignment.job_id);
-        if (!agent.Runs(assignment.attempt_id)) {
-          agent.attempts.push_back(assignment.attempt_id);
-          ++running_;
-        }
+        // An assignment delivered again is not started twice: its exit is
+        // reported once (the second finds its slot not running).
+        bool runs = std::ranges::any_of(agent.running, [&](size_t running) {
+          return pending_[running].attempt_id == assignment.attempt_id;
+        });
         size_t slot = pending_.size();
         if (free_pending_.empty()) {
           pending_.emplace_back();
@@ -136,6 +139,10 @@ Status SimulatedAgents::StartAssigned() {
         }
         pending_[slot] = {
             .agent = index, .attempt_id = assignment.attempt_id, .exit_code = job->exit_code};
+        if (!runs) {
+          agent.running.push_back(slot);
+          ++running_;
+        }
         exits_.push_back(
             {.at = now + job->duration, .sequence = next_sequence_++, .pending = slot});
         std::ranges::push_heap(exits_, std::greater<>());

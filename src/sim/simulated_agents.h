@@ -65,12 +65,11 @@ class SimulatedAgents {
     std::string id{};
     std::string instance_id{};
     bool alive = true;
-    // Running attempt ids: as many as the instance has vCPUs at most, so
-    // searched in order.
-    std::vector<std::string> attempts{};
-    bool Runs(const std::string& attempt_id) const {
-      return std::ranges::find(attempts, attempt_id) != attempts.end();
-    }
+    // Its running attempts, as their pending_ slots: as many as the
+    // instance has vCPUs at most, so searched in order (numbers, not the
+    // attempt ids, which would each be a read of memory elsewhere).
+    std::vector<size_t> running{};
+    bool Runs(size_t slot) const { return std::ranges::find(running, slot) != running.end(); }
   };
   // An exit to come, in the heap: small, so the heap's moves and
   // comparisons stay within a few cache lines; the rest is in pending_.
