@@ -48,6 +48,11 @@ void AgentRegistry::Add(const std::string& id, AgentInfo info) {
   ++membership_version_;
 }
 
+AgentRegistry::AttemptList::iterator AgentRegistry::PositionOf(AttemptList& attempts,
+                                                               std::string_view attempt_id) {
+  return std::ranges::lower_bound(attempts, attempt_id, {}, &AttemptList::value_type::first);
+}
+
 void AgentRegistry::TrackFree(Slot& slot) {
   if (slot.second.free.millicpus > 0) {
     with_free_cpu_.try_emplace(slot.first, &slot);
@@ -99,9 +104,7 @@ void AgentRegistry::AddAttempt(PlacedAttempt attempt) {
   AttemptList& attempts = agent->second.attempts;
   // Not idle from its first attempt on (only the first needs the lookup).
   if (attempts.empty()) idle_.erase(agent->first);
-  auto at = std::ranges::lower_bound(attempts, std::string_view(it->first), {},
-                                     &AttemptList::value_type::first);
-  attempts.insert(at, {it->first, &it->second});
+  attempts.insert(PositionOf(attempts, it->first), {it->first, &it->second});
 }
 
 void AgentRegistry::RemoveAttempt(const std::string& attempt_id) {
@@ -111,8 +114,7 @@ void AgentRegistry::RemoveAttempt(const std::string& attempt_id) {
     Reserve(agent->second.free, it->second.attempt.reserved, -1);
     TrackFree(*agent);
     AttemptList& attempts = agent->second.attempts;
-    auto at = std::ranges::lower_bound(attempts, std::string_view(it->first), {},
-                                       &AttemptList::value_type::first);
+    auto at = PositionOf(attempts, it->first);
     if (at != attempts.end() && at->first == it->first) attempts.erase(at);
     if (attempts.empty() && idle_.emplace(agent->first, &*agent).second) {
       agent->second.idle_since = clock_.Now();

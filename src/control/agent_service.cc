@@ -276,15 +276,16 @@ Status AgentService::Events(const protocol::EventsRequest& request) {
   // the path from one job's end to the next one's start). Without
   // pass_within_exits the dispatcher's next tick plans them instead.
   std::map<std::string, Resources> released;  // Per agent id.
-  std::set<std::string_view> exited;          // Views of the request's attempt ids.
-  for (const Known& k : known) {
-    if (!options_.pass_within_exits) break;
-    if (k.event->kind != protocol::EventKind::kExited) continue;
-    if (!exited.insert(k.event->attempt_id).second) continue;  // Named twice.
-    Resources& freed = released[k.placed->agent_id];
-    freed.millicpus += k.placed->reserved.millicpus;
-    freed.memory_mib += k.placed->reserved.memory_mib;
-    freed.gpus += k.placed->reserved.gpus;
+  if (options_.pass_within_exits) {
+    std::set<std::string_view> exited;  // Views of the request's attempt ids.
+    for (const Known& k : known) {
+      if (k.event->kind != protocol::EventKind::kExited) continue;
+      if (!exited.insert(k.event->attempt_id).second) continue;  // Named twice.
+      Resources& freed = released[k.placed->agent_id];
+      freed.millicpus += k.placed->reserved.millicpus;
+      freed.memory_mib += k.placed->reserved.memory_mib;
+      freed.gpus += k.placed->reserved.gpus;
+    }
   }
   std::map<std::string, Job> retried;  // Changed jobs that are RUNNABLE again, as written.
   std::optional<Dispatcher::PassResult> pass;
