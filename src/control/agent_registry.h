@@ -279,9 +279,9 @@ class AgentRegistry {
   bool HasMail(const Agent& agent) const;
   void Wake(Agent& agent);
   static void AnswerEmpty(Agent& agent);
-  // Keeps with_free_cpu_ in step with the agent's free capacity.
   // Where `attempt_id` is or would go in `attempts` (kept sorted by id).
   static AttemptList::iterator PositionOf(AttemptList& attempts, std::string_view attempt_id);
+  // Keeps with_free_cpu_ in step with the agent's free capacity.
   void TrackFree(Slot& slot);
   // Drops the agent from with_free_cpu_, idle_ and shapes_ (before agents_
   // erases it).
